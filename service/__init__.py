@@ -1,0 +1,72 @@
+"""textwash's HTTP service: a thin Flask layer over ``heuristics.clean``.
+
+    from service import create_app
+    app = create_app()                      # settings from TEXTWASH_* environment variables
+    app = create_app({"API_KEYS": "k1"})    # or overridden, as tests do
+
+Served by gunicorn (``python -m service serve``, settings in ``service/gunicorn_conf.py``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from flask import Flask
+from heuristics import CATEGORIES, clean, engine_info
+
+from . import api, logs, ops, problems
+from .config import DEFAULTS, PREFIX, normalize
+from .metrics import Metrics
+
+WARMUP_TEXT = "Support us\nA short paragraph that the engine reads once at start-up so its model is loaded.\n"
+log = logging.getLogger("textwash.service")
+
+
+@dataclass
+class ServiceState:
+    """What the views share: metrics, the engine's version, and whether the engine answered yet."""
+
+    metrics: Metrics
+    version: dict[str, Any]
+    ready: bool = False
+    error: str | None = None
+
+
+def warm_up(state: ServiceState) -> None:
+    """Clean one document so that lazy loading (model, rules) happens now, not on the first request."""
+    try:
+        clean(WARMUP_TEXT)
+    except Exception as error:  # reported by /readyz as 503 rather than crashing the process
+        log.exception("engine warm-up failed")
+        state.error = f"engine warm-up failed: {error!r}"
+        return
+    state.version = engine_info()
+    state.ready = True
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory: defaults, then ``TEXTWASH_*`` environment variables, then ``test_config``."""
+    app = Flask(__name__, static_folder="static")
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env(PREFIX)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.update(normalize(app.config))
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    logs.configure_logging(app.config["LOG_LEVEL"])
+    problems.register(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
+
+    metrics = Metrics([rule.rule for rule in app.url_map.iter_rules()], CATEGORIES)
+    state = ServiceState(metrics=metrics, version=engine_info())
+    app.extensions["textwash"] = state
+    logs.install(app, metrics)
+    if app.config["WARMUP"]:
+        warm_up(state)
+    else:
+        state.ready = True
+    return app

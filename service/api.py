@@ -1,0 +1,191 @@
+"""The v1 API: ``POST /v1/clean`` and ``POST /v1/clean/batch``. Parse, validate, call the engine, shape."""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any, BinaryIO, Iterator, Mapping
+
+from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from heuristics import CleanError, clean
+
+from .documents import document_from_json, engine_problem, options_from_query
+from .problems import Problem
+
+bp = Blueprint("api", __name__, url_prefix="/v1")
+log = logging.getLogger("textwash.service")
+
+JSON_TYPES = ("application/json",)
+NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
+TEXT_TYPES = ("text/plain",)
+UTF8_CHARSETS = (None, "utf-8", "utf8", "us-ascii")
+READ_STEP = 64 * 1024
+
+
+@bp.before_request
+def authenticate() -> None:
+    """With ``TEXTWASH_API_KEYS`` set, every /v1 call needs ``Authorization: Bearer <one of them>``."""
+    keys: tuple[str, ...] = current_app.config["API_KEYS"]
+    if not keys:
+        return
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and any(hmac.compare_digest(given.strip(), key) for key in keys):
+        return
+    raise Problem(401, "missing or wrong API key: send 'Authorization: Bearer <key>'",
+                  "Authorization", headers={"WWW-Authenticate": 'Bearer realm="textwash"'})
+
+
+def _media_type(accepted: tuple[str, ...]) -> str:
+    """The request's media type if it is one of ``accepted`` (in UTF-8); 415 otherwise."""
+    mimetype = request.mimetype
+    charset = request.mimetype_params.get("charset")
+    if mimetype not in accepted:
+        given = mimetype or "none"
+        raise Problem(415, f"Content-Type {given} is not accepted here; use one of {', '.join(accepted)}",
+                      "Content-Type")
+    if charset is not None and charset.lower() not in UTF8_CHARSETS:
+        raise Problem(415, f"charset {charset} is not accepted; send UTF-8", "Content-Type")
+    return mimetype
+
+
+def _decode(data: bytes, label: str = "body") -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"{label} is not valid UTF-8 (bad byte at offset {error.start})", "body") from None
+
+
+def _parse_json(data: bytes, label: str = "body") -> Any:
+    try:
+        return json.loads(_decode(data, label))
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise Problem(400, f"{label} is not valid JSON: {error.msg} at {where}", "body") from None
+
+
+def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
+    """Clean one document: the engine's own result plus the ``version`` block; counted in the metrics."""
+    if kwargs.get("time_budget") is None and current_app.config["TIME_BUDGET"] is not None:
+        kwargs["time_budget"] = current_app.config["TIME_BUDGET"]
+    state = current_app.extensions["textwash"]
+    try:
+        result = clean(**kwargs).to_dict()
+    except CleanError as error:
+        state.metrics.observe_document("rejected")
+        raise engine_problem(error, json_body) from None
+    result["version"] = state.version
+    state.metrics.observe_document("cleaned", [line["category"] for line in result["removed"]])
+    return result
+
+
+@bp.post("/clean")
+def clean_one() -> Response:
+    """One document: the raw text as ``text/plain`` (options in the query), or a JSON document."""
+    if _media_type(TEXT_TYPES + JSON_TYPES) in TEXT_TYPES:
+        kwargs = {"text": _decode(request.get_data()), **options_from_query(request.args, ("url", "source"))}
+        json_body = False
+    else:
+        kwargs = document_from_json(_parse_json(request.get_data()), options_from_query(request.args))
+        json_body = True
+    g.stats["documents"] = 1
+    return current_app.json.response(_run(kwargs, json_body))
+
+
+def _item(index: int, payload: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """One batch item: ``{"id", ...result}`` or ``{"id", "error"}``; never raises."""
+    item_id: Any = payload.get("id", index) if isinstance(payload, dict) else index
+    try:
+        if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
+            item_id = index
+            raise Problem(422, "id must be a string or an integer", "id")
+        return {"id": item_id, **_run(document_from_json(payload, defaults, ("id",)), True)}
+    except Problem as problem:
+        return {"id": item_id, "error": problem.body()}
+    except Exception:  # a bug on one document must not end a 100,000-document stream
+        log.exception("unhandled error in batch item", extra={"request_id": g.request_id, "item": index})
+        current_app.extensions["textwash"].metrics.observe_document("failed")
+        error = Problem(500, "internal error on this document; quote the request id when reporting it").body()
+        return {"id": item_id, "error": {**error, "request_id": g.request_id}}
+
+
+def _lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[bytes | Problem]:
+    """Non-blank lines of an NDJSON body, read incrementally; an over-long line becomes a 413 Problem.
+
+    At most ``body_limit`` bytes are read (the Content-Length, or the batch limit for a chunked body);
+    a body that goes on past the batch limit ends the stream with a 413 Problem.
+    """
+    remaining = body_limit
+    while remaining > 0:
+        line = stream.readline(min(line_limit + 1, remaining))
+        if not line:
+            return
+        remaining -= len(line)
+        if len(line) > line_limit and not line.endswith(b"\n"):
+            while remaining > 0 and line and not line.endswith(b"\n"):
+                line = stream.readline(min(READ_STEP, remaining))
+                remaining -= len(line)
+            yield Problem(413, f"line is longer than the limit of {line_limit} bytes", "body")
+        elif line.strip():
+            yield line
+    if stream.read(1):
+        yield Problem(413, f"batch body is larger than the limit of {body_limit} bytes; split it", "body")
+
+
+def _ndjson_item(index: int, line: bytes | Problem, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(line, Problem):
+        return {"id": index, "error": line.body()}
+    try:
+        payload = _parse_json(line, f"NDJSON line {index + 1}")
+    except Problem as problem:
+        return {"id": index, "error": problem.body()}
+    return _item(index, payload, defaults)
+
+
+def _ndjson_batch() -> Response:
+    """Stream NDJSON in, NDJSON out: one line is read, cleaned and written at a time."""
+    defaults = options_from_query(request.args)
+    config = current_app.config
+    body_limit = config["MAX_BATCH_BYTES"]
+    if request.content_length is not None:
+        if request.content_length > body_limit:
+            raise Problem(413, f"batch body is larger than the limit of {body_limit} bytes; split it", "body")
+        body_limit = request.content_length
+    stream = request.environ["wsgi.input"]
+    stats = g.stats
+
+    def generate() -> Iterator[str]:
+        for index, line in enumerate(_lines(stream, config["MAX_BODY_BYTES"], body_limit)):
+            stats["documents"] += 1
+            yield json.dumps(_ndjson_item(index, line, defaults), ensure_ascii=False) + "\n"
+
+    return Response(stream_with_context(generate()), mimetype="application/x-ndjson")
+
+
+def _json_batch() -> Response:
+    """A small batch as one JSON object ``{"documents": [...]}``; answers ``{"results": [...]}``."""
+    payload = _parse_json(request.get_data())
+    if not isinstance(payload, dict):
+        raise Problem(400, "the body must be a JSON object with a 'documents' list", "body")
+    unknown = sorted(set(payload) - {"documents"})
+    if unknown:
+        raise Problem(422, f"unknown field {unknown[0]!r}; the batch object has only 'documents'", unknown[0])
+    documents = payload.get("documents")
+    if documents is None:
+        raise Problem(400, "missing field: documents", "documents")
+    if not isinstance(documents, list):
+        raise Problem(422, "documents must be a list of document objects", "documents")
+    limit = current_app.config["MAX_JSON_BATCH_DOCUMENTS"]
+    if len(documents) > limit:
+        raise Problem(413, f"{len(documents)} documents; a JSON batch takes at most {limit}: send NDJSON",
+                      "documents")
+    defaults = options_from_query(request.args)
+    g.stats["documents"] = len(documents)
+    return current_app.json.response({"results": [_item(i, doc, defaults) for i, doc in enumerate(documents)]})
+
+
+@bp.post("/clean/batch")
+def clean_batch() -> Response:
+    """Many documents: NDJSON (streamed, any size) or a JSON object (small batches)."""
+    if _media_type(NDJSON_TYPES + JSON_TYPES) in NDJSON_TYPES:
+        return _ndjson_batch()
+    return _json_batch()

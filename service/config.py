@@ -1,0 +1,47 @@
+"""Settings: defaults here, overridden by ``TEXTWASH_*`` environment variables, then by ``test_config``.
+
+``Flask.config.from_prefixed_env`` parses each value as JSON when it can (``TEXTWASH_MAX_BODY_BYTES=1048576``
+gives an int, ``TEXTWASH_WARMUP=false`` a bool), so ``normalize`` only has to coerce the few settings a
+person may write in a friendlier form (API keys as a comma-separated list).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+PREFIX = "TEXTWASH"
+
+DEFAULTS: dict[str, Any] = {
+    # Largest body of one request, and of one NDJSON line in a batch (bytes); bigger -> 413.
+    "MAX_BODY_BYTES": 5 * 1024 * 1024,
+    # Largest NDJSON batch body (bytes). It is streamed, so this bounds time, not memory.
+    "MAX_BATCH_BYTES": 1024 * 1024 * 1024,
+    # Largest number of documents in a JSON (not NDJSON) batch.
+    "MAX_JSON_BATCH_DOCUMENTS": 1000,
+    # Bearer keys for /v1/*; empty means no authentication.
+    "API_KEYS": (),
+    # Seconds the engine may spend on one document when the request does not say (None: no budget).
+    "TIME_BUDGET": None,
+    # Run one document through the engine at start-up so the model is loaded before the first request.
+    "WARMUP": True,
+    # Accept a caller's X-Request-ID (when it looks like an id) instead of always minting one.
+    "TRUST_REQUEST_ID": True,
+    "LOG_LEVEL": "INFO",
+}
+
+
+def normalize(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Coerce settings given as strings into the types the service uses; reject nonsense early."""
+    out: dict[str, Any] = {}
+    keys = config.get("API_KEYS") or ()
+    if isinstance(keys, str):
+        keys = [k.strip() for k in keys.split(",")]
+    out["API_KEYS"] = tuple(str(k) for k in keys if str(k).strip())
+    for name in ("MAX_BODY_BYTES", "MAX_BATCH_BYTES", "MAX_JSON_BATCH_DOCUMENTS"):
+        value = int(config[name])
+        if value <= 0:
+            raise ValueError(f"{PREFIX}_{name} must be a positive integer, got {config[name]!r}")
+        out[name] = value
+    budget = config.get("TIME_BUDGET")
+    out["TIME_BUDGET"] = None if budget in (None, "", 0) else float(budget)
+    out["MAX_CONTENT_LENGTH"] = out["MAX_BODY_BYTES"]
+    return out

@@ -1,0 +1,53 @@
+"""Gunicorn settings for textwash: ``gunicorn -c python:service.gunicorn_conf``.
+
+Environment: ``PORT`` (default 8080) or ``TEXTWASH_BIND`` for the address, ``WEB_CONCURRENCY`` for the
+number of worker processes (default 2 x cores + 1, at most 8), ``TEXTWASH_THREADS`` threads per worker
+(default 2), ``TEXTWASH_TIMEOUT`` seconds before a silent worker is restarted (default 60).
+Command-line flags (``--bind``, ``--workers``) override all of these.
+
+Request body limits are the app's (``TEXTWASH_MAX_BODY_BYTES``, 413 as problem+json); gunicorn limits the
+request line and headers here.
+"""
+from __future__ import annotations
+
+import os
+
+MAX_DEFAULT_WORKERS = 8
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def default_workers(cores: int) -> int:
+    """2 x cores + 1 (the usual rule for CPU-bound work), capped: each worker holds its own heap."""
+    return max(1, min(2 * cores + 1, MAX_DEFAULT_WORKERS))
+
+
+wsgi_app = "service.wsgi:app"
+bind = [os.environ.get("TEXTWASH_BIND") or f"0.0.0.0:{os.environ.get('PORT') or 8080}"]
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(_cores()))
+# gthread: the main thread keeps heart-beating while a request runs, so a long streamed batch is not
+# mistaken for a hung worker; SIGTERM lets in-flight requests finish (graceful_timeout).
+worker_class = "gthread"
+threads = int(os.environ.get("TEXTWASH_THREADS") or 2)
+timeout = int(os.environ.get("TEXTWASH_TIMEOUT") or 60)
+graceful_timeout = 30
+keepalive = 5
+# Import the app (and load the engine's model) once in the master; workers share it copy-on-write.
+preload_app = True
+max_requests = 50_000
+max_requests_jitter = 5_000
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+# The app writes structured JSON access lines itself (service/logs.py).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("TEXTWASH_GUNICORN_LOG_LEVEL", "info")
+proc_name = "textwash"
+# No runtime control socket: its default path is per user, so two instances on one machine would clash.
+control_socket_disable = True

@@ -1,0 +1,92 @@
+"""Request ids, structured JSON logs, and the per-request bookkeeping (access log line + metrics).
+
+Each request gets an id (the caller's ``X-Request-ID`` when it looks like one, else a fresh one), echoed
+in the ``X-Request-ID`` response header and in every log line about it. The access line and the latency
+are written when the response is *closed*, so a streamed batch is measured to its last byte.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from .metrics import Metrics
+
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ACCESS = logging.getLogger("textwash.access")
+STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, any ``extra=`` fields, traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        out.update({k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS})
+        if record.exc_info:
+            out["exception"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str)
+
+
+def configure_logging(level: str) -> None:
+    """Send the service's loggers to stderr as JSON lines (gunicorn collects stderr)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    for name in ("textwash.access", "textwash.service"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level.upper())
+        logger.propagate = False
+
+
+def install(app: Flask, metrics: Metrics) -> None:
+    """Hook request-id handling, access logging and request metrics into ``app``."""
+    trust = bool(app.config["TRUST_REQUEST_ID"])
+
+    @app.before_request
+    def start() -> None:
+        g.started = time.perf_counter()
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = given if trust and REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
+        g.stats = {"documents": 0}
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        request_id = g.get("request_id") or uuid.uuid4().hex
+        response.headers[REQUEST_ID_HEADER] = request_id
+        started = g.get("started", time.perf_counter())
+        route = request.url_rule.rule if request.url_rule else None
+        fields = {
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.path,
+            "route": route,
+            "status": response.status_code,
+            "remote_addr": request.remote_addr,
+            "user_agent": request.user_agent.string or None,
+            "bytes_in": request.content_length,
+        }
+        stats = g.get("stats", {})  # a streamed batch keeps counting after this returns: read it at close
+
+        def on_close() -> None:
+            seconds = time.perf_counter() - started
+            metrics.observe_request(route, response.status_code, seconds)
+            fields["duration_ms"] = round(seconds * 1000, 3)
+            fields["documents"] = stats.get("documents", 0)
+            ACCESS.info("request", extra=fields)
+
+        response.call_on_close(on_close)
+        return response
