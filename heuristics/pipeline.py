@@ -1,14 +1,65 @@
-"""The one entry point, ``clean()``: it runs the stages in order and shapes the result."""
+"""The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable, Mapping, Sequence
 
+from . import language as language_id
+from . import model as line_model
+from .decide import Decision, decide
 from .errors import CleanError
-from .result import CATEGORIES, MODES, CleanResult, empty_metadata
+from .metadata import build_metadata
+from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
+from .rules import Hit, match_lines, ruleset_with_extra
+from .segment import Line, segment_text
+
+PACKAGE_VERSION = "0.1.0"
+MAX_INPUT_CHARS_DEFAULT = 20_000_000
+EXTRACTORS = ("fast", "trafilatura")
 
 
 def engine_info() -> dict[str, Any]:
-    return {"package": "0.1.0", "model": None}
+    """Package and model versions (for responses and readiness checks)."""
+    return {"package": PACKAGE_VERSION, "model": line_model.model_version()}
+
+
+def _check_options(text: object, html: object, mode: str, keep: Iterable[str], extractor: str,
+                   language: str | None, max_input_chars: int) -> list[str]:
+    if text is None and html is None:
+        raise CleanError("text", "give text, html or both")
+    for name, value in (("text", text), ("html", html)):
+        if value is not None and not isinstance(value, str):
+            raise CleanError(name, "must be a string")
+        if isinstance(value, str) and len(value) > max_input_chars:
+            raise CleanError(name, f"longer than {max_input_chars} characters")
+    if mode not in MODES:
+        raise CleanError("mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
+    if extractor not in EXTRACTORS:
+        raise CleanError("extractor", f"must be one of {', '.join(EXTRACTORS)}, not {extractor!r}")
+    if language is not None and (not isinstance(language, str) or not 2 <= len(language) <= 3
+                                 or not language.isalpha()):
+        raise CleanError("language", "must be an ISO 639-1 code such as 'de'")
+    if isinstance(keep, str):
+        raise CleanError("keep", "must be a list of category names")
+    kept = list(keep)
+    for category in kept:
+        if category not in CATEGORIES:
+            raise CleanError("keep", f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
+    return kept
+
+
+def _input_lines(text: str | None, html: str | None, extractor: str) -> tuple[list[Line], dict[str, Any]]:
+    """Lines to judge, and metadata the page itself carries (HTML input only)."""
+    if html is None:
+        return segment_text(text or ""), {}
+    from .html import lines_from_html
+
+    return lines_from_html(html, text=text, extractor=extractor)
+
+
+def _language_sample(lines: Sequence[Line]) -> str:
+    longest = sorted((line for line in lines if line.words >= 6), key=lambda line: -line.words)[:12]
+    return " ".join(line.text for line in longest) or " ".join(line.text for line in lines[:50])
 
 
 def clean(
@@ -24,15 +75,75 @@ def clean(
     explain: bool = False,
     extractor: str = "fast",
     time_budget: float | None = None,
+    max_input_chars: int = MAX_INPUT_CHARS_DEFAULT,
 ) -> CleanResult:
-    """Placeholder until the stages land: identity on the text."""
-    if text is None and html is None:
-        raise CleanError("text", "give text, html or both")
-    if mode not in MODES:
-        raise CleanError("mode", f"must be one of {', '.join(MODES)}")
-    for category in keep:
-        if category not in CATEGORIES:
-            raise CleanError("keep", f"unknown category {category!r}")
-    paragraphs = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return CleanResult(text="\n\n".join(paragraphs), paragraphs=paragraphs, removed=[], stripped=[],
-                       metadata=empty_metadata(), mode=mode)
+    """Clean scraped text (and/or the page's HTML): the body, what went and why, and metadata.
+
+    mode: ``precision`` removes more (cleaner body), ``recall`` removes less (keeps every doubtful
+    line), ``balanced`` sits between. keep: categories to leave in the body (e.g. ``["byline"]``).
+    extra_rules: caller phrases per category for this call. language: skip detection.
+    explain: also return every line's labels, rule hits and model score. time_budget: seconds;
+    past it the model is skipped (rules only) and a warning says so.
+    """
+    started = time.perf_counter()
+    kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
+    ruleset = ruleset_with_extra(extra_rules)
+    warnings: list[str] = []
+    lines, page_meta = _input_lines(text, html, extractor)
+    if language:
+        lang, confidence = language.lower(), 1.0
+    else:
+        lang, confidence = language_id.detect(_language_sample(lines))
+    hits = match_lines(lines, ruleset, lang)
+    scores, contributions = None, None
+    if time_budget is not None and time.perf_counter() - started > time_budget:
+        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
+    else:
+        scores, contributions = line_model.score(lines, hits, lang, explain=explain)
+    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
+                      thresholds=line_model.thresholds())
+    result = _shape(lines, hits, decision, explain, contributions)
+    result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
+                                     language_confidence=confidence, url=url, source=source)
+    _merge_page_metadata(result.metadata, page_meta)
+    if not result.paragraphs:
+        warnings.append("empty_body: every line was removed or the input had no text")
+    result.warnings = warnings
+    result.mode = mode
+    return result
+
+
+def _merge_page_metadata(meta: dict[str, Any], page_meta: dict[str, Any]) -> None:
+    """Fields the HTML states outright win over what the text suggests."""
+    for field, value in page_meta.items():
+        if value not in (None, "", []) and field in meta:
+            meta[field] = value
+            meta["sources"][field] = "html"
+
+
+def _shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool,
+           contributions: list[list[tuple[str, float]]] | None) -> CleanResult:
+    paragraphs: list[str] = []
+    removed: list[Removal] = []
+    stripped: list[StrippedPrefix] = []
+    traces: list[LineTrace] | None = [] if explain else None
+    for line, verdict in zip(lines, decision.verdicts):
+        if verdict.final == "blank":
+            continue
+        if verdict.removed:
+            removed.append(Removal(line.index, line.raw, verdict.category or "navigation", verdict.rule or "",
+                                   verdict.score if verdict.rule == "model" else None))
+        elif verdict.strip_to:
+            stripped.append(StrippedPrefix(line.index, line.text[:verdict.strip_to], verdict.category or "",
+                                           verdict.rule or ""))
+            paragraphs.append(line.text[verdict.strip_to:].strip())
+        else:
+            paragraphs.append(line.text)
+        if traces is not None:
+            traces.append(LineTrace(
+                line=line.index, text=line.text, initial=verdict.initial, final=verdict.final,
+                keep=not verdict.removed, category=verdict.category, rule=verdict.rule, score=verdict.score,
+                hits=[hit.rule.id for hit in hits[line.index]],
+                contributions=contributions[line.index] if contributions else []))
+    return CleanResult(text="\n\n".join(paragraphs), paragraphs=paragraphs, removed=removed, stripped=stripped,
+                       metadata={}, lines=traces)

@@ -1,0 +1,296 @@
+"""Stage 4, decide: from rule hits (and model scores, when there is a model) to keep/remove per line.
+
+Shaped like jusText: every line first gets a context-free label from its own text, then a
+revised one from its neighbours; both are kept on the ``Verdict`` so ``explain`` can show them.
+
+Context-free labels: ``blank``, ``bad`` (a strong rule fired), ``weak`` (only hints fired),
+``good`` (prose-length line), ``short``.
+Revision, in order: title and its repeats; duplicated lines; runs of a category growing over
+their neighbours (the category's ``[block]`` settings); short lines sandwiched between removed
+lines; then the model decides what the rules left open.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .rules import Block, Hit
+from .segment import Line
+
+GOOD_WORDS_DEFAULT = 12
+TITLE_MAX_WORDS_DEFAULT = 30
+TITLE_SEARCH_LINES_DEFAULT = 12
+DUPLICATE_MIN_WORDS_DEFAULT = 6
+DUPLICATE_TAIL_WORDS_DEFAULT = 4
+SANDWICH_MAX_WORDS_DEFAULT = 3
+
+# When a line has strong hits from several categories, the most specific category names it.
+CATEGORY_PRIORITY: tuple[str, ...] = (
+    "credit", "caption", "donation_appeal", "cookie_notice", "subscription_prompt", "comments",
+    "share_social", "source_residue", "tags", "advertisement", "related_links", "byline", "date_line",
+    "legal", "navigation",
+)
+_PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
+_SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":")
+
+# Model thresholds per mode: a line the rules left open goes when its content score is below.
+MODE_THRESHOLDS_DEFAULT = {"precision": 0.5, "balanced": 0.35, "recall": 0.2}
+
+
+@dataclass(slots=True)
+class Verdict:
+    initial: str
+    final: str
+    category: str | None = None
+    rule: str | None = None
+    score: float | None = None
+    strip_to: int = 0
+
+    @property
+    def removed(self) -> bool:
+        return self.final == "remove"
+
+    def remove(self, category: str, rule: str, final: str = "remove") -> None:
+        self.final = final
+        self.category = category
+        self.rule = rule
+
+
+@dataclass(slots=True)
+class Decision:
+    verdicts: list[Verdict]
+    title_line: int | None
+    body_start: int | None
+    body_end: int | None
+
+
+def ends_sentence(text: str) -> bool:
+    return text.endswith(_SENTENCE_END)
+
+
+def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None,
+              good_words: int = GOOD_WORDS_DEFAULT) -> tuple[int | None, int | None]:
+    """First and last prose-length line (not already removed): the article body sits between them."""
+    start = end = None
+    for line in lines:
+        if line.words >= good_words and (verdicts is None or not verdicts[line.index].removed):
+            if start is None:
+                start = line.index
+            end = line.index
+    return start, end
+
+
+def _where_ok(where: str, index: int, start: int | None, end: int | None) -> bool:
+    if where == "any" or start is None:
+        return True
+    if where == "head":
+        return index < start
+    if where == "tail":
+        return index > end
+    return index < start or index > end
+
+
+def _strongest(hits: Iterable[Hit]) -> Hit | None:
+    best = None
+    for hit in hits:
+        if best is None or _PRIORITY.get(hit.category, 99) < _PRIORITY.get(best.category, 99):
+            best = hit
+    return best
+
+
+def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: int | None, end: int | None,
+                   good_words: int = GOOD_WORDS_DEFAULT) -> list[Verdict]:
+    """Label each line from its own text and its own rule hits only."""
+    verdicts = []
+    for line, line_hits in zip(lines, hits):
+        if line.blank:
+            verdicts.append(Verdict("blank", "blank"))
+            continue
+        usable = [h for h in line_hits if _where_ok(h.rule.where, line.index, start, end)]
+        prefix = next((h for h in usable if h.rule.kind == "prefix"), None)
+        strong = _strongest(h for h in usable if h.strong and h.rule.kind != "prefix")
+        if strong is not None:
+            verdict = Verdict("bad", "remove", strong.category, strong.rule.id)
+        elif any(not h.strong for h in usable):
+            verdict = Verdict("weak", "keep")
+        else:
+            verdict = Verdict("good" if line.words >= good_words else "short", "keep")
+        if prefix is not None and verdict.final == "keep":
+            verdict.strip_to = prefix.end
+            verdict.category, verdict.rule = prefix.category, prefix.rule.id
+            if not line.text[prefix.end:].strip():
+                verdict.remove(prefix.category, prefix.rule.id)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _non_blank(lines: Sequence[Line]) -> list[int]:
+    return [line.index for line in lines if not line.blank]
+
+
+def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
+               max_words: int = TITLE_MAX_WORDS_DEFAULT, search_lines: int = TITLE_SEARCH_LINES_DEFAULT) -> int | None:
+    """The title: the first line left standing, if it is heading-shaped and comes before the body.
+
+    Lines right below it that only repeat parts of it (a headline split over two lines) go too,
+    as does any later exact repeat of it.
+    """
+    title = None
+    for seen, index in enumerate(_non_blank(lines)):
+        if seen >= search_lines:
+            break
+        if verdicts[index].removed:
+            continue
+        line = lines[index]
+        if 2 <= line.words <= max_words and not line.text.endswith((".", ":", ",", ";")) and (
+                start is None or index <= start):
+            title = index
+        break
+    if title is None:
+        return None
+    verdicts[title].remove("title", "title.first_heading")
+    title_key = f" {lines[title].key} "
+    for line in lines[title + 1:]:
+        if line.blank or verdicts[line.index].removed:
+            continue
+        if line.key == lines[title].key:
+            verdicts[line.index].remove("title", "title.repeat")
+        elif line.index <= title + 4 and line.words >= 2 and f" {line.key} " in title_key:
+            verdicts[line.index].remove("title", "title.repeat")
+    return title
+
+
+def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
+                    min_words: int = DUPLICATE_MIN_WORDS_DEFAULT,
+                    tail_words: int = DUPLICATE_TAIL_WORDS_DEFAULT) -> None:
+    """A line repeated elsewhere goes; the body copy stays.
+
+    A copy with a few extra words at its end or start (a caption that repeats a paragraph plus a
+    credit) is the caption. Of two identical copies, one above the body goes, else the later one.
+    """
+    first_seen: dict[str, int] = {}
+    for index in _non_blank(lines):
+        line = lines[index]
+        if line.words >= min_words and not verdicts[index].removed:
+            first_seen.setdefault(line.key, index)
+    for key, index in first_seen.items():
+        line = lines[index]
+        words = key.split(" ")
+        for cut in range(1, min(tail_words, len(words) - min_words) + 1):
+            for shorter in (" ".join(words[:-cut]), " ".join(words[cut:])):
+                other = first_seen.get(shorter)
+                if other is not None and other != index:
+                    verdicts[index].remove("duplicate", "duplicate.near_copy")
+                    break
+            if verdicts[index].removed:
+                break
+    for index in _non_blank(lines):
+        line = lines[index]
+        keeper = first_seen.get(line.key)
+        if keeper is None or keeper == index or verdicts[index].removed:
+            continue
+        if start is not None and keeper < start <= index and not verdicts[keeper].removed:
+            verdicts[keeper].remove("duplicate", "duplicate.repeat")
+            first_seen[line.key] = index
+        else:
+            verdicts[index].remove("duplicate", "duplicate.repeat")
+
+
+def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: list[Verdict],
+                blocks: dict[str, Block], edges_enabled: bool = True) -> None:
+    """Let each category's removed lines grow into the run the category comes in."""
+    order = _non_blank(lines)
+    for category, block in blocks.items():
+        members = [pos for pos, index in enumerate(order)
+                   if verdicts[index].removed and verdicts[index].category == category]
+        if not members:
+            continue
+        in_run = set(members)
+        weak = {pos for pos, index in enumerate(order)
+                if any(h.category == category and not h.strong for h in hits[index])}
+        _absorb_weak(in_run, weak, block.gap)
+        _absorb_sandwiched(in_run, block.gap)
+        if edges_enabled and block.edges:
+            _absorb_edges(in_run, order, lines, block)
+        for pos in sorted(in_run):
+            verdict = verdicts[order[pos]]
+            if not verdict.removed:
+                verdict.remove(category, f"{category}.block")
+
+
+def _absorb_weak(in_run: set[int], weak: set[int], gap: int) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for pos in sorted(weak - in_run):
+            if any(abs(pos - member) <= gap + 1 for member in in_run):
+                in_run.add(pos)
+                changed = True
+
+
+def _absorb_sandwiched(in_run: set[int], gap: int) -> None:
+    ordered = sorted(in_run)
+    for left, right in zip(ordered, ordered[1:]):
+        if 1 < right - left <= gap + 1:
+            in_run.update(range(left + 1, right))
+
+
+def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], block: Block) -> None:
+    def fits(pos: int) -> bool:
+        line = lines[order[pos]]
+        if line.words > block.edge_words:
+            return False
+        return not (block.edge_no_period and line.text.endswith((".", "!", "?", "…")))
+
+    before_cap = block.edges if block.edges_before is None else block.edges_before
+    for member in sorted(in_run):
+        pos, taken = member + 1, 0
+        while pos < len(order) and taken < block.edges and pos not in in_run and fits(pos):
+            in_run.add(pos)
+            pos, taken = pos + 1, taken + 1
+        pos, taken = member - 1, 0
+        while pos >= 0 and taken < before_cap and pos not in in_run and fits(pos):
+            in_run.add(pos)
+            pos, taken = pos - 1, taken + 1
+
+
+def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
+                    max_words: int = SANDWICH_MAX_WORDS_DEFAULT) -> None:
+    """A short line whose neighbours both went is residue of the same kind as the one above it."""
+    order = _non_blank(lines)
+    for pos in range(1, len(order) - 1):
+        index = order[pos]
+        if verdicts[index].removed or lines[index].words > max_words:
+            continue
+        above, below = verdicts[order[pos - 1]], verdicts[order[pos + 1]]
+        if above.removed and below.removed and above.category not in ("title", "duplicate"):
+            verdicts[index].remove(above.category, f"{above.category}.between_removed")
+
+
+def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float) -> None:
+    """The model decides the lines the rules left open."""
+    if scores is None:
+        return
+    for verdict, score in zip(verdicts, scores):
+        if verdict.final == "blank":
+            continue
+        verdict.score = float(score)
+        if not verdict.removed and score < threshold:
+            verdict.remove("navigation" if verdict.initial == "short" else "model", "model")
+
+
+def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[str, Block], *,
+           scores: Sequence[float] | None = None, mode: str = "balanced", keep: Iterable[str] = (),
+           thresholds: dict[str, float] | None = None) -> Decision:
+    verdicts = initial_labels(lines, hits, *body_span(lines))
+    grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
+    start, end = body_span(lines, verdicts)
+    title = mark_title(lines, verdicts, start)
+    mark_duplicates(lines, verdicts, start)
+    mark_sandwiched(lines, verdicts)
+    apply_scores(verdicts, scores, (thresholds or MODE_THRESHOLDS_DEFAULT)[mode])
+    kept_categories = set(keep)
+    for verdict in verdicts:
+        if verdict.removed and verdict.category in kept_categories:
+            verdict.final = "keep"
+    return Decision(verdicts=verdicts, title_line=title, body_start=start, body_end=end)

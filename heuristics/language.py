@@ -1,0 +1,83 @@
+"""Language of the body, and the stoplists that stopword-density features use.
+
+A fast vote over jusText's stoplists settles clear cases in microseconds; py3langid (its model
+ships inside the package, nothing is downloaded) decides the rest.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from typing import Iterable
+
+import justext
+
+from .segment import WORD_RE
+
+# ISO 639-1 -> jusText stoplist name, for the languages the vote may return directly.
+STOPLIST_NAMES: dict[str, str] = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
+    "pl": "Polish", "ru": "Russian", "nl": "Dutch", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal",
+    "cs": "Czech", "sk": "Slovak", "uk": "Ukrainian", "ro": "Romanian", "hu": "Hungarian", "fi": "Finnish",
+    "tr": "Turkish", "ca": "Catalan", "hr": "Croatian", "sl": "Slovenian", "bg": "Bulgarian", "el": "Greek",
+    "id": "Indonesian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian",
+}
+VOTE_TOKENS_DEFAULT = 200
+VOTE_MIN_HITS_DEFAULT = 12
+VOTE_MARGIN_DEFAULT = 1.5
+LANGID_CHARS_DEFAULT = 2000
+
+
+@lru_cache(maxsize=None)
+def stoplist(language: str | None) -> frozenset[str]:
+    """The language's stopwords (jusText's lists), empty for an unknown language."""
+    name = STOPLIST_NAMES.get(language or "")
+    if name is None:
+        return frozenset()
+    return frozenset(word.casefold() for word in justext.get_stoplist(name))
+
+
+@lru_cache(maxsize=1)
+def _vote_table() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for code in STOPLIST_NAMES:
+        for word in stoplist(code):
+            table.setdefault(word, []).append(code)
+    return {word: tuple(codes) for word, codes in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
+         margin: float = VOTE_MARGIN_DEFAULT) -> tuple[str, float] | None:
+    """The language whose stopwords clearly dominate the tokens, with the share of votes it got."""
+    table = _vote_table()
+    counts: Counter[str] = Counter()
+    for token in tokens:
+        codes = table.get(token)
+        if codes:
+            counts.update(codes)
+    if not counts:
+        return None
+    (best, best_n), *rest = counts.most_common(2) + [("", 0)]
+    runner_up = rest[0][1]
+    if best_n < min_hits or best_n < margin * runner_up:
+        return None
+    return best, round(best_n / (best_n + runner_up), 3)
+
+
+def detect(text: str, tokens: int = VOTE_TOKENS_DEFAULT) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code, confidence in [0, 1]) of ``text``; (None, None) when there is no text."""
+    sample = text[:LANGID_CHARS_DEFAULT]
+    words = WORD_RE.findall(sample.casefold())
+    if not words:
+        return None, None
+    fast = vote(words[:tokens])
+    if fast is not None:
+        return fast
+    code, probability = _identifier().classify(sample)
+    return code, round(float(probability), 3)

@@ -1,0 +1,468 @@
+"""Stage 2, rules: hand-written rules kept as data, one TOML file per category in this folder.
+
+This module compiles those files once and applies them to lines; it knows no phrase itself.
+
+A rule file::
+
+    category = "subscription_prompt"
+    description = "..."
+    [block]            # optional: a run of this category grows over its neighbours (see decide.py)
+    gap = 2            #   lines between two hits at most `gap` non-blank lines apart join the run
+    edge_words = 4     #   short lines (<= this many words) touching the run join it ...
+    edges = 3          #   ... up to this many on each side
+
+    [[rule]]
+    id = "button"              # stable id, reported as "subscription_prompt.button"
+    kind = "line"              # line | phrase | regex | prefix
+    strength = "strong"        # strong removes the line; weak is a hint for context and the model
+    max_words = 12             # phrase/regex: only lines with at most this many words
+    where = "any"              # any | head | tail | outside (relative to the article body)
+    [rule.patterns]            # patterns grouped by language (ISO 639-1; "xx" = any language)
+    en = ["subscribe", "subscribe now"]
+    de = ["abonnieren"]
+
+    [defs.en]                  # optional: regex fragments; <<MONTH>> in an English pattern becomes
+    MONTH = '(?:jan|feb)'      # defs.en.MONTH (else defs.xx.MONTH), so one pattern serves all languages
+
+Kinds:
+- ``line``: the line's key (its words, case-folded) equals a pattern's key. A dict lookup.
+- ``phrase``: the line's key contains the pattern's key on word boundaries. Aho-Corasick.
+- ``regex``: a Python regex searched in the whitespace-normalised line, case-insensitive unless
+  ``case = true``. Named groups (``date``, ``author``, ``source``, ``dateline``, ``tags``) feed the
+  metadata stage. Patterns must be linear-time: see ``lint_pattern``.
+- ``prefix``: like regex but anchored at the start; the match is cut from the line, the rest stays.
+
+Line rules of every language apply to every document (a line that is only "Abonnieren" is residue
+whatever the page language); phrase, regex and prefix rules apply for the document's language,
+English (the web's lingua franca for widgets) and "xx".
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from re import _constants as sre_constants  # the parser behind re: the lint walks its tree
+from re import _parser as sre_parse
+from typing import Iterable, Mapping, Sequence
+
+import ahocorasick
+
+from ..errors import CleanError
+from ..result import CATEGORIES
+from ..segment import Line, line_key
+
+KINDS = ("line", "phrase", "regex", "prefix")
+STRENGTHS = ("strong", "weak")
+WHERES = ("any", "head", "tail", "outside")
+NEUTRAL = "xx"
+FALLBACK_LANGUAGE = "en"
+DEFAULT_MAX_WORDS = 40
+METADATA_GROUPS = ("date", "updated", "author", "source", "dateline", "tags")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    category: str
+    kind: str
+    strength: str
+    max_words: int
+    where: str
+    case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """How a run of one category absorbs its neighbours (read by the decide stage).
+
+    gap: a line sandwiched between two lines of the run, at most this many non-blank lines apart,
+    joins it; weak hits of the category within this distance of the run join it too.
+    edge_words / edges: up to ``edges`` short lines (at most ``edge_words`` words) touching the run
+    join it (``edges_before`` caps the side above the run when set); ``edge_no_period``: only lines
+    that do not end a sentence (headline stubs, buttons).
+    """
+
+    gap: int = 0
+    edge_words: int = 0
+    edges: int = 0
+    edges_before: int | None = None
+    edge_no_period: bool = False
+
+
+@dataclass(slots=True)
+class Hit:
+    """One rule firing on one line. ``groups`` holds named regex groups; ``end`` the prefix length."""
+
+    rule: Rule
+    groups: dict[str, str] | None = None
+    end: int = 0
+
+    @property
+    def category(self) -> str:
+        return self.rule.category
+
+    @property
+    def strong(self) -> bool:
+        return self.rule.strength == "strong"
+
+
+@dataclass(slots=True)
+class _RegexSet:
+    """Regexes of one kind for a set of languages: a combined detector plus the single patterns."""
+
+    detector: re.Pattern[str] | None
+    singles: list[tuple[Rule, re.Pattern[str]]]
+    max_words: int
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """All rules, compiled. Build once (``default_ruleset()``); apply with ``match_lines``."""
+
+    rules: dict[str, Rule]
+    blocks: dict[str, Block]
+    line_table: dict[str, list[Rule]]
+    phrases: dict[str, list[tuple[str, Rule]]]
+    regexes: dict[str, list[tuple[Rule, str]]]
+    prefixes: dict[str, list[tuple[Rule, str]]]
+    languages: tuple[str, ...]
+    line_rules_by_lang: list[tuple[str, Rule]] = field(default_factory=list)
+    _automata: dict[tuple[str, ...], ahocorasick.Automaton | None] = field(default_factory=dict)
+    _regex_sets: dict[tuple[str, tuple[str, ...]], _RegexSet] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Number of patterns per language, category and kind (for docs and the closing notes)."""
+        out: dict[str, dict[str, dict[str, int]]] = {}
+
+        def bump(lang: str, rule: Rule) -> None:
+            per_cat = out.setdefault(lang, {}).setdefault(rule.category, {})
+            per_cat[rule.kind] = per_cat.get(rule.kind, 0) + 1
+
+        for lang, entries in self.phrases.items():
+            for _, rule in entries:
+                bump(lang, rule)
+        for table in (self.regexes, self.prefixes):
+            for lang, entries in table.items():
+                for rule, _ in entries:
+                    bump(lang, rule)
+        for lang, rule in self.line_rules_by_lang:
+            bump(lang, rule)
+        return out
+
+    def languages_for(self, language: str | None) -> tuple[str, ...]:
+        langs = [NEUTRAL, FALLBACK_LANGUAGE]
+        if language and language not in langs:
+            langs.append(language)
+        return tuple(langs)
+
+    def automaton(self, langs: tuple[str, ...]) -> ahocorasick.Automaton | None:
+        if langs not in self._automata:
+            self._automata[langs] = _build_automaton(
+                entry for lang in langs for entry in self.phrases.get(lang, ()))
+        return self._automata[langs]
+
+    def regex_set(self, kind: str, langs: tuple[str, ...]) -> _RegexSet:
+        cache_key = (kind, langs)
+        if cache_key not in self._regex_sets:
+            table = self.prefixes if kind == "prefix" else self.regexes
+            entries = [entry for lang in langs for entry in table.get(lang, ())]
+            self._regex_sets[cache_key] = _build_regex_set(entries, anchored=kind == "prefix")
+        return self._regex_sets[cache_key]
+
+
+# ---------------------------------------------------------------- linear-time lint
+
+class UnsafePattern(ValueError):
+    pass
+
+
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
+
+
+def _contains_repeat(subpattern: sre_parse.SubPattern) -> bool:
+    for op, arg in subpattern.data:
+        if op in _REPEATS and arg[1] > 1:
+            return True
+        for child in _children(op, arg):
+            if _contains_repeat(child):
+                return True
+    return False
+
+
+def _children(op: object, arg: object) -> list[sre_parse.SubPattern]:
+    if op in _REPEATS or op == getattr(sre_constants, "POSSESSIVE_REPEAT", None):
+        return [arg[2]]
+    if op == sre_constants.SUBPATTERN:
+        return [arg[3]]
+    if op == sre_constants.BRANCH:
+        return list(arg[1])
+    if op == getattr(sre_constants, "ATOMIC_GROUP", None):
+        return [arg]
+    if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+        return [arg[1]]
+    return []
+
+
+def _check_nesting(subpattern: sre_parse.SubPattern) -> None:
+    for op, arg in subpattern.data:
+        if op in _REPEATS and arg[1] > 1 and _contains_repeat(arg[2]):
+            raise UnsafePattern("a repeated group contains another repeat (possible catastrophic "
+                                "backtracking); make the inner one possessive (x++, x{1,9}+) or atomic")
+        if op == sre_constants.GROUPREF or op == sre_constants.GROUPREF_EXISTS:
+            raise UnsafePattern("backreferences are not allowed")
+        for child in _children(op, arg):
+            _check_nesting(child)
+
+
+def lint_pattern(pattern: str) -> None:
+    """Reject what can backtrack catastrophically: nested repeats, backreferences, bare groups.
+
+    Bare capturing groups are refused too, because the combined detector numbers its own groups.
+    """
+    if re.search(r"(?<!\\)\((?!\?)", _strip_classes(pattern)):
+        raise UnsafePattern("use (?:...) or (?P<name>...) instead of a bare capturing group")
+    _check_nesting(sre_parse.parse(pattern))
+
+
+def _strip_classes(pattern: str) -> str:
+    """The pattern with [...] classes blanked, so a literal '(' inside a class is not a group."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        elif ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append("[]")
+            i = j + 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- loading
+
+def _rule_files() -> list[tuple[str, str]]:
+    folder = resources.files(__name__)
+    return sorted((entry.name, entry.read_text(encoding="utf-8"))
+                  for entry in folder.iterdir() if entry.name.endswith(".toml"))
+
+
+def _parse_rule(category: str, spec: Mapping[str, object], source: str) -> Rule:
+    kind = spec.get("kind", "line")
+    strength = spec.get("strength", "strong")
+    where = spec.get("where", "any")
+    if kind not in KINDS or strength not in STRENGTHS or where not in WHERES:
+        raise ValueError(f"{source}: rule {spec.get('id')!r} has a bad kind/strength/where")
+    return Rule(id=f"{category}.{spec['id']}", category=category, kind=str(kind), strength=str(strength),
+                max_words=int(spec.get("max_words", 1_000_000 if kind in ("line", "prefix") else DEFAULT_MAX_WORDS)),
+                where=str(where), case=bool(spec.get("case", False)))
+
+
+def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
+    rules: dict[str, Rule] = {}
+    blocks: dict[str, Block] = {}
+    line_table: dict[str, list[Rule]] = {}
+    line_rules_by_lang: list[tuple[str, Rule]] = []
+    phrases: dict[str, list[tuple[str, Rule]]] = {}
+    regexes: dict[str, list[tuple[Rule, str]]] = {}
+    prefixes: dict[str, list[tuple[Rule, str]]] = {}
+    languages: set[str] = set()
+    for name, content in files:
+        data = tomllib.loads(content)
+        category = data.get("category")
+        if category not in CATEGORIES:
+            raise ValueError(f"{name}: unknown category {category!r}")
+        if "block" in data:
+            blocks[category] = Block(**data["block"])
+        defs = data.get("defs", {})
+        for spec in data.get("rule", []):
+            rule = _parse_rule(category, spec, name)
+            if rule.id in rules:
+                raise ValueError(f"{name}: duplicate rule id {rule.id}")
+            rules[rule.id] = rule
+            for lang, patterns in spec.get("patterns", {}).items():
+                languages.add(lang)
+                for pattern in patterns:
+                    if rule.kind in ("regex", "prefix"):
+                        pattern = expand_defs(pattern, lang, defs, name)
+                    _add_pattern(rule, lang, pattern, name, line_table, line_rules_by_lang,
+                                 phrases, regexes, prefixes)
+    return RuleSet(rules=rules, blocks=blocks, line_table=line_table, phrases=phrases,
+                   regexes=regexes, prefixes=prefixes, languages=tuple(sorted(languages)),
+                   line_rules_by_lang=line_rules_by_lang)
+
+
+_DEF_RE = re.compile(r"<<(\w+)>>")
+
+
+def expand_defs(pattern: str, lang: str, defs: Mapping[str, Mapping[str, str]], source: str) -> str:
+    """Replace every ``<<NAME>>`` with the language's fragment (falling back to ``xx``)."""
+    for _ in range(10):
+        if "<<" not in pattern:
+            return pattern
+
+        def fragment(match: re.Match[str]) -> str:
+            name = match.group(1)
+            for scope in (lang, NEUTRAL):
+                if name in defs.get(scope, {}):
+                    return defs[scope][name]
+            raise ValueError(f"{source}: <<{name}>> is not defined for language {lang!r}")
+
+        pattern = _DEF_RE.sub(fragment, pattern)
+    raise ValueError(f"{source}: fragments nest too deep in {pattern[:80]!r}")
+
+
+def _add_pattern(rule: Rule, lang: str, pattern: str, source: str,
+                 line_table: dict[str, list[Rule]], line_rules_by_lang: list[tuple[str, Rule]],
+                 phrases: dict[str, list[tuple[str, Rule]]], regexes: dict[str, list[tuple[Rule, str]]],
+                 prefixes: dict[str, list[tuple[Rule, str]]]) -> None:
+    if rule.kind in ("line", "phrase"):
+        key = line_key(pattern)
+        if not key:
+            raise ValueError(f"{source}: {rule.id} has a pattern without words: {pattern!r}")
+        if rule.kind == "line":
+            bucket = line_table.setdefault(key, [])
+            if rule not in bucket:
+                bucket.append(rule)
+            line_rules_by_lang.append((lang, rule))
+        else:
+            phrases.setdefault(lang, []).append((key, rule))
+        return
+    try:
+        lint_pattern(pattern)
+        re.compile(pattern)
+    except (UnsafePattern, re.error) as exc:
+        raise ValueError(f"{source}: {rule.id} pattern {pattern!r}: {exc}") from exc
+    (prefixes if rule.kind == "prefix" else regexes).setdefault(lang, []).append((rule, pattern))
+
+
+def _build_automaton(entries: Iterable[tuple[str, Rule]]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    merged: dict[str, list[Rule]] = {}
+    for key, rule in entries:
+        merged.setdefault(f" {key} ", []).append(rule)
+    if not merged:
+        return None
+    for padded, rules in merged.items():
+        automaton.add_word(padded, tuple(rules))
+    automaton.make_automaton()
+    return automaton
+
+
+_NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
+
+
+def _flagged(rule: Rule, pattern: str) -> str:
+    return pattern if rule.case else f"(?i:{pattern})"
+
+
+def _build_regex_set(entries: list[tuple[Rule, str]], anchored: bool) -> _RegexSet:
+    singles = [(rule, re.compile(("^" if anchored else "") + _flagged(rule, pattern))) for rule, pattern in entries]
+    if not entries:
+        return _RegexSet(detector=None, singles=[], max_words=0)
+    alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in entries)
+    detector = re.compile(("^" if anchored else "") + f"(?:{alternatives})")
+    return _RegexSet(detector=detector, singles=singles, max_words=max(rule.max_words for rule, _ in entries))
+
+
+@lru_cache(maxsize=1)
+def default_ruleset() -> RuleSet:
+    """The packaged rules, compiled once per process."""
+    return build_ruleset(_rule_files())
+
+
+def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleSet:
+    """The packaged rules plus caller phrases for one call (category -> phrases)."""
+    if not extra_rules:
+        return default_ruleset()
+    if not isinstance(extra_rules, Mapping):
+        raise CleanError("extra_rules", "must map a category to a list of phrases")
+    lines = ["# caller rules"]
+    for category, phrases in extra_rules.items():
+        if category not in CATEGORIES:
+            raise CleanError("extra_rules", f"unknown category {category!r}")
+        if isinstance(phrases, str) or not isinstance(phrases, Sequence) or not all(
+                isinstance(p, str) and line_key(p) for p in phrases):
+            raise CleanError("extra_rules", f"{category}: give a list of phrases with words in them")
+    extra_files = [(f"zz_caller_{category}.toml", _caller_toml(category, phrases))
+                   for category, phrases in extra_rules.items()]
+    base = default_ruleset()
+    merged = build_ruleset(_rule_files() + extra_files)
+    merged.blocks = base.blocks
+    return merged
+
+
+def _caller_toml(category: str, phrases: Sequence[str]) -> str:
+    import json
+
+    quoted = ", ".join(json.dumps(p) for p in phrases)
+    return (f'category = "{category}"\n[[rule]]\nid = "caller"\nkind = "phrase"\nmax_words = 1000000\n'
+            f'[rule.patterns]\nxx = [{quoted}]\n')
+
+
+# ---------------------------------------------------------------- applying
+
+def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
+    """Every rule hit of every line (context-free: each line judged on its own text)."""
+    langs = ruleset.languages_for(language)
+    automaton = ruleset.automaton(langs)
+    regex_set = ruleset.regex_set("regex", langs)
+    prefix_set = ruleset.regex_set("prefix", langs)
+    line_table = ruleset.line_table
+    out: list[list[Hit]] = []
+    for line in lines:
+        if not line.text:
+            out.append([])
+            continue
+        hits: list[Hit] = []
+        rules = line_table.get(line.key)
+        if rules:
+            hits.extend(Hit(rule) for rule in rules)
+        if automaton is not None and line.key:
+            for _, found in automaton.iter(f" {line.key} "):
+                hits.extend(Hit(rule) for rule in found if line.words <= rule.max_words)
+        if regex_set.detector is not None and line.words <= regex_set.max_words:
+            hit = _regex_hit(regex_set, line)
+            if hit is not None:
+                hits.append(hit)
+        if prefix_set.detector is not None:
+            hit = _regex_hit(prefix_set, line)
+            if hit is not None:
+                hits.append(hit)
+        out.append(_dedupe(hits) if len(hits) > 1 else hits)
+    return out
+
+
+def _regex_hit(regex_set: _RegexSet, line: Line) -> Hit | None:
+    found = regex_set.detector.search(line.text)
+    if found is None:
+        return None
+    rule, single = regex_set.singles[found.lastindex - 1]
+    if line.words > rule.max_words:
+        return None
+    match = single.search(line.text)
+    if match is None:  # the detector and the single pattern always agree; stay safe anyway
+        return None
+    groups = {k: v for k, v in match.groupdict().items() if v} or None
+    return Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0)
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    seen: set[str] = set()
+    unique = []
+    for hit in hits:
+        if hit.rule.id not in seen:
+            seen.add(hit.rule.id)
+            unique.append(hit)
+    return unique
