@@ -7,6 +7,7 @@ import logging
 from typing import Any, BinaryIO, Iterator, Mapping
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
+from werkzeug.exceptions import RequestEntityTooLarge
 from heuristics import CleanError, clean
 
 from .documents import document_from_json, engine_problem, options_from_query
@@ -48,6 +49,19 @@ def _media_type(accepted: tuple[str, ...]) -> str:
     return mimetype
 
 
+def _body() -> bytes:
+    """The whole request body, at most ``MAX_BODY_BYTES`` (413 past it, chunked bodies included).
+
+    For a chunked body werkzeug stops reading at the limit without complaint, so look one byte further.
+    """
+    data = request.get_data()
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        if request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
+    return data
+
+
 def _decode(data: bytes, label: str = "body") -> str:
     try:
         return data.decode("utf-8")
@@ -82,10 +96,10 @@ def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
 def clean_one() -> Response:
     """One document: the raw text as ``text/plain`` (options in the query), or a JSON document."""
     if _media_type(TEXT_TYPES + JSON_TYPES) in TEXT_TYPES:
-        kwargs = {"text": _decode(request.get_data()), **options_from_query(request.args, ("url", "source"))}
+        kwargs = {"text": _decode(_body()), **options_from_query(request.args, ("url", "source"))}
         json_body = False
     else:
-        kwargs = document_from_json(_parse_json(request.get_data()), options_from_query(request.args))
+        kwargs = document_from_json(_parse_json(_body()), options_from_query(request.args))
         json_body = True
     g.stats["documents"] = 1
     return current_app.json.response(_run(kwargs, json_body))
@@ -163,7 +177,7 @@ def _ndjson_batch() -> Response:
 
 def _json_batch() -> Response:
     """A small batch as one JSON object ``{"documents": [...]}``; answers ``{"results": [...]}``."""
-    payload = _parse_json(request.get_data())
+    payload = _parse_json(_body())
     if not isinstance(payload, dict):
         raise Problem(400, "the body must be a JSON object with a 'documents' list", "body")
     unknown = sorted(set(payload) - {"documents"})

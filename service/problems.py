@@ -14,6 +14,10 @@ from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 PROBLEM_TYPE = "application/problem+json"
+# After a 413, read (and drop) up to this much of the rest of the body, so that the client, still
+# sending, gets to read the answer instead of a connection reset. Past it the connection just closes.
+DRAIN_LIMIT = 16 * 1024 * 1024
+DRAIN_STEP = 64 * 1024
 log = logging.getLogger("textwash.service")
 
 
@@ -60,7 +64,20 @@ def _from_http_exception(error: HTTPException) -> Response:
         detail = f"no resource at {request.path}; the API is described at /openapi.json"
     elif status == 413:
         detail = f"request body is larger than the limit of {request.max_content_length} bytes"
+        _drain_body()
     return problem_response(Problem(status, detail, headers=headers))
+
+
+def _drain_body() -> None:
+    stream = request.environ.get("wsgi.input")
+    remaining = DRAIN_LIMIT
+    if stream is None or (request.content_length or 0) > DRAIN_LIMIT:
+        return
+    while remaining > 0:
+        data = stream.read(min(DRAIN_STEP, remaining))
+        if not data:
+            return
+        remaining -= len(data)
 
 
 def _from_unexpected(error: Exception) -> Response:
