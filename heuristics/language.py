@@ -22,8 +22,8 @@ STOPLIST_NAMES: dict[str, str] = {
     "id": "Indonesian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian",
 }
 VOTE_TOKENS_DEFAULT = 200
-VOTE_MIN_HITS_DEFAULT = 12
-VOTE_MARGIN_DEFAULT = 1.5
+VOTE_MIN_HITS_DEFAULT = 8
+VOTE_MARGIN_DEFAULT = 2.0
 LANGID_CHARS_DEFAULT = 2000
 
 
@@ -52,18 +52,20 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
+def vote(tokens: Iterable[str], min_hits: float = VOTE_MIN_HITS_DEFAULT,
          margin: float = VOTE_MARGIN_DEFAULT) -> tuple[str, float] | None:
     """The language whose stopwords clearly dominate the tokens, with the share of votes it got."""
     table = _vote_table()
     counts: Counter[str] = Counter()
     for token in tokens:
         codes = table.get(token)
-        if codes:
-            counts.update(codes)
+        if codes:  # a word in several stoplists says little: its vote is shared among them
+            share = 1.0 / len(codes)
+            for code in codes:
+                counts[code] += share
     if not counts:
         return None
-    (best, best_n), *rest = counts.most_common(2) + [("", 0)]
+    (best, best_n), *rest = counts.most_common(2) + [("", 0.0)]
     runner_up = rest[0][1]
     if best_n < min_hits or best_n < margin * runner_up:
         return None

@@ -63,16 +63,28 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def simhash(text: str, shingle: int = FINGERPRINT_SHINGLE) -> str | None:
-    """64-bit simhash of the body's word shingles, as 16 hex digits (JSON-safe).
+_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES_MAX = 500_000
+
+
+def _word_hash(word: str) -> int:
+    value = _WORD_HASHES.get(word)
+    if value is None:
+        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
+            _WORD_HASHES.clear()
+        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return value
+
+
+def simhash(words: Sequence[str], shingle: int = FINGERPRINT_SHINGLE) -> str | None:
+    """64-bit simhash of the body's (case-folded) word shingles, as 16 hex digits (JSON-safe).
 
     Near-duplicate bodies differ in few bits (compare with a Hamming distance). Stable across
     processes and machines: word hashes are CRC-32, shingles are combined and mixed in numpy.
     """
-    words = WORD_RE.findall(text.casefold())
     if not words:
         return None
-    ids = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    ids = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     count = max(1, len(ids) - shingle + 1)
     combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -128,7 +140,8 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     put("url", url, "caller")
     put("language", language, "text")
     meta["language_confidence"] = language_confidence
-    meta["word_count"] = len(WORD_RE.findall(body))
-    meta["fingerprint"] = simhash(body)
+    words = WORD_RE.findall(body.casefold())
+    meta["word_count"] = len(words)
+    meta["fingerprint"] = simhash(words)
     meta["sources"] = sources
     return meta

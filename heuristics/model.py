@@ -6,16 +6,35 @@ returns no scores and the rules decide alone.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from .rules import Hit
 from .segment import Line
 
 
+_switched_off = False
+
+
 @lru_cache(maxsize=1)
-def _loaded() -> Any:
+def _artifact() -> Any:
     return None
+
+
+def _loaded() -> Any:
+    return None if _switched_off else _artifact()
+
+
+@contextmanager
+def disabled(flag: bool = True) -> Iterator[None]:
+    """Run the engine without the model (rules only), e.g. to measure what the rules earn alone."""
+    global _switched_off
+    previous, _switched_off = _switched_off, flag
+    try:
+        yield
+    finally:
+        _switched_off = previous
 
 
 def model_version() -> str | None:

@@ -53,9 +53,19 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def make_line(index: int, raw: str, html: dict[str, Any] | None = None) -> Line:
+KEY_MAX_WORDS_DEFAULT = 150
+
+
+def make_line(index: int, raw: str, html: dict[str, Any] | None = None,
+              key_max_words: int = KEY_MAX_WORDS_DEFAULT) -> Line:
+    """A ``Line``. Very long lines get no key: no line or phrase rule is meant for them."""
     text = normalise_space(raw)
-    key = line_key(text) if text else ""
+    if not text:
+        return Line(index=index, raw=raw, text="", key="", words=0, html=html)
+    pieces = text.count(" ") + 1
+    if pieces > key_max_words:
+        return Line(index=index, raw=raw, text=text, key="", words=pieces, html=html)
+    key = line_key(text)
     return Line(index=index, raw=raw, text=text, key=key, words=key.count(" ") + 1 if key else 0, html=html)
 
 

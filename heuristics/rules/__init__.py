@@ -109,11 +109,32 @@ class Hit:
 
 
 @dataclass(slots=True)
-class _RegexSet:
-    """Regexes of one kind for a set of languages: a combined detector plus the single patterns."""
+class _Detector:
+    """Several regexes tried in one pass; ``lastindex`` names the one that fired.
 
-    detector: re.Pattern[str] | None
+    Start-anchored patterns are tried at position 0 only (``match``), end-anchored ones of bounded
+    width only over the line's last ``tail`` characters; the rest are searched.
+    """
+
+    combined: re.Pattern[str]
     singles: list[tuple[Rule, re.Pattern[str]]]
+    anchored: bool
+    tail: int | None
+    max_words: int
+
+    def find(self, text: str) -> re.Match[str] | None:
+        if self.anchored:
+            return self.combined.match(text)
+        if self.tail is not None:
+            return self.combined.search(text, max(0, len(text) - self.tail))
+        return self.combined.search(text)
+
+
+@dataclass(slots=True)
+class _RegexSet:
+    """All regexes of one kind for a set of languages, grouped into detectors."""
+
+    detectors: list[_Detector]
     max_words: int
 
 
@@ -367,13 +388,48 @@ def _flagged(rule: Rule, pattern: str) -> str:
     return pattern if rule.case else f"(?i:{pattern})"
 
 
-def _build_regex_set(entries: list[tuple[Rule, str]], anchored: bool) -> _RegexSet:
+_MAX_TAIL = 600
+
+
+def _shape(pattern: str) -> tuple[bool, int | None]:
+    """(starts with ^, max width when the pattern ends with $ and is bounded, else None)."""
+    parsed = sre_parse.parse(pattern)
+    items = parsed.data
+    starts = bool(items) and items[0] == (sre_constants.AT, sre_constants.AT_BEGINNING)
+    ends = bool(items) and items[-1][0] == sre_constants.AT and items[-1][1] == sre_constants.AT_END
+    width = parsed.getwidth()[1]
+    return starts, (width if ends and width <= _MAX_TAIL else None)
+
+
+def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None) -> _Detector:
     singles = [(rule, re.compile(("^" if anchored else "") + _flagged(rule, pattern))) for rule, pattern in entries]
-    if not entries:
-        return _RegexSet(detector=None, singles=[], max_words=0)
     alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in entries)
-    detector = re.compile(("^" if anchored else "") + f"(?:{alternatives})")
-    return _RegexSet(detector=detector, singles=singles, max_words=max(rule.max_words for rule, _ in entries))
+    return _Detector(combined=re.compile(f"(?:{alternatives})"), singles=singles, anchored=anchored, tail=tail,
+                     max_words=max(rule.max_words for rule, _ in entries))
+
+
+def _build_regex_set(entries: list[tuple[Rule, str]], anchored: bool) -> _RegexSet:
+    start: list[tuple[Rule, str]] = []
+    tailed: list[tuple[Rule, str]] = []
+    free: list[tuple[Rule, str]] = []
+    tail_width = 0
+    for rule, pattern in entries:
+        starts, width = _shape(pattern)
+        if anchored or starts:
+            start.append((rule, pattern[1:] if starts else pattern))
+        elif width is not None:
+            tailed.append((rule, pattern))
+            tail_width = max(tail_width, width)
+        else:
+            free.append((rule, pattern))
+    detectors = []
+    if start:
+        detectors.append(_detector(start, anchored=True, tail=None))
+    if tailed:
+        detectors.append(_detector(tailed, anchored=False, tail=tail_width))
+    if free:
+        detectors.append(_detector(free, anchored=False, tail=None))
+    return _RegexSet(detectors=detectors, max_words=max((rule.max_words for rule, _ in entries), default=-1))
 
 
 @lru_cache(maxsize=1)
@@ -432,30 +488,31 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
         if automaton is not None and line.key:
             for _, found in automaton.iter(f" {line.key} "):
                 hits.extend(Hit(rule) for rule in found if line.words <= rule.max_words)
-        if regex_set.detector is not None and line.words <= regex_set.max_words:
-            hit = _regex_hit(regex_set, line)
-            if hit is not None:
-                hits.append(hit)
-        if prefix_set.detector is not None:
-            hit = _regex_hit(prefix_set, line)
-            if hit is not None:
-                hits.append(hit)
+        if line.words <= regex_set.max_words:
+            hits.extend(_regex_hits(regex_set, line))
+        if prefix_set.detectors:
+            hits.extend(_regex_hits(prefix_set, line))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
 
-def _regex_hit(regex_set: _RegexSet, line: Line) -> Hit | None:
-    found = regex_set.detector.search(line.text)
-    if found is None:
-        return None
-    rule, single = regex_set.singles[found.lastindex - 1]
-    if line.words > rule.max_words:
-        return None
-    match = single.search(line.text)
-    if match is None:  # the detector and the single pattern always agree; stay safe anyway
-        return None
-    groups = {k: v for k, v in match.groupdict().items() if v} or None
-    return Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0)
+def _regex_hits(regex_set: _RegexSet, line: Line) -> list[Hit]:
+    found_hits = []
+    for detector in regex_set.detectors:
+        if line.words > detector.max_words:
+            continue
+        found = detector.find(line.text)
+        if found is None:
+            continue
+        rule, single = detector.singles[found.lastindex - 1]
+        if line.words > rule.max_words:
+            continue
+        match = single.match(line.text) if detector.anchored else single.search(line.text, found.start())
+        if match is None:  # the detector and the single pattern agree; stay safe anyway
+            continue
+        groups = {k: v for k, v in match.groupdict().items() if v} or None
+        found_hits.append(Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0))
+    return found_hits
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:

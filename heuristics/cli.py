@@ -1,0 +1,174 @@
+"""The ``textwash`` command: clean, batch, bench, train, serve."""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+from multiprocessing import Pool
+from typing import IO, Any, Iterator, Sequence
+
+from . import __version__
+from .errors import CleanError
+from .pipeline import clean
+from .result import MODES
+
+BATCH_FIELDS = ("text", "html", "url", "source")
+
+
+def _open(path: str, mode: str) -> IO[str]:
+    if path == "-":
+        return sys.stdin if "r" in mode else sys.stdout
+    if path.endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    with _open(args.file, "r") as handle:
+        text = handle.read()
+    kwargs: dict[str, Any] = {"mode": args.mode, "explain": args.explain, "keep": args.keep or ()}
+    result = clean(html=text, **kwargs) if args.html else clean(text, **kwargs)
+    if args.text:
+        print(result.text)
+    else:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    return 0
+
+
+def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
+    """One JSONL input line -> one output object (a result or an error), never an exception."""
+    number, raw, mode = payload
+    try:
+        item = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "line": number, "error": {"field": "line", "detail": f"not JSON: {exc.msg}"}}
+    if not isinstance(item, dict):
+        return {"id": None, "line": number, "error": {"field": "line", "detail": "each line must be a JSON object"}}
+    record_id = item.get("id")
+    try:
+        result = clean(item.get("text"), html=item.get("html"), url=item.get("url"), source=item.get("source"),
+                       mode=item.get("mode", mode))
+    except CleanError as exc:
+        return {"id": record_id, "error": {"field": exc.field, "detail": exc.detail}}
+    data = result.to_dict()
+    return {"id": record_id, "text": data["text"], "metadata": data["metadata"], "removed": data["removed"],
+            "warnings": data["warnings"]}
+
+
+def _numbered_lines(handle: IO[str], mode: str) -> Iterator[tuple[int, str, str]]:
+    for number, raw in enumerate(handle, start=1):
+        if raw.strip():
+            yield number, raw, mode
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    show_progress = sys.stderr.isatty()
+    done = failed = 0
+    with _open(args.input, "r") as source, _open(args.output, "w") as sink:
+        items = _numbered_lines(source, args.mode)
+        if args.workers > 1:
+            pool = Pool(args.workers)
+            results = pool.imap(clean_batch_line, items, chunksize=16)
+        else:
+            pool, results = None, map(clean_batch_line, items)
+        try:
+            for out in results:
+                sink.write(json.dumps(out, ensure_ascii=False) + "\n")
+                done += 1
+                failed += "error" in out
+                if show_progress and done % 100 == 0:
+                    print(f"\r{done} documents, {failed} errors", end="", file=sys.stderr, flush=True)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+    if show_progress:
+        print(f"\r{done} documents, {failed} errors", file=sys.stderr)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import bench_main
+
+    bench_main(args.regime, args.mode, not args.no_model, args.limit, args.slice, args.datasets, args.out,
+               args.extractor)
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .train import train_main
+
+    return train_main(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Hand over to the service package (the engine never imports the web stack itself)."""
+    argv = [sys.executable, "-m", "service", "serve"]
+    if args.bind:
+        argv += ["--bind", args.bind]
+    if args.workers:
+        argv += ["--workers", str(args.workers)]
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="textwash", description="Strip scraper residue from web text.")
+    parser.add_argument("--version", action="version", version=f"textwash {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("clean", help="clean one document and print the result as JSON")
+    p.add_argument("file", nargs="?", default="-", help="input file (default: stdin)")
+    p.add_argument("--text", action="store_true", help="print only the clean body")
+    p.add_argument("--html", action="store_true", help="the input is HTML")
+    p.add_argument("--mode", choices=MODES, default="balanced")
+    p.add_argument("--keep", nargs="*", help="categories to keep in the body")
+    p.add_argument("--explain", action="store_true", help="include every line's labels and score")
+    p.set_defaults(func=cmd_clean)
+
+    p = commands.add_parser("batch", help="clean a JSONL file: {id, text[, html, url, source]} per line")
+    p.add_argument("input", help="IN.jsonl (or .jsonl.gz, or - for stdin)")
+    p.add_argument("-o", "--output", default="-", help="OUT.jsonl (or .jsonl.gz; default stdout)")
+    p.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    p.add_argument("--mode", choices=MODES, default="balanced")
+    p.set_defaults(func=cmd_batch)
+
+    p = commands.add_parser("bench", help="score the engine on the DEV bench (needs ../shared/bench or $TEXTWASH_BENCH)")
+    p.add_argument("--regime", choices=("r2", "r1", "html"), default="r2")
+    p.add_argument("--mode", choices=MODES, default="balanced")
+    p.add_argument("--no-model", action="store_true", help="rules only")
+    p.add_argument("--extractor", choices=("fast", "trafilatura"), default="fast", help="html regime only")
+    p.add_argument("--limit", type=int, help="first N pages only")
+    p.add_argument("--slice", type=int, metavar="M", help="only pages with sha1(id) %% M == 0")
+    p.add_argument("--datasets", nargs="*", help="only these datasets")
+    p.add_argument("--out", help="also write predictions as JSONL")
+    p.set_defaults(func=cmd_bench)
+
+    p = commands.add_parser("train", help="train the line model from the bench (needs ../shared/bench)")
+    p.add_argument("--regime", choices=("r2", "r1", "html", "all"), default="all")
+    p.add_argument("--output", help="folder for the artifact (default: the package's models/)")
+    p.set_defaults(func=cmd_train)
+
+    p = commands.add_parser("serve", help="run the HTTP service under gunicorn")
+    p.add_argument("--bind", help="HOST:PORT (default 0.0.0.0:$PORT or 8080)")
+    p.add_argument("--workers", type=int, help="worker processes (default from WEB_CONCURRENCY)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CleanError as exc:
+        print(f"textwash: {exc.field}: {exc.detail}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"textwash: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
