@@ -31,6 +31,9 @@ Kinds:
   ``case = true``. Named groups (``date``, ``author``, ``source``, ``dateline``, ``tags``) feed the
   metadata stage. Patterns must be linear-time: see ``lint_pattern``.
 - ``prefix``: like regex but anchored at the start; the match is cut from the line, the rest stays.
+- ``container``: HTML input only. Patterns are tokens of the elements around the line (tag names
+  such as ``figcaption``, class/id words such as ``newsletter``); see ``html.py`` for how a line's
+  ``html["tokens"]`` are made.
 
 Line rules of every language apply to every document (a line that is only "Abonnieren" is residue
 whatever the page language); phrase, regex and prefix rules apply for the document's language,
@@ -53,7 +56,7 @@ from ..errors import CleanError
 from ..result import CATEGORIES
 from ..segment import Line, line_key
 
-KINDS = ("line", "phrase", "regex", "prefix")
+KINDS = ("line", "phrase", "regex", "prefix", "container")
 STRENGTHS = ("strong", "weak")
 WHERES = ("any", "head", "tail", "outside")
 NEUTRAL = "xx"
@@ -145,6 +148,7 @@ class RuleSet:
     rules: dict[str, Rule]
     blocks: dict[str, Block]
     line_table: dict[str, list[Rule]]
+    containers: dict[str, list[Rule]]
     phrases: dict[str, list[tuple[str, Rule]]]
     regexes: dict[str, list[tuple[Rule, str]]]
     prefixes: dict[str, list[tuple[Rule, str]]]
@@ -294,6 +298,7 @@ def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
     rules: dict[str, Rule] = {}
     blocks: dict[str, Block] = {}
     line_table: dict[str, list[Rule]] = {}
+    containers: dict[str, list[Rule]] = {}
     line_rules_by_lang: list[tuple[str, Rule]] = []
     phrases: dict[str, list[tuple[str, Rule]]] = {}
     regexes: dict[str, list[tuple[Rule, str]]] = {}
@@ -317,9 +322,12 @@ def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
                 for pattern in patterns:
                     if rule.kind in ("regex", "prefix"):
                         pattern = expand_defs(pattern, lang, defs, name)
+                    if rule.kind == "container":
+                        containers.setdefault(pattern.casefold(), []).append(rule)
+                        continue
                     _add_pattern(rule, lang, pattern, name, line_table, line_rules_by_lang,
                                  phrases, regexes, prefixes)
-    return RuleSet(rules=rules, blocks=blocks, line_table=line_table, phrases=phrases,
+    return RuleSet(rules=rules, blocks=blocks, line_table=line_table, containers=containers, phrases=phrases,
                    regexes=regexes, prefixes=prefixes, languages=tuple(sorted(languages)),
                    line_rules_by_lang=line_rules_by_lang)
 
@@ -492,6 +500,8 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
             hits.extend(_regex_hits(regex_set, line))
         if prefix_set.detectors:
             hits.extend(_regex_hits(prefix_set, line))
+        if line.html and ruleset.containers:
+            hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
@@ -513,6 +523,10 @@ def _regex_hits(regex_set: _RegexSet, line: Line) -> list[Hit]:
         groups = {k: v for k, v in match.groupdict().items() if v} or None
         found_hits.append(Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0))
     return found_hits
+
+
+def _container_hits(tokens: Iterable[str], containers: dict[str, list[Rule]]) -> list[Hit]:
+    return [Hit(rule) for token in tokens for rule in containers.get(token, ())]
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
