@@ -99,7 +99,7 @@ def clean_one() -> Response:
         kwargs = {"text": _decode(_body()), **options_from_query(request.args, ("url", "source"))}
         json_body = False
     else:
-        kwargs = document_from_json(_parse_json(_body()), options_from_query(request.args))
+        kwargs = document_from_json(_parse_json(_body()), options_from_query(request.args, ("url", "source")))
         json_body = True
     g.stats["documents"] = 1
     return current_app.json.response(_run(kwargs, json_body))

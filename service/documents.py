@@ -7,16 +7,18 @@ Field names in errors follow the request's own shape: ``text``, ``options.mode``
 """
 from __future__ import annotations
 
-import json
+import re
 from typing import Any, Mapping
 
-from heuristics import CleanError
+from heuristics import CleanError, clean
 from werkzeug.datastructures import MultiDict
 
 from .problems import Problem
 
 OPTION_NAMES = ("mode", "explain", "keep", "extra_rules", "language", "extractor", "time_budget")
 DOCUMENT_FIELDS = ("text", "html", "url", "source", "options")
+MAX_TIME_BUDGET = 60.0
+LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 
@@ -29,8 +31,8 @@ def _check_option(name: str, value: Any, field: str) -> Any:
     """Type-check one option value; return it as the engine wants it."""
     if name in ("mode", "extractor") and not isinstance(value, str):
         raise Problem(422, f"{field} must be a string", field)
-    if name == "language" and value is not None and not isinstance(value, str):
-        raise Problem(422, f"{field} must be a language code (string) or null", field)
+    if name == "language" and not (isinstance(value, str) and LANGUAGE_RE.fullmatch(value)):
+        raise Problem(422, f"{field} must be an ISO 639 code of 2 or 3 letters, such as 'de'", field)
     if name == "explain" and not isinstance(value, bool):
         raise Problem(422, f"{field} must be true or false", field)
     if name == "keep" and not _is_str_list(value):
@@ -38,16 +40,14 @@ def _check_option(name: str, value: Any, field: str) -> Any:
     if name == "extra_rules":
         if not isinstance(value, dict) or not all(_is_str_list(v) for v in value.values()):
             raise Problem(422, f"{field} must map category names to lists of phrases", field)
-    if name == "time_budget" and value is not None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise Problem(422, f"{field} must be a positive number of seconds", field)
+    if name == "time_budget":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIME_BUDGET:
+            raise Problem(422, f"{field} must be a number of seconds above 0 and at most {MAX_TIME_BUDGET:g}", field)
     return value
 
 
 def options_from_json(raw: Any, prefix: str = "options") -> dict[str, Any]:
     """Validate the ``options`` object of a JSON document."""
-    if raw is None:
-        return {}
     if not isinstance(raw, dict):
         raise Problem(422, f"{prefix} must be an object", prefix)
     unknown = sorted(set(raw) - set(OPTION_NAMES))
@@ -72,43 +72,62 @@ def _query_value(name: str, values: list[str]) -> Any:
         try:
             return _check_option(name, float(value), name)
         except ValueError:
-            raise Problem(422, "time_budget must be a positive number of seconds", name) from None
-    if name == "extra_rules":
-        try:
-            return _check_option(name, json.loads(value), name)
-        except ValueError:
-            raise Problem(422, "extra_rules must be a JSON object of phrase lists", name) from None
-    return value
+            raise Problem(422, f"time_budget must be a number of seconds above 0 and at most {MAX_TIME_BUDGET:g}",
+                          name) from None
+    return _check_option(name, value, name)
 
 
 def options_from_query(args: MultiDict[str, str], allowed_extra: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Options (and, for text/plain bodies, ``url``/``source``) given as query parameters."""
-    known = OPTION_NAMES + allowed_extra
+    """Options given as query parameters (and ``url``/``source`` where the endpoint allows them).
+
+    ``extra_rules`` is a JSON body option only: it does not fit a query string.
+    """
+    known = tuple(name for name in OPTION_NAMES if name != "extra_rules") + allowed_extra
     unknown = sorted(set(args) - set(known))
     if unknown:
         raise Problem(422, f"unknown query parameter {unknown[0]!r}; known: {', '.join(known)}", unknown[0])
-    return {name: _query_value(name, args.getlist(name)) for name in args}
+    options = {name: _query_value(name, args.getlist(name)) for name in args}
+    _engine_accepts({name: value for name, value in options.items() if name in OPTION_NAMES})
+    return options
+
+
+def _engine_accepts(options: dict[str, Any]) -> None:
+    """Let the engine judge query options up front (on an empty text), so that a bad default is a 422
+    even where every document overrides it, and before a batch starts streaming."""
+    if not options:
+        return
+    try:
+        clean("", **options)
+    except CleanError as error:
+        raise engine_problem(error, json_body=False) from None
 
 
 def _optional_str(payload: Mapping[str, Any], name: str) -> str | None:
-    value = payload.get(name)
-    if value is not None and not isinstance(value, str):
+    """A string field that may be absent (but not null or another type)."""
+    if name not in payload:
+        return None
+    value = payload[name]
+    if not isinstance(value, str):
         raise Problem(422, f"{name} must be a string", name)
     return value
 
 
 def document_from_json(payload: Any, defaults: Mapping[str, Any], extra_fields: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Validate one JSON document and merge its options over ``defaults`` (from the query string)."""
+    """Validate one JSON document and merge it over ``defaults`` (options, url, source from the query)."""
     if not isinstance(payload, dict):
         raise Problem(400, "the document must be a JSON object", "body")
     unknown = sorted(set(payload) - set(DOCUMENT_FIELDS) - set(extra_fields))
     if unknown:
         raise Problem(422, f"unknown field {unknown[0]!r}; known: {', '.join(DOCUMENT_FIELDS)}", unknown[0])
-    if payload.get("text") is None and payload.get("html") is None:
+    if "text" not in payload and "html" not in payload:
         raise Problem(400, "missing field: give 'text', 'html' or both", "text")
-    kwargs = {name: _optional_str(payload, name) for name in ("text", "html", "url", "source")}
-    kwargs.update(defaults)
-    kwargs.update(options_from_json(payload.get("options")))
+    kwargs = dict(defaults)
+    for name in ("text", "html", "url", "source"):
+        value = _optional_str(payload, name)
+        if value is not None or name not in kwargs:
+            kwargs[name] = value
+    if "options" in payload:
+        kwargs.update(options_from_json(payload["options"]))
     return kwargs
 
 

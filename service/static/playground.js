@@ -1,13 +1,11 @@
 // textwash playground: POST the pasted text to /v1/clean and show what went and why.
 "use strict";
 
-// The engine numbers lines like Python's str.splitlines(); split the same way so indexes match.
-const LINE_BREAKS = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+// Split on the newline conventions the engine splits on (heuristics/segment.py) so line numbers match.
+const LINE_BREAKS = /\r\n|[\n\r\v\f\x85\u2028\u2029]/;
 
 function splitLines(text) {
-  const lines = text.split(LINE_BREAKS);
-  if (lines.length && lines[lines.length - 1] === "") lines.pop();
-  return lines;
+  return text.split(LINE_BREAKS);
 }
 
 function badge(text, kind) {

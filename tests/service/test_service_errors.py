@@ -42,7 +42,7 @@ def test_json_that_is_not_an_object_is_400(server, http):
     assert_problem(http.post(server.url + "/v1/clean", json=["text"]), 400, "body")
 
 
-@pytest.mark.parametrize("body", [{}, {"url": "https://example.org"}, {"text": None, "html": None}])
+@pytest.mark.parametrize("body", [{}, {"url": "https://example.org"}, {"options": {"mode": "recall"}}])
 def test_missing_text_and_html_is_400(server, http, body):
     detail = assert_problem(http.post(server.url + "/v1/clean", json=body), 400, "text")["detail"]
     assert "text" in detail and "html" in detail
@@ -95,6 +95,9 @@ def test_batch_wrong_content_type_is_415(server, http):
     ({"extractor": "magic"}, "options.extractor"),
     ({"extra_rules": {"caption": "Photo:"}}, "options.extra_rules"),
     ({"time_budget": -1}, "options.time_budget"),
+    ({"time_budget": 61}, "options.time_budget"),
+    ({"language": "english"}, "options.language"),
+    ({"language": None}, "options.language"),
     ({"colour": "blue"}, "options.colour"),
 ])
 def test_bad_option_values_are_422(server, http, options, field):
@@ -103,6 +106,8 @@ def test_bad_option_values_are_422(server, http, options, field):
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"text": 42}, "text"),
+    ({"text": None, "html": "<p>x</p>"}, "text"),
+    ({"text": "x", "options": None}, "options"),
     ({"text": "x", "url": ["a"]}, "url"),
     ({"text": "x", "txt": "y"}, "txt"),
     ({"text": "x", "options": "fast"}, "options"),
