@@ -169,20 +169,15 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
     credit) is the caption. Of two identical copies, one above the body goes, else the later one.
     """
     first_seen: dict[str, int] = {}
-    for index in _non_blank(lines):
-        line = lines[index]
-        if line.words >= min_words and not verdicts[index].removed:
-            first_seen.setdefault(line.key, index)
+    for line in lines:
+        if line.words >= min_words and not verdicts[line.index].removed:
+            first_seen.setdefault(line.key, line.index)
     for key, index in first_seen.items():
-        line = lines[index]
-        words = key.split(" ")
-        for cut in range(1, min(tail_words, len(words) - min_words) + 1):
-            for shorter in (" ".join(words[:-cut]), " ".join(words[cut:])):
-                other = first_seen.get(shorter)
-                if other is not None and other != index:
-                    verdicts[index].remove("duplicate", "duplicate.near_copy")
-                    break
-            if verdicts[index].removed:
+        extra = min(tail_words, lines[index].words - min_words)
+        for cut in range(1, extra + 1):
+            if (first_seen.get(key.rsplit(" ", cut)[0], index) != index
+                    or first_seen.get(key.split(" ", cut)[-1], index) != index):
+                verdicts[index].remove("duplicate", "duplicate.near_copy")
                 break
     for index in _non_blank(lines):
         line = lines[index]
@@ -200,15 +195,19 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
                 blocks: dict[str, Block], edges_enabled: bool = True) -> None:
     """Let each category's removed lines grow into the run the category comes in."""
     order = _non_blank(lines)
-    for category, block in blocks.items():
-        members = [pos for pos, index in enumerate(order)
-                   if verdicts[index].removed and verdicts[index].category == category]
-        if not members:
-            continue
-        in_run = set(members)
-        weak = {pos for pos, index in enumerate(order)
-                if any(h.category == category and not h.strong for h in hits[index])}
-        _absorb_weak(in_run, weak, block.gap)
+    members: dict[str, list[int]] = {}
+    weak: dict[str, set[int]] = {}
+    for pos, index in enumerate(order):
+        verdict = verdicts[index]
+        if verdict.removed and verdict.category in blocks:
+            members.setdefault(verdict.category, []).append(pos)
+        for hit in hits[index]:
+            if not hit.strong:
+                weak.setdefault(hit.category, set()).add(pos)
+    for category, found in members.items():
+        block = blocks[category]
+        in_run = set(found)
+        _absorb_weak(in_run, weak.get(category, set()), block.gap)
         _absorb_sandwiched(in_run, block.gap)
         if edges_enabled and block.edges:
             _absorb_edges(in_run, order, lines, block)

@@ -7,7 +7,6 @@ filled field came from ("text", "caller", or for HTML input "html").
 from __future__ import annotations
 
 import re
-import zlib
 from datetime import timezone
 from functools import lru_cache
 from typing import Any, Sequence
@@ -17,7 +16,7 @@ import numpy as np
 from .decide import Decision
 from .result import empty_metadata
 from .rules import Hit
-from .segment import WORD_RE, Line
+from .segment import Line
 
 _LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|·•]|\band\b|&)\s*")
 _TIME_RE = re.compile(r"\d{1,2}[:.h]\d{2}")
@@ -54,6 +53,10 @@ def split_list(value: str) -> list[str]:
 
 
 _BITS = np.arange(64, dtype=np.uint64)
+_NON_WORD_RE = re.compile(r"\W+")
+_BASE = 1_000_003
+_BASE_INVERSE = pow(_BASE, -1, 2**64)
+FINGERPRINT_MAX_CHARS = 1_000_000
 
 
 def _mix64(values: np.ndarray) -> np.ndarray:
@@ -63,37 +66,48 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-_WORD_HASHES: dict[str, int] = {}
-_WORD_HASHES_MAX = 500_000
+@lru_cache(maxsize=8)
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE**i and BASE**-i modulo 2**64 for i < size (size rounded up so the cache stays small)."""
+    with np.errstate(over="ignore"):
+        forward = np.cumprod(np.full(size, _BASE, dtype=np.uint64), dtype=np.uint64)
+        backward = np.cumprod(np.full(size, _BASE_INVERSE, dtype=np.uint64), dtype=np.uint64)
+    one = np.ones(1, dtype=np.uint64)
+    return np.concatenate((one, forward[:-1])), np.concatenate((one, backward[:-1]))
 
 
-def _word_hash(word: str) -> int:
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        if len(_WORD_HASHES) >= _WORD_HASHES_MAX:
-            _WORD_HASHES.clear()
-        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return value
+def body_words(body: str) -> str:
+    """The body's words, case-folded, joined by single spaces."""
+    return _NON_WORD_RE.sub(" ", body[:FINGERPRINT_MAX_CHARS].casefold()).strip()
 
 
-def simhash(words: Sequence[str], shingle: int = FINGERPRINT_SHINGLE) -> str | None:
-    """64-bit simhash of the body's (case-folded) word shingles, as 16 hex digits (JSON-safe).
+def simhash(words: str, shingle: int = FINGERPRINT_SHINGLE) -> tuple[str | None, int]:
+    """(64-bit simhash of the word shingles as 16 hex digits, number of words) of ``body_words``.
 
     Near-duplicate bodies differ in few bits (compare with a Hamming distance). Stable across
-    processes and machines: word hashes are CRC-32, shingles are combined and mixed in numpy.
+    processes and machines, and vectorised: each word's hash is a polynomial hash over its code
+    points taken from one prefix sum (mod 2**64), shingles are combined and mixed in numpy.
     """
     if not words:
-        return None
-    ids = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
-    count = max(1, len(ids) - shingle + 1)
-    combined = np.zeros(count, dtype=np.uint64)
+        return None, 0
+    codes = np.frombuffer(words.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    size = 1 << int(len(codes) + 1).bit_length()
+    forward, backward = _powers(size)
     with np.errstate(over="ignore"):
+        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum((codes + np.uint64(1)) * forward[:len(codes)],
+                                                                          dtype=np.uint64)))
+        spaces = np.flatnonzero(codes == 32)
+        starts = np.concatenate((np.zeros(1, dtype=np.int64), spaces + 1))
+        ends = np.concatenate((spaces, np.array([len(codes)], dtype=np.int64)))
+        ids = _mix64((prefix[ends] - prefix[starts]) * backward[starts])
+        count = max(1, len(ids) - shingle + 1)
+        combined = np.zeros(count, dtype=np.uint64)
         for offset in range(min(shingle, len(ids))):
-            combined = _mix64(combined * np.uint64(1_000_003) + ids[offset:offset + count])
+            combined = _mix64(combined * np.uint64(_BASE) + ids[offset:offset + count])
         bits = (combined[:, None] >> _BITS) & np.uint64(1)
     votes = bits.sum(axis=0, dtype=np.int64) * 2 - count
     fingerprint = int(sum(1 << int(bit) for bit in np.nonzero(votes > 0)[0]))
-    return f"{fingerprint:016x}"
+    return f"{fingerprint:016x}", len(ids)
 
 
 def _first_group(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision,
@@ -140,8 +154,6 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     put("url", url, "caller")
     put("language", language, "text")
     meta["language_confidence"] = language_confidence
-    words = WORD_RE.findall(body.casefold())
-    meta["word_count"] = len(words)
-    meta["fingerprint"] = simhash(words)
+    meta["fingerprint"], meta["word_count"] = simhash(body_words(body))
     meta["sources"] = sources
     return meta

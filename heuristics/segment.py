@@ -53,22 +53,30 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-KEY_MAX_WORDS_DEFAULT = 150
+_NON_WORD_RE = re.compile(r"[^\w\n]+")
+_INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
 
-def make_line(index: int, raw: str, html: dict[str, Any] | None = None,
-              key_max_words: int = KEY_MAX_WORDS_DEFAULT) -> Line:
-    """A ``Line``. Very long lines get no key: no line or phrase rule is meant for them."""
+def make_line(index: int, raw: str, html: dict[str, Any] | None = None) -> Line:
+    """One ``Line`` from one raw line (HTML input builds its lines this way)."""
     text = normalise_space(raw)
-    if not text:
-        return Line(index=index, raw=raw, text="", key="", words=0, html=html)
-    pieces = text.count(" ") + 1
-    if pieces > key_max_words:
-        return Line(index=index, raw=raw, text=text, key="", words=pieces, html=html)
-    key = line_key(text)
+    key = line_key(text) if text else ""
     return Line(index=index, raw=raw, text=text, key=key, words=key.count(" ") + 1 if key else 0, html=html)
 
 
 def segment_text(text: str) -> list[Line]:
-    """Every input line as a ``Line``; line numbers are 0-based positions in the input."""
-    return [make_line(i, raw) for i, raw in enumerate(split_lines(text))]
+    """Every input line as a ``Line``; line numbers are 0-based positions in the input.
+
+    Whitespace and keys are normalised over the whole document in two regex passes rather than
+    line by line: the same result as ``make_line`` per line, several times faster.
+    """
+    raws = split_lines(text)
+    joined = "\n".join(raws)
+    texts = _INLINE_SPACE_RE.sub(" ", joined).split("\n")
+    keys = _NON_WORD_RE.sub(" ", joined.casefold()).split("\n")
+    lines = []
+    for index, (raw, line_text, key) in enumerate(zip(raws, texts, keys)):
+        line_text = line_text.strip()
+        key = key.strip() if line_text else ""
+        lines.append(Line(index, raw, line_text, key, key.count(" ") + 1 if key else 0))
+    return lines

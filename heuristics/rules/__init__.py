@@ -17,6 +17,7 @@ A rule file::
     strength = "strong"        # strong removes the line; weak is a hint for context and the model
     max_words = 12             # phrase/regex: only lines with at most this many words
     where = "any"              # any | head | tail | outside (relative to the article body)
+    requires = ["©", "(c)"]    # regex without ^: try it only on lines containing one of these
     [rule.patterns]            # patterns grouped by language (ISO 639-1; "xx" = any language)
     en = ["subscribe", "subscribe now"]
     de = ["abonnieren"]
@@ -74,6 +75,7 @@ class Rule:
     max_words: int
     where: str
     case: bool
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +137,11 @@ class _Detector:
 
 @dataclass(slots=True)
 class _RegexSet:
-    """All regexes of one kind for a set of languages, grouped into detectors."""
+    """All regexes of one kind for a set of languages: combined detectors, and guarded singles
+    (unanchored patterns tried only on lines that contain one of their ``requires`` literals)."""
 
     detectors: list[_Detector]
+    guarded: list[tuple[Rule, re.Pattern[str], re.Pattern[str]]]
     max_words: int
 
 
@@ -291,7 +295,8 @@ def _parse_rule(category: str, spec: Mapping[str, object], source: str) -> Rule:
         raise ValueError(f"{source}: rule {spec.get('id')!r} has a bad kind/strength/where")
     return Rule(id=f"{category}.{spec['id']}", category=category, kind=str(kind), strength=str(strength),
                 max_words=int(spec.get("max_words", 1_000_000 if kind in ("line", "prefix") else DEFAULT_MAX_WORDS)),
-                where=str(where), case=bool(spec.get("case", False)))
+                where=str(where), case=bool(spec.get("case", False)),
+                requires=tuple(str(literal).casefold() for literal in spec.get("requires", ())))
 
 
 def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
@@ -416,28 +421,34 @@ def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None)
                      max_words=max(rule.max_words for rule, _ in entries))
 
 
+SHORT_LINE_WORDS = 24
+
+
 def _build_regex_set(entries: list[tuple[Rule, str]], anchored: bool) -> _RegexSet:
-    start: list[tuple[Rule, str]] = []
-    tailed: list[tuple[Rule, str]] = []
-    free: list[tuple[Rule, str]] = []
+    """Group patterns so a line pays for few regex calls: start-anchored ones in two detectors
+    (for short lines, and the few meant for long lines too), end-anchored bounded ones searched
+    over the line's tail, ones with ``requires`` literals only where a literal occurs."""
+    groups: dict[str, list[tuple[Rule, str]]] = {"short": [], "long": [], "tail": [], "free": []}
+    guarded: list[tuple[Rule, re.Pattern[str], re.Pattern[str]]] = []
     tail_width = 0
     for rule, pattern in entries:
         starts, width = _shape(pattern)
         if anchored or starts:
-            start.append((rule, pattern[1:] if starts else pattern))
+            body = pattern[1:] if starts else pattern
+            groups["short" if rule.max_words <= SHORT_LINE_WORDS else "long"].append((rule, body))
+        elif rule.requires:
+            guard = re.compile("|".join(re.escape(literal) for literal in rule.requires))
+            guarded.append((rule, guard, re.compile(_flagged(rule, pattern))))
         elif width is not None:
-            tailed.append((rule, pattern))
+            groups["tail"].append((rule, pattern))
             tail_width = max(tail_width, width)
         else:
-            free.append((rule, pattern))
-    detectors = []
-    if start:
-        detectors.append(_detector(start, anchored=True, tail=None))
-    if tailed:
-        detectors.append(_detector(tailed, anchored=False, tail=tail_width))
-    if free:
-        detectors.append(_detector(free, anchored=False, tail=None))
-    return _RegexSet(detectors=detectors, max_words=max((rule.max_words for rule, _ in entries), default=-1))
+            groups["free"].append((rule, pattern))
+    detectors = [_detector(groups[name], anchored=name in ("short", "long"),
+                           tail=tail_width if name == "tail" else None)
+                 for name in ("short", "long", "tail", "free") if groups[name]]
+    return _RegexSet(detectors=detectors, guarded=guarded,
+                     max_words=max((rule.max_words for rule, _ in entries), default=-1))
 
 
 @lru_cache(maxsize=1)
@@ -498,7 +509,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
                 hits.extend(Hit(rule) for rule in found if line.words <= rule.max_words)
         if line.words <= regex_set.max_words:
             hits.extend(_regex_hits(regex_set, line))
-        if prefix_set.detectors:
+        if prefix_set.detectors or prefix_set.guarded:
             hits.extend(_regex_hits(prefix_set, line))
         if line.html and ruleset.containers:
             hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers))
@@ -515,14 +526,23 @@ def _regex_hits(regex_set: _RegexSet, line: Line) -> list[Hit]:
         if found is None:
             continue
         rule, single = detector.singles[found.lastindex - 1]
-        if line.words > rule.max_words:
-            continue
-        match = single.match(line.text) if detector.anchored else single.search(line.text, found.start())
-        if match is None:  # the detector and the single pattern agree; stay safe anyway
-            continue
-        groups = {k: v for k, v in match.groupdict().items() if v} or None
-        found_hits.append(Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0))
+        if line.words <= rule.max_words:
+            match = single.match(line.text) if detector.anchored else single.search(line.text, found.start())
+            if match is not None:
+                found_hits.append(_hit(rule, match))
+    if regex_set.guarded:
+        folded = line.text.casefold()
+        for rule, guard, single in regex_set.guarded:
+            if line.words <= rule.max_words and guard.search(folded):
+                match = single.search(line.text)
+                if match is not None:
+                    found_hits.append(_hit(rule, match))
     return found_hits
+
+
+def _hit(rule: Rule, match: re.Match[str]) -> Hit:
+    groups = {k: v for k, v in match.groupdict().items() if v} or None
+    return Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0)
 
 
 def _container_hits(tokens: Iterable[str], containers: dict[str, list[Rule]]) -> list[Hit]:
