@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install run test bench train clean-venv lock
+.PHONY: install run test bench train clean-venv lock test-deps docker-test loadtest
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: install
 	$(BIN)/textwash serve
 
-test: install
+test: install test-deps
 	$(BIN)/python -m pytest -q
 
 bench: install
@@ -33,3 +33,18 @@ lock:
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Debian's chromium for the playground's browser test (installed only when missing, and only as root).
+test-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else echo "test-deps: /usr/bin/chromium missing; install Debian's chromium as root" >&2; fi; \
+	fi
+
+# Build the Docker image and test it running (a few minutes; CI runs it, make test does not).
+docker-test: install
+	bash scripts/docker_test.sh
+
+# Load benchmark of the HTTP service on loopback (figures quoted in README.md, section Service).
+loadtest: install
+	$(BIN)/python scripts/loadtest.py
