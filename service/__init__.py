@@ -19,7 +19,18 @@ from . import api, logs, ops, problems
 from .config import DEFAULTS, PREFIX, normalize
 from .metrics import Metrics
 
-WARMUP_TEXT = "Support us\nA short paragraph that the engine reads once at start-up so its model is loaded.\n"
+# Touches every lazily loaded part of the engine: rules, model, language identifier, date parser, and
+# both HTML extractors. Loaded before gunicorn forks, they are shared copy-on-write by all workers.
+WARMUP_TEXT = (
+    "Talks Resume in Geneva\nBy Anna Petrova\nPublished March 4, 2024, 10:15 a.m.\nSupport us\n"
+    "The talks resumed on Monday in Geneva after a pause of several weeks, officials said, and both "
+    "delegations described the first session as constructive.\nPhoto: Reuters\nShare this article\n"
+)
+WARMUP_HTML = (
+    "<html><head><title>Talks</title></head><body><article><p>"
+    + WARMUP_TEXT.replace("\n", "</p><p>")
+    + "</p></article></body></html>"
+)
 log = logging.getLogger("textwash.service")
 
 
@@ -37,6 +48,8 @@ def warm_up(state: ServiceState) -> None:
     """Clean one document so that lazy loading (model, rules) happens now, not on the first request."""
     try:
         clean(WARMUP_TEXT)
+        clean(html=WARMUP_HTML, extractor="fast")
+        clean(html=WARMUP_HTML, extractor="trafilatura")
     except Exception as error:  # reported by /readyz as 503 rather than crashing the process
         log.exception("engine warm-up failed")
         state.error = f"engine warm-up failed: {error!r}"
