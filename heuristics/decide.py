@@ -169,9 +169,11 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
     credit) is the caption. Of two identical copies, one above the body goes, else the later one.
     """
     first_seen: dict[str, int] = {}
+    folded = {}
     for line in lines:
         if line.words >= min_words and not verdicts[line.index].removed:
-            first_seen.setdefault(line.key, line.index)
+            folded[line.index] = line.text.casefold()
+            first_seen.setdefault(folded[line.index], line.index)
     for key, index in first_seen.items():
         extra = min(tail_words, lines[index].words - min_words)
         for cut in range(1, extra + 1):
@@ -179,14 +181,13 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
                     or first_seen.get(key.split(" ", cut)[-1], index) != index):
                 verdicts[index].remove("duplicate", "duplicate.near_copy")
                 break
-    for index in _non_blank(lines):
-        line = lines[index]
-        keeper = first_seen.get(line.key)
+    for index, key in folded.items():
+        keeper = first_seen.get(key)
         if keeper is None or keeper == index or verdicts[index].removed:
             continue
         if start is not None and keeper < start <= index and not verdicts[keeper].removed:
             verdicts[keeper].remove("duplicate", "duplicate.repeat")
-            first_seen[line.key] = index
+            first_seen[key] = index
         else:
             verdicts[index].remove("duplicate", "duplicate.repeat")
 

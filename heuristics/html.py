@@ -1,20 +1,465 @@
-"""HTML input: page -> lines with structural signals, plus the metadata the page states."""
+"""HTML input: page -> lines with structural signals, plus the metadata the page states.
+
+Fast path (``extractor="fast"``, the default): one iterative walk over the lexbor tree
+(selectolax) turns the page into one line per block element, like a naive scraper would, and
+records where each line sat. ``extractor="trafilatura"``: trafilatura's recall-mode text is
+the input instead, and every line that can be found in the walk gets its signals.
+Text given with the HTML: the text's lines are judged, the HTML says where each sat.
+
+``Line.html`` (a dict; the rules use ``tokens``, the model the rest):
+
+=================  =====  ============================================================
+name               type   meaning
+=================  =====  ============================================================
+``tokens``         set    tag names of semantic ancestors (nav, header, footer, aside,
+                          figure, figcaption, form, menu, table, blockquote, article, main,
+                          dialog, details, address, li, ...) and the class/id words of
+                          ancestors that hold less than half of the page's text, split on
+                          ``-``, ``_`` and camelCase, lowercased (``share``, ``related``)
+``tag``            str    the block element the line is the text of (``p``, ``li``, ``h2``)
+``depth``          int    element depth of that block below ``<body>``
+``heading``        int    1-6 inside ``<hN>``, else 0
+``link_density``   float  share of the line's characters inside ``<a>``
+``in_main``        bool   inside ``<main>``, ``<article>``, ``role=main`` or an
+                          ``articleBody`` microdata element
+``in_table``       bool   inside a table cell
+``in_list``        bool   inside ``<li>``, ``<dd>`` or ``<dt>``
+``in_best``        bool   inside the densest prose container of the page (see
+                          ``_best_container``); the article body on article pages
+``best_distance``  int    levels between the line's block and that container (0 inside it
+                          or below; 1 its parent's other children, ...); -1 when no container
+``region_chars``   int    characters of text in the block's parent element
+``region_link_density``  float  share of those characters inside links
+``region_lines``   int    lines in the block's parent element
+``position``       float  0..1, the line's position among the page's lines
+``matched``        bool   only with ``text`` or the trafilatura path: the line was found in
+                          the walk (all other signals are neutral defaults when False)
+=================  =====  ============================================================
+"""
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .segment import Line, make_line
+from .errors import CleanError
+from .segment import Line, line_key, make_line, segment_text, split_lines
 
-BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 tr section article header footer nav aside figure figcaption "
-                       "blockquote pre ul ol table dd dt main form address".split())
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main menu nav ol p pre section summary table tbody "
+    "thead tfoot tr ul body html option".split())
+# Never visible text (what a naive scraper drops too).
+SKIP_TAGS = frozenset(
+    "head script style noscript template svg canvas iframe object embed select datalist audio video map "
+    "textarea math title meta link base".split())
+# Ancestor tags that are always tokens (their meaning does not depend on how much text they hold).
+SEMANTIC_TAGS = frozenset(
+    "nav header footer aside figure figcaption form menu table blockquote article main dialog details summary "
+    "address li dl ol ul caption td th".split())
+# Elements that never start a line nor carry tokens: they share their parent's frame in the walk.
+INLINE_TAGS = frozenset(
+    "span b i em strong small font u s strike sup sub abbr acronym code kbd samp mark q cite time img picture "
+    "source br wbr label big tt var dfn bdi bdo ins del nobr input button data output meter progress".split())
+MAIN_TAGS = frozenset(("main", "article"))
+CELL_TAGS = frozenset(("td", "th"))
+LIST_TAGS = frozenset(("li", "dd", "dt"))
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+EMPTY: frozenset[str] = frozenset()
+
+_WORD_SPLIT_RE = re.compile(r"[^0-9A-Za-z\u00c0-\uffff]++")
+_CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
+_HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden", re.IGNORECASE)
+_MAX_TOKEN_CHARS = 30
 
 
-def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fast") -> tuple[list[Line], dict[str, Any]]:
-    """One line per block element's text (placeholder until the fast path lands)."""
-    tree = LexborHTMLParser(html)
-    body = tree.body or tree.root
-    raw = body.text(separator="\n") if body is not None else ""
-    lines = [make_line(i, part) for i, part in enumerate(raw.split("\n"))]
-    return lines, {}
+def class_tokens(value: str | None) -> tuple[str, ...]:
+    """Words of a class or id attribute: split on separators and camelCase, lowercased."""
+    if not value:
+        return ()
+    words = []
+    for part in _WORD_SPLIT_RE.split(value):
+        if not part or len(part) > _MAX_TOKEN_CHARS:
+            continue
+        for word in _CAMEL_RE.split(part):
+            word = word.lower()
+            if len(word) > 1 and not word.isdigit():
+                words.append(word)
+    return tuple(words)
+
+
+class _Frame:
+    """One element that matters for the lines (blocks, containers, links, cells).
+
+    Kept after it closes: lines point at their block's frame, and frames at their parents.
+    """
+
+    __slots__ = ("tag", "parent", "depth", "semantic", "words", "chars", "links", "lines", "heading",
+                 "in_link", "in_main", "in_table", "in_list", "block", "resolved")
+
+    def __init__(self, tag: str, parent: _Frame | None, words: tuple[str, ...], main: bool = False) -> None:
+        self.tag = tag
+        self.parent = parent
+        self.words = words
+        self.chars = 0
+        self.links = 0
+        self.lines = 0
+        self.resolved: frozenset[str] | None = None
+        self.semantic = tag in SEMANTIC_TAGS
+        if parent is None:
+            self.depth, self.heading, self.in_link, self.in_main = 0, 0, False, main
+            self.in_table, self.in_list, self.block = False, False, self
+            return
+        self.depth = parent.depth + 1
+        self.heading = HEADINGS.get(tag, parent.heading)
+        self.in_link = tag == "a" or parent.in_link
+        self.in_main = main or parent.in_main or tag in MAIN_TAGS
+        self.in_table = parent.in_table or tag in CELL_TAGS
+        self.in_list = parent.in_list or tag in LIST_TAGS
+        self.block = self if tag in BLOCK_TAGS else parent.block
+
+
+@dataclass(slots=True)
+class _RawLine:
+    text: str
+    owner: _Frame
+    links: int
+
+
+_TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
+_TOKEN_CACHE_MAX = 200_000
+
+
+def _element_words(node: LexborNode) -> tuple[tuple[str, ...], bool]:
+    """The element's class/id/role words, and whether it marks the main content."""
+    attributes = node.attributes
+    if not attributes:
+        return (), False
+    joined = f"{attributes.get('class') or ''} {attributes.get('id') or ''} {attributes.get('role') or ''}"
+    words = _TOKEN_CACHE.get(joined)
+    if words is None:
+        if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
+            _TOKEN_CACHE.clear()
+        words = _TOKEN_CACHE[joined] = class_tokens(joined)
+    return words, attributes.get("role") == "main" or attributes.get("itemprop") == "articleBody"
+
+
+class _Lines:
+    """The line being built and the lines done."""
+
+    __slots__ = ("pieces", "links", "owner", "done")
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.links = 0
+        self.owner: _Frame | None = None
+        self.done: list[_RawLine] = []
+
+    def flush(self) -> None:
+        if self.owner is not None:
+            self.done.append(_RawLine("".join(self.pieces), self.owner, self.links))
+            self.owner = None
+        if self.pieces:
+            self.pieces = []
+        self.links = 0
+
+    def add(self, frame: _Frame, value: str) -> None:
+        if self.owner is None:
+            if value.isspace():
+                return
+            self.owner = frame.block
+        self.pieces.append(value)
+        size = len(value)
+        frame.chars += size
+        if frame.in_link:
+            frame.links += size
+            self.links += size
+
+
+def walk(start: LexborNode, hidden: set[int]) -> list[_RawLine]:
+    """Depth-first over the tree without recursion (pages nest 100k deep in the wild).
+
+    Every element gets a stack entry; inline elements (spans, emphasis, images...) share their
+    parent's frame instead of making one, which keeps the walk cheap.
+    """
+    out = _Lines()
+    stack: list[_Frame] = []
+
+    def enter(node: LexborNode) -> bool:
+        tag = node.tag
+        if tag == "-text":
+            if stack:
+                out.add(stack[-1], node.text_content or "")
+            return False
+        if not tag or tag[0] == "-" or tag in SKIP_TAGS or (hidden and node.mem_id in hidden):
+            return False
+        if tag in INLINE_TAGS:
+            if tag == "br":
+                out.flush()
+            stack.append(stack[-1] if stack else _Frame(tag, None, ()))
+            return True
+        if tag in BLOCK_TAGS:
+            out.flush()
+        elif tag in CELL_TAGS and out.pieces:
+            out.pieces.append(" ")
+        parent = stack[-1] if stack else None
+        if tag == "a":
+            stack.append(_Frame(tag, parent, ()))
+        else:
+            words, main = _element_words(node)
+            stack.append(_Frame(tag, parent, words, main))
+        return True
+
+    def leave() -> None:
+        frame = stack.pop()
+        if stack and stack[-1] is frame:
+            return
+        tag = frame.tag
+        if tag in BLOCK_TAGS:
+            out.flush()
+        elif tag in CELL_TAGS:
+            out.pieces.append(" ")
+        if stack:
+            parent = stack[-1]
+            parent.chars += frame.chars
+            parent.links += frame.links
+
+    if enter(start):
+        node = start
+        opened = True
+        while True:
+            if opened:
+                child = node.first_child
+                if child is not None:
+                    node = child
+                    opened = enter(child)
+                    continue
+                leave()
+            while stack:
+                sibling = node.next
+                if sibling is not None:
+                    node = sibling
+                    opened = enter(sibling)
+                    break
+                node = node.parent
+                leave()
+            if not stack:
+                break
+    out.flush()
+    return out.done
+
+
+# ---------------------------------------------------------------- after the walk
+
+def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
+    """Tokens of a frame: its ancestors' (memoised, iteratively) plus its own.
+
+    Class/id words count only on elements that hold less than ``half`` of the page's text: a
+    page wrapper's ``single-post has-sidebar`` says nothing about the lines inside it.
+    """
+    chain = []
+    current: _Frame | None = frame
+    while current is not None and current.resolved is None:
+        chain.append(current)
+        current = current.parent
+    base = current.resolved if current is not None else EMPTY
+    for item in reversed(chain):
+        own: list[str] = [item.tag] if item.semantic else []
+        if item.words and item.chars < half and item.depth > 0:
+            own.extend(item.words)
+        if own:
+            base = base.union(own)
+        item.resolved = base
+    return base
+
+
+def _prose(line: _RawLine, text: str) -> bool:
+    return len(text) >= 80 and line.links * 2 < len(text)
+
+
+def _best_container(lines: list[_RawLine], texts: list[str]) -> _Frame | None:
+    """The element whose prose lines hold the most text, readability-style.
+
+    Each prose line (80+ characters, mostly not link text) credits its block's parent fully
+    and the grandparent half, so a body split over sibling wrappers still lifts their parent.
+    """
+    scores: dict[int, float] = {}
+    frames: dict[int, _Frame] = {}
+    for line, text in zip(lines, texts):
+        if not _prose(line, text):
+            continue
+        parent = line.owner.parent or line.owner
+        grand = parent.parent or parent
+        for frame, weight in ((parent, 1.0), (grand, 0.5)):
+            key = id(frame)
+            frames[key] = frame
+            scores[key] = scores.get(key, 0.0) + weight * len(text)
+    if not scores:
+        return None
+    return frames[max(scores, key=scores.__getitem__)]
+
+
+def _distances(lines: list[_RawLine], best: _Frame | None) -> list[int]:
+    """Per line: 0 inside ``best``, else how many levels above it the line's branch joins it."""
+    if best is None:
+        return [-1] * len(lines)
+    levels: dict[int, int] = {}
+    current: _Frame | None = best
+    level = 0
+    while current is not None:
+        levels[id(current)] = level
+        current, level = current.parent, level + 1
+    out = []
+    memo: dict[int, int] = {}
+    for line in lines:
+        frame: _Frame | None = line.owner
+        seen = []
+        found = -1
+        while frame is not None:
+            key = id(frame)
+            if key in memo:
+                found = memo[key]
+                break
+            if key in levels:
+                found = levels[key]
+                break
+            seen.append(key)
+            frame = frame.parent
+        for key in seen:
+            memo[key] = found
+        out.append(found)
+    return out
+
+
+def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
+    """(text, signals) per walked line."""
+    texts = [" ".join(split_lines(line.text)) for line in raw_lines]
+    root = raw_lines[0].owner if raw_lines else None
+    while root is not None and root.parent is not None:
+        root = root.parent
+    half = (root.chars if root is not None else 0) // 2
+    for line in raw_lines:
+        region = line.owner.parent or line.owner
+        region.lines += 1
+    best = _best_container(raw_lines, texts)
+    distances = _distances(raw_lines, best)
+    total = max(1, len(raw_lines) - 1)
+    out = []
+    for position, (line, text, distance) in enumerate(zip(raw_lines, texts, distances)):
+        owner = line.owner
+        region = owner.parent or owner
+        size = max(1, len(text.strip()))
+        out.append((text, {
+            "tokens": _resolve_tokens(owner, half),
+            "tag": owner.tag,
+            "depth": owner.depth,
+            "heading": owner.heading,
+            "link_density": min(1.0, line.links / size),
+            "in_main": owner.in_main,
+            "in_table": owner.in_table,
+            "in_list": owner.in_list,
+            "in_best": distance == 0,
+            "best_distance": distance,
+            "region_chars": region.chars,
+            "region_link_density": region.links / region.chars if region.chars else 0.0,
+            "region_lines": region.lines,
+            "position": position / total,
+            "matched": True,
+        }))
+    return out
+
+
+# ---------------------------------------------------------------- parsing and the entry point
+
+def parse(html: str) -> LexborHTMLParser:
+    """The lexbor tree of a page. Lone surrogates (bytes that were not UTF-8) become U+FFFD."""
+    try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:
+        data = html.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
+    try:
+        return LexborHTMLParser(data)
+    except Exception as exc:  # selectolax raises a bare Exception class when lexbor fails
+        raise CleanError("html", f"could not parse the HTML: {exc}") from exc
+
+
+def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
+    """Elements that are never shown: the ``hidden`` attribute or an inline display:none style."""
+    hidden = set()
+    for node in tree.css("[hidden], [style*=none i], [style*=hidden i]"):
+        style = node.attributes.get("style") or ""
+        if "hidden" in node.attributes or _HIDDEN_STYLE_RE.search(style):
+            hidden.add(node.mem_id)
+    return hidden
+
+
+def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
+    """(text, signals) for every block of the page, in document order."""
+    start = tree.body or tree.root
+    if start is None:
+        return []
+    return _signals(walk(start, _hidden_ids(tree)))
+
+
+def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
+    """The text's lines, each with the signals of the walked line it matches (by its words)."""
+    by_key: dict[str, dict[str, Any]] = {}
+    by_head: dict[str, dict[str, Any]] = {}
+    for line_text, signals in walked:
+        key = line_key(line_text)
+        if key:
+            by_key.setdefault(key, signals)
+            by_head.setdefault(_head(key), signals)
+    lines = []
+    for line in segment_text(text):
+        signals = by_key.get(line.key) or by_head.get(_head(line.key)) if line.key else None
+        line.html = signals if signals is not None else dict(UNMATCHED)
+        lines.append(line)
+    return lines
+
+
+_HEAD_WORDS = 8
+
+
+def _head(key: str) -> str:
+    return " ".join(key.split(" ", _HEAD_WORDS)[:_HEAD_WORDS])
+
+
+UNMATCHED: dict[str, Any] = {
+    "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
+    "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
+    "region_link_density": 0.0, "region_lines": 0, "position": 0.0, "matched": False,
+}
+
+
+def trafilatura_text(html: str) -> str:
+    """trafilatura's recall-oriented extraction (the same call that made the bench's R2 input)."""
+    import trafilatura
+
+    try:
+        return trafilatura.extract(html, favor_recall=True, include_comments=False, include_tables=True,
+                                   deduplicate=False, output_format="txt") or ""
+    except (RecursionError, ValueError) as exc:
+        raise CleanError("html", f"trafilatura could not read the page: {exc}") from exc
+
+
+def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fast"
+                    ) -> tuple[list[Line], dict[str, Any]]:
+    """Lines to judge and the metadata the page states.
+
+    HTML alone: with ``extractor="fast"`` one line per block of the page; with
+    ``"trafilatura"`` trafilatura's text. Text given as well: the text's lines (what the
+    scraper kept), each with the signals of where it sat in the page.
+    """
+    from .html_meta import page_metadata
+
+    tree = parse(html)
+    walked = html_lines(tree)
+    meta = page_metadata(tree, html)
+    if text is not None:
+        return _aligned(text, walked), meta
+    if extractor == "trafilatura":
+        return _aligned(trafilatura_text(html), walked), meta
+    return [make_line(index, line_text, html=signals) for index, (line_text, signals) in enumerate(walked)], meta

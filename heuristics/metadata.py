@@ -53,7 +53,6 @@ def split_list(value: str) -> list[str]:
 
 
 _BITS = np.arange(64, dtype=np.uint64)
-_NON_WORD_RE = re.compile(r"\W+")
 _BASE = 1_000_003
 _BASE_INVERSE = pow(_BASE, -1, 2**64)
 FINGERPRINT_MAX_CHARS = 1_000_000
@@ -77,8 +76,8 @@ def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def body_words(body: str) -> str:
-    """The body's words, case-folded, joined by single spaces."""
-    return _NON_WORD_RE.sub(" ", body[:FINGERPRINT_MAX_CHARS].casefold()).strip()
+    """The body's whitespace-separated words, case-folded, joined by single spaces."""
+    return " ".join(body[:FINGERPRINT_MAX_CHARS].casefold().split())
 
 
 def simhash(words: str, shingle: int = FINGERPRINT_SHINGLE) -> tuple[str | None, int]:

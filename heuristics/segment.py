@@ -1,8 +1,8 @@
 """Stage 1, segment: raw text -> one ``Line`` per input line, numbered as in the input.
 
 Blank lines are kept (so line numbers match the input) but carry no text. Everything later
-works on ``Line.text`` (whitespace-normalised) and ``Line.key`` (case-folded words only, the
-form phrase rules are matched against).
+works on ``Line.text`` (whitespace-normalised), ``Line.key`` (case-folded words only: what line
+rules are looked up by) and ``phrase_form`` (what phrase rules are searched in).
 """
 from __future__ import annotations
 
@@ -12,26 +12,35 @@ from typing import Any
 
 WORD_RE = re.compile(r"\w+")
 _SPACE_RE = re.compile(r"\s+")
-# Characters that split lines besides \n: \r, and the Unicode line/paragraph separators.
-_NEWLINE_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
-# Control characters that are never text (NUL, C0 except tab/newline, DEL, C1 except NEL).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f\ufeff\u200b]")
+# Control characters that are never text (NUL, C0 except tab and the line breaks, DEL, C1 except NEL).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f\ufeff\u200b]")
 
 
 @dataclass(slots=True)
 class Line:
-    """One input line. ``html`` holds structural signals when the line came from HTML."""
+    """One input line. ``html`` holds structural signals when the line came from HTML.
+
+    ``words`` counts the line's words (for long lines: its whitespace-separated tokens). ``key``,
+    its words case-folded and joined by single spaces, is computed on first use: most long body
+    lines never need it.
+    """
 
     index: int
     raw: str
     text: str
-    key: str
     words: int
     html: dict[str, Any] | None = field(default=None)
+    cached_key: str | None = field(default=None)
 
     @property
     def blank(self) -> bool:
         return not self.text
+
+    @property
+    def key(self) -> str:
+        if self.cached_key is None:
+            self.cached_key = line_key(self.text)
+        return self.cached_key
 
 
 def normalise_space(text: str) -> str:
@@ -39,44 +48,47 @@ def normalise_space(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+def split_lines(text: str) -> list[str]:
+    """Split on every newline convention (str.splitlines) and drop control characters."""
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    return text.splitlines()
+
+
+_NON_WORD_RE = re.compile(r"\W+")
+SHORT_KEY_WORDS = 16
+
+
 def line_key(text: str) -> str:
     """The matching key of a line: its words, case-folded, joined by single spaces.
 
     Punctuation, bullets and symbols drop out, so "» Read more…" and "READ MORE" share a key.
     """
-    return " ".join(WORD_RE.findall(text.casefold()))
+    return _NON_WORD_RE.sub(" ", text.casefold()).strip()
 
 
-def split_lines(text: str) -> list[str]:
-    """Split on every newline convention and drop control characters that are never text."""
-    text = _CONTROL_RE.sub("", _NEWLINE_RE.sub("\n", text))
-    return text.split("\n")
-
-
-_NON_WORD_RE = re.compile(r"[^\w\n]+")
-_INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
+def phrase_form(text: str) -> str:
+    """Case-folded text with one apostrophe and hyphens read as spaces (phrase rules match this)."""
+    folded = text.casefold()
+    if "’" in folded:
+        folded = folded.replace("’", "'")
+    if "-" in folded:
+        folded = " ".join(folded.replace("-", " ").split())
+    return folded
 
 
 def make_line(index: int, raw: str, html: dict[str, Any] | None = None) -> Line:
-    """One ``Line`` from one raw line (HTML input builds its lines this way)."""
-    text = normalise_space(raw)
-    key = line_key(text) if text else ""
-    return Line(index=index, raw=raw, text=text, key=key, words=key.count(" ") + 1 if key else 0, html=html)
+    """One ``Line`` from one raw line. Short lines get their key (and exact word count) at once."""
+    parts = raw.split()
+    if not parts:
+        return Line(index, raw, "", 0, html, "")
+    text = " ".join(parts)
+    if len(parts) > SHORT_KEY_WORDS:
+        return Line(index, raw, text, len(parts), html)
+    key = line_key(text)
+    return Line(index, raw, text, key.count(" ") + 1 if key else 0, html, key)
 
 
 def segment_text(text: str) -> list[Line]:
-    """Every input line as a ``Line``; line numbers are 0-based positions in the input.
-
-    Whitespace and keys are normalised over the whole document in two regex passes rather than
-    line by line: the same result as ``make_line`` per line, several times faster.
-    """
-    raws = split_lines(text)
-    joined = "\n".join(raws)
-    texts = _INLINE_SPACE_RE.sub(" ", joined).split("\n")
-    keys = _NON_WORD_RE.sub(" ", joined.casefold()).split("\n")
-    lines = []
-    for index, (raw, line_text, key) in enumerate(zip(raws, texts, keys)):
-        line_text = line_text.strip()
-        key = key.strip() if line_text else ""
-        lines.append(Line(index, raw, line_text, key, key.count(" ") + 1 if key else 0))
-    return lines
+    """Every input line as a ``Line``; line numbers are 0-based positions in the input."""
+    return [make_line(index, raw) for index, raw in enumerate(split_lines(text))]

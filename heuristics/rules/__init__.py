@@ -27,7 +27,8 @@ A rule file::
 
 Kinds:
 - ``line``: the line's key (its words, case-folded) equals a pattern's key. A dict lookup.
-- ``phrase``: the line's key contains the pattern's key on word boundaries. Aho-Corasick.
+- ``phrase``: the line contains the phrase on word boundaries, case-folded, hyphens read as
+  spaces (``segment.phrase_form``). Aho-Corasick over the line.
 - ``regex``: a Python regex searched in the whitespace-normalised line, case-insensitive unless
   ``case = true``. Named groups (``date``, ``author``, ``source``, ``dateline``, ``tags``) feed the
   metadata stage. Patterns must be linear-time: see ``lint_pattern``.
@@ -49,13 +50,14 @@ from functools import lru_cache
 from importlib import resources
 from re import _constants as sre_constants  # the parser behind re: the lint walks its tree
 from re import _parser as sre_parse
+from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
 
 import ahocorasick
 
 from ..errors import CleanError
 from ..result import CATEGORIES
-from ..segment import Line, line_key
+from ..segment import Line, line_key, phrase_form
 
 KINDS = ("line", "phrase", "regex", "prefix", "container")
 STRENGTHS = ("strong", "weak")
@@ -126,6 +128,7 @@ class _Detector:
     anchored: bool
     tail: int | None
     max_words: int
+    short_lines: bool | None = None  # True: only lines of <= SHORT_LINE_WORDS words; False: only longer
 
     def find(self, text: str) -> re.Match[str] | None:
         if self.anchored:
@@ -141,7 +144,7 @@ class _RegexSet:
     (unanchored patterns tried only on lines that contain one of their ``requires`` literals)."""
 
     detectors: list[_Detector]
-    guarded: list[tuple[Rule, re.Pattern[str], re.Pattern[str]]]
+    guarded: list[tuple[Rule, re.Pattern[str], int | None]]
     max_words: int
 
 
@@ -158,8 +161,10 @@ class RuleSet:
     prefixes: dict[str, list[tuple[Rule, str]]]
     languages: tuple[str, ...]
     line_rules_by_lang: list[tuple[str, Rule]] = field(default_factory=list)
+    line_words: int = 0
     _automata: dict[tuple[str, ...], ahocorasick.Automaton | None] = field(default_factory=dict)
-    _regex_sets: dict[tuple[str, tuple[str, ...]], _RegexSet] = field(default_factory=dict)
+    _regex_sets: dict[tuple[str, ...], _RegexSet] = field(default_factory=dict)
+    _phrase_words: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, dict[str, int]]]:
         """Number of patterns per language, category and kind (for docs and the closing notes)."""
@@ -186,19 +191,33 @@ class RuleSet:
             langs.append(language)
         return tuple(langs)
 
+    def phrase_words(self, langs: tuple[str, ...]) -> int:
+        """The largest ``max_words`` of the phrase rules and guarded regexes for these languages."""
+        if langs not in self._phrase_words:
+            self._phrase_words[langs] = self._max_phrase_words(langs)
+        return self._phrase_words[langs]
+
+    def _max_phrase_words(self, langs: tuple[str, ...]) -> int:
+        guarded = (rule for rule, _, _ in self.regex_set(langs).guarded)
+        phrases = (rule for lang in langs for _, rule in self.phrases.get(lang, ()))
+        return max((rule.max_words for rule in (*phrases, *guarded)), default=-1)
+
     def automaton(self, langs: tuple[str, ...]) -> ahocorasick.Automaton | None:
+        """Phrases and the ``requires`` literals of guarded regexes, in one automaton per languages."""
         if langs not in self._automata:
+            guards = [(literal, rule) for rule, _, _ in self.regex_set(langs).guarded
+                      for literal in rule.requires]
             self._automata[langs] = _build_automaton(
-                entry for lang in langs for entry in self.phrases.get(lang, ()))
+                (entry for lang in langs for entry in self.phrases.get(lang, ())), guards)
         return self._automata[langs]
 
-    def regex_set(self, kind: str, langs: tuple[str, ...]) -> _RegexSet:
-        cache_key = (kind, langs)
-        if cache_key not in self._regex_sets:
-            table = self.prefixes if kind == "prefix" else self.regexes
-            entries = [entry for lang in langs for entry in table.get(lang, ())]
-            self._regex_sets[cache_key] = _build_regex_set(entries, anchored=kind == "prefix")
-        return self._regex_sets[cache_key]
+    def regex_set(self, langs: tuple[str, ...]) -> _RegexSet:
+        """The regex and prefix rules for these languages, compiled into detectors (cached)."""
+        if langs not in self._regex_sets:
+            entries = [entry for table in (self.regexes, self.prefixes)
+                       for lang in langs for entry in table.get(lang, ())]
+            self._regex_sets[langs] = _build_regex_set(entries)
+        return self._regex_sets[langs]
 
 
 # ---------------------------------------------------------------- linear-time lint
@@ -334,7 +353,8 @@ def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
                                  phrases, regexes, prefixes)
     return RuleSet(rules=rules, blocks=blocks, line_table=line_table, containers=containers, phrases=phrases,
                    regexes=regexes, prefixes=prefixes, languages=tuple(sorted(languages)),
-                   line_rules_by_lang=line_rules_by_lang)
+                   line_rules_by_lang=line_rules_by_lang,
+                   line_words=max((key.count(" ") + 1 for key in line_table), default=0))
 
 
 _DEF_RE = re.compile(r"<<(\w+)>>")
@@ -362,8 +382,8 @@ def _add_pattern(rule: Rule, lang: str, pattern: str, source: str,
                  phrases: dict[str, list[tuple[str, Rule]]], regexes: dict[str, list[tuple[Rule, str]]],
                  prefixes: dict[str, list[tuple[Rule, str]]]) -> None:
     if rule.kind in ("line", "phrase"):
-        key = line_key(pattern)
-        if not key:
+        key = line_key(pattern) if rule.kind == "line" else phrase_form(pattern)
+        if not line_key(pattern):
             raise ValueError(f"{source}: {rule.id} has a pattern without words: {pattern!r}")
         if rule.kind == "line":
             bucket = line_table.setdefault(key, [])
@@ -381,17 +401,37 @@ def _add_pattern(rule: Rule, lang: str, pattern: str, source: str,
     (prefixes if rule.kind == "prefix" else regexes).setdefault(lang, []).append((rule, pattern))
 
 
-def _build_automaton(entries: Iterable[tuple[str, Rule]]) -> ahocorasick.Automaton | None:
-    automaton = ahocorasick.Automaton()
-    merged: dict[str, list[Rule]] = {}
-    for key, rule in entries:
-        merged.setdefault(f" {key} ", []).append(rule)
+def _build_automaton(phrases: Iterable[tuple[str, Rule]], guards: Iterable[tuple[str, Rule]]
+                     ) -> ahocorasick.Automaton | None:
+    """One automaton; each value is (length, phrase rules, ids of regexes this literal unlocks)."""
+    merged: dict[str, tuple[list[Rule], list[str]]] = {}
+    for phrase, rule in phrases:
+        merged.setdefault(phrase, ([], []))[0].append(rule)
+    for literal, rule in guards:
+        merged.setdefault(literal, ([], []))[1].append(rule.id)
     if not merged:
         return None
-    for padded, rules in merged.items():
-        automaton.add_word(padded, tuple(rules))
+    automaton = ahocorasick.Automaton()
+    for text, (rules, guard_ids) in merged.items():
+        automaton.add_word(text, (len(text), tuple(rules), frozenset(guard_ids)))
     automaton.make_automaton()
     return automaton
+
+
+def _phrase_hits(automaton: ahocorasick.Automaton, line: Line, hits: list[Hit]) -> set[str]:
+    """Append phrase hits (on word boundaries) to ``hits``; return the guarded regexes unlocked."""
+    folded = phrase_form(line.text)
+    unlocked: set[str] = set()
+    for end, (length, rules, guard_ids) in automaton.iter(folded):
+        if guard_ids:
+            unlocked |= guard_ids
+        if not rules:
+            continue
+        start = end - length + 1
+        if (start > 0 and folded[start - 1].isalnum()) or (end + 1 < len(folded) and folded[end + 1].isalnum()):
+            continue
+        hits.extend(Hit(rule) for rule in rules if line.words <= rule.max_words)
+    return unlocked
 
 
 _NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
@@ -414,39 +454,54 @@ def _shape(pattern: str) -> tuple[bool, int | None]:
     return starts, (width if ends and width <= _MAX_TAIL else None)
 
 
-def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None) -> _Detector:
+def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None = None,
+              short_lines: bool | None = None) -> _Detector:
     singles = [(rule, re.compile(("^" if anchored else "") + _flagged(rule, pattern))) for rule, pattern in entries]
     alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in entries)
     return _Detector(combined=re.compile(f"(?:{alternatives})"), singles=singles, anchored=anchored, tail=tail,
-                     max_words=max(rule.max_words for rule, _ in entries))
+                     max_words=max(rule.max_words for rule, _ in entries), short_lines=short_lines)
 
 
 SHORT_LINE_WORDS = 24
 
 
-def _build_regex_set(entries: list[tuple[Rule, str]], anchored: bool) -> _RegexSet:
-    """Group patterns so a line pays for few regex calls: start-anchored ones in two detectors
-    (for short lines, and the few meant for long lines too), end-anchored bounded ones searched
-    over the line's tail, ones with ``requires`` literals only where a literal occurs."""
-    groups: dict[str, list[tuple[Rule, str]]] = {"short": [], "long": [], "tail": [], "free": []}
-    guarded: list[tuple[Rule, re.Pattern[str], re.Pattern[str]]] = []
+def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
+    """Group patterns so a line pays for one regex call or two.
+
+    Start-anchored patterns (and every prefix rule) go into two detectors tried at position 0:
+    one for short lines holding all of them, one for longer lines holding those meant for long
+    lines. Unanchored patterns with ``requires`` literals run only where the phrase automaton saw
+    a literal; the rest are searched (over the line's tail when end-anchored and bounded).
+    """
+    short: list[tuple[Rule, str]] = []
+    long: list[tuple[Rule, str]] = []
+    tailed: list[tuple[Rule, str]] = []
+    free: list[tuple[Rule, str]] = []
+    guarded: list[tuple[Rule, re.Pattern[str], int | None]] = []
     tail_width = 0
     for rule, pattern in entries:
         starts, width = _shape(pattern)
-        if anchored or starts:
+        if rule.kind == "prefix" or starts:
             body = pattern[1:] if starts else pattern
-            groups["short" if rule.max_words <= SHORT_LINE_WORDS else "long"].append((rule, body))
+            short.append((rule, body))
+            if rule.max_words > SHORT_LINE_WORDS:
+                long.append((rule, body))
         elif rule.requires:
-            guard = re.compile("|".join(re.escape(literal) for literal in rule.requires))
-            guarded.append((rule, guard, re.compile(_flagged(rule, pattern))))
+            guarded.append((rule, re.compile(_flagged(rule, pattern)), width))
         elif width is not None:
-            groups["tail"].append((rule, pattern))
+            tailed.append((rule, pattern))
             tail_width = max(tail_width, width)
         else:
-            groups["free"].append((rule, pattern))
-    detectors = [_detector(groups[name], anchored=name in ("short", "long"),
-                           tail=tail_width if name == "tail" else None)
-                 for name in ("short", "long", "tail", "free") if groups[name]]
+            free.append((rule, pattern))
+    detectors = []
+    if short:
+        detectors.append(_detector(short, anchored=True, short_lines=True))
+    if long:
+        detectors.append(_detector(long, anchored=True, short_lines=False))
+    if tailed:
+        detectors.append(_detector(tailed, anchored=False, tail=tail_width))
+    if free:
+        detectors.append(_detector(free, anchored=False))
     return _RegexSet(detectors=detectors, guarded=guarded,
                      max_words=max((rule.max_words for rule, _ in entries), default=-1))
 
@@ -492,49 +547,49 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     """Every rule hit of every line (context-free: each line judged on its own text)."""
     langs = ruleset.languages_for(language)
     automaton = ruleset.automaton(langs)
-    regex_set = ruleset.regex_set("regex", langs)
-    prefix_set = ruleset.regex_set("prefix", langs)
+    regex_set = ruleset.regex_set(langs)
     line_table = ruleset.line_table
+    line_words = ruleset.line_words
+    phrase_words = ruleset.phrase_words(langs) if automaton is not None else -1
     out: list[list[Hit]] = []
     for line in lines:
         if not line.text:
             out.append([])
             continue
         hits: list[Hit] = []
-        rules = line_table.get(line.key)
+        rules = line_table.get(line.key) if line.words <= line_words else None
         if rules:
             hits.extend(Hit(rule) for rule in rules)
-        if automaton is not None and line.key:
-            for _, found in automaton.iter(f" {line.key} "):
-                hits.extend(Hit(rule) for rule in found if line.words <= rule.max_words)
-        if line.words <= regex_set.max_words:
-            hits.extend(_regex_hits(regex_set, line))
-        if prefix_set.detectors or prefix_set.guarded:
-            hits.extend(_regex_hits(prefix_set, line))
+        unlocked = _phrase_hits(automaton, line, hits) if line.words <= phrase_words else _NOTHING
+        hits.extend(_regex_hits(regex_set, line, unlocked))
         if line.html and ruleset.containers:
             hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
 
-def _regex_hits(regex_set: _RegexSet, line: Line) -> list[Hit]:
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str]) -> list[Hit]:
     found_hits = []
+    text, words = line.text, line.words
+    is_short = words <= SHORT_LINE_WORDS
     for detector in regex_set.detectors:
-        if line.words > detector.max_words:
+        if words > detector.max_words or (detector.short_lines is not None and detector.short_lines != is_short):
             continue
-        found = detector.find(line.text)
+        found = detector.find(text)
         if found is None:
             continue
         rule, single = detector.singles[found.lastindex - 1]
-        if line.words <= rule.max_words:
-            match = single.match(line.text) if detector.anchored else single.search(line.text, found.start())
+        if words <= rule.max_words:
+            match = single.match(text) if detector.anchored else single.search(text, found.start())
             if match is not None:
                 found_hits.append(_hit(rule, match))
-    if regex_set.guarded:
-        folded = line.text.casefold()
-        for rule, guard, single in regex_set.guarded:
-            if line.words <= rule.max_words and guard.search(folded):
-                match = single.search(line.text)
+    if unlocked:
+        for rule, single, width in regex_set.guarded:
+            if rule.id in unlocked and words <= rule.max_words:
+                match = single.search(text, 0 if width is None else max(0, len(text) - width))
                 if match is not None:
                     found_hits.append(_hit(rule, match))
     return found_hits

@@ -1,0 +1,414 @@
+"""Line features for the learned model: what a line carries without HTML, computed per document.
+
+Everything is language-independent shape (length, punctuation, capitalisation, digits, pipes,
+list marks, URL shapes, position, relative length, duplication) plus the stopword density for the
+detected language (jusText's stoplists) and the rule stage's hits per category. Each line also
+sees the same features of its neighbours (a window over the non-blank lines), because residue
+comes in runs (menus, footers, related blocks) while the body is one long run.
+
+Speed matters (one call per document, never per line): the document's lines are joined once and
+every character-level count (classes, word starts, stopwords via a polynomial hash of each word)
+is done with numpy over all lines at once. Long lines are sampled (head and tail) for the
+character statistics; their word count comes from the segment stage.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .language import stoplist
+from .rules import Hit
+from .segment import Line
+
+# Character classes; the first four are the word characters of Python's \w (the scorer's tokens).
+(C_LOWER, C_UPPER, C_LETTER, C_DIGIT, C_SPACE, C_END, C_COMMA, C_COLON, C_PIPE, C_AT, C_HASH, C_SLASH,
+ C_OPEN, C_CLOSE, C_QUOTE, C_BULLET, C_OTHER) = range(17)
+N_CLASSES = 17
+_END_MARKS = ".!?…。！？"
+_BULLET_MARKS = "-–—•·*►▪▸■□●○◦→»>+"
+SAMPLE_HEAD, SAMPLE_TAIL = 200, 50   # characters of a long line that its character statistics see
+PROSE_WORDS = 12          # a line of at least this many words that ends a sentence is prose
+SHORT_WORDS = 6           # runs of lines this short (or not ending a sentence) look like menus
+FAR = 50                  # distances are capped here
+HIT_CATEGORIES: tuple[str, ...] = (
+    "donation_appeal", "subscription_prompt", "caption", "credit", "source_residue", "share_social",
+    "related_links", "comments", "tags", "advertisement", "cookie_notice", "navigation", "byline",
+    "date_line", "legal",
+)
+_HIT_INDEX = {category: i for i, category in enumerate(HIT_CATEGORIES)}
+
+# Own features of a line (before the window is added).
+LINE_FEATURES: tuple[str, ...] = (
+    "log_chars", "log_words", "mean_word_len", "end_sentence", "end_colon", "end_comma", "end_alnum",
+    "end_other", "starts_bullet", "starts_upper", "starts_digit", "starts_open", "upper_share",
+    "title_share", "digit_share", "punct_share", "sentence_marks", "commas", "pipes", "at_signs",
+    "hashes", "slashes", "url_shapes", "stop_share", "stop_count", "dup_count", "pos", "token_pos",
+    "rel_words_max", "rel_words_top", "prose", "d_prev_prose", "d_next_prose", "in_span", "in_main",
+    "d_main", "run_len", "run_pos", "hit_strong", "hit_weak",
+) + tuple(f"hit_{category}" for category in HIT_CATEGORIES)
+
+# Own features repeated for the neighbours at each offset of the window.
+WINDOW_FEATURES: tuple[str, ...] = (
+    "log_words", "end_sentence", "end_alnum", "starts_bullet", "title_share", "digit_share", "pipes",
+    "stop_share", "url_shapes", "dup_count", "prose", "hit_strong", "hit_weak",
+)
+WINDOW_OFFSETS: tuple[int, ...] = (-2, -1, 1, 2)
+# Word, prose, stopword and rule-hit mass in symmetric windows of these radii.
+MASS_RADII: tuple[int, ...] = (3, 10)
+MASS_FEATURES: tuple[str, ...] = ("words", "prose_share", "stop_share", "hits")
+
+
+def _window_names() -> tuple[str, ...]:
+    names = [f"{name}@{offset:+d}" for offset in WINDOW_OFFSETS for name in WINDOW_FEATURES]
+    names += [f"{name}_pm{radius}" for radius in MASS_RADII for name in MASS_FEATURES]
+    return tuple(names)
+
+
+FEATURE_NAMES: tuple[str, ...] = LINE_FEATURES + _window_names()
+_COL = {name: i for i, name in enumerate(LINE_FEATURES)}
+_HIT_BASE = len(LINE_FEATURES) - len(HIT_CATEGORIES)
+_WINDOW_COLS = np.array([_COL[name] for name in WINDOW_FEATURES])
+
+# Word hashing (stopword lookup without building Python strings per word).
+_HASH_BASE = np.uint64(1_000_003)
+_MAX_CP = 0x10000
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """Class and lower-case code point of every BMP code point (index 0x10000: anything above)."""
+    classes = np.full(_MAX_CP + 1, C_OTHER, dtype=np.uint8)
+    lower = np.arange(_MAX_CP + 1, dtype=np.uint64)
+    for cp in range(_MAX_CP):
+        ch = chr(cp)
+        if ch.isalnum() or ch == "_":
+            if ch.isupper():
+                classes[cp] = C_UPPER
+            elif ch.islower():
+                classes[cp] = C_LOWER
+            elif ch.isalpha() or ch == "_":
+                classes[cp] = C_LETTER
+            else:
+                classes[cp] = C_DIGIT
+            folded = ch.casefold()
+            if len(folded) == 1:
+                lower[cp] = ord(folded)
+        elif ch.isspace():
+            classes[cp] = C_SPACE
+    for chars, cls in ((_END_MARKS, C_END), (",;", C_COMMA), (":", C_COLON), ("|", C_PIPE), ("@", C_AT),
+                       ("#", C_HASH), ("/", C_SLASH), ("([{", C_OPEN), (")]}", C_CLOSE),
+                       ("\"'“”‘’«„", C_QUOTE), (_BULLET_MARKS, C_BULLET)):
+        for ch in chars:
+            classes[ord(ch)] = cls
+    classes[_MAX_CP] = C_LETTER
+    return classes, lower
+
+
+_powers = np.ones(1, dtype=np.uint64)
+
+
+def _hash_powers(length: int) -> np.ndarray:
+    """base**i mod 2**64 for i < length (grown on demand, kept for the process)."""
+    global _powers
+    if len(_powers) < length:
+        size = max(length, 2 * len(_powers), 4096)
+        steps = np.full(size, _HASH_BASE, dtype=np.uint64)
+        steps[0] = 1
+        _powers = np.cumprod(steps, dtype=np.uint64)
+    return _powers[:length]
+
+
+def _word_hash(word: str) -> int:
+    """The hash ``_word_hashes`` gives this (already case-folded) word."""
+    value, power = 0, 1
+    for ch in word:
+        value = (value + min(ord(ch), _MAX_CP) * power) % 2**64
+        power = power * int(_HASH_BASE) % 2**64
+    return value
+
+
+@lru_cache(maxsize=None)
+def stop_hashes(language: str | None) -> np.ndarray:
+    """Sorted hashes of the language's stopwords (empty when there is no stoplist)."""
+    return np.unique(np.array([_word_hash(w) for w in stoplist(language)], dtype=np.uint64))
+
+
+@dataclass(slots=True)
+class DocFeatures:
+    """The feature matrix of one document: one row per non-blank line (``rows`` = line indices)."""
+
+    matrix: np.ndarray
+    rows: np.ndarray
+
+
+def _sample(text: str) -> str:
+    if len(text) <= SAMPLE_HEAD + SAMPLE_TAIL:
+        return text
+    return f"{text[:SAMPLE_HEAD]} {text[-SAMPLE_TAIL:]}"
+
+
+@dataclass(slots=True)
+class _Chars:
+    counts: np.ndarray        # (n, N_CLASSES) class counts
+    words: np.ndarray         # word starts per line
+    upper_words: np.ndarray   # word starts that are upper-case
+    stops: np.ndarray         # words in the stoplist (NaN without a stoplist)
+    first: np.ndarray         # class of the first character
+    second: np.ndarray        # class of the second character (C_SPACE for one-character lines)
+    last: np.ndarray          # class of the last character, closing quotes/brackets skipped
+
+
+def _char_stats(samples: list[str], language: str | None) -> _Chars:
+    n = len(samples)
+    joined = "\n".join(samples)
+    codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), _MAX_CP)
+    class_table, lower_table = _tables()
+    classes = class_table[codes]
+    lengths = np.fromiter(map(len, samples), dtype=np.intp, count=n)
+    offsets = np.zeros(n, dtype=np.intp)
+    np.cumsum(lengths[:-1] + 1, out=offsets[1:])
+    line_of = np.repeat(np.arange(n), lengths + 1)[: len(classes)]
+    counts = np.bincount(line_of * N_CLASSES + classes, minlength=n * N_CLASSES).reshape(n, N_CLASSES)
+    wordy = classes <= C_DIGIT
+    boundary = np.diff(np.concatenate(([False], wordy, [False])).view(np.int8))
+    starts = np.flatnonzero(boundary == 1)
+    ends = np.flatnonzero(boundary == -1)
+    start_line = line_of[starts]
+    words = np.bincount(start_line, minlength=n)
+    upper_words = np.bincount(start_line[classes[starts] == C_UPPER], minlength=n)
+    stops = _stopword_counts(codes, lower_table, starts, ends, start_line, n, language)
+    ends_at = offsets + lengths - 1
+    last = classes[ends_at]
+    before = classes[np.maximum(ends_at - 1, offsets)]
+    last = np.where((last == C_CLOSE) | (last == C_QUOTE), before, last)
+    second = np.where(lengths > 1, classes[np.minimum(offsets + 1, len(classes) - 1)], C_SPACE)
+    return _Chars(counts, words.astype(np.float64), upper_words.astype(np.float64), stops, classes[offsets],
+                  second, last)
+
+
+def _stopword_counts(codes: np.ndarray, lower_table: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                     start_line: np.ndarray, n: int, language: str | None) -> np.ndarray:
+    table = stop_hashes(language)
+    if not len(table):
+        return np.full(n, np.nan)
+    if not len(starts):
+        return np.zeros(n)
+    powers = _hash_powers(len(codes) + 1)
+    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
+    np.cumsum(lower_table[codes] * powers[: len(codes)], out=prefix[1:])
+    # hash(word) = (prefix[end] - prefix[start]) / base**start; compare scaled instead of dividing:
+    # word w at s matches stopword h iff prefix[e] - prefix[s] == h * base**s, so test per length
+    # bucket is not needed: shift every word to position 0 with the inverse power.
+    inverse = _inverse_powers(len(codes) + 1)
+    hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
+    found = np.searchsorted(table, hashes)
+    hit = table[np.minimum(found, len(table) - 1)] == hashes
+    return np.bincount(start_line, weights=hit, minlength=n)
+
+
+_inverse = np.ones(1, dtype=np.uint64)
+
+
+def _inverse_powers(length: int) -> np.ndarray:
+    """base**-i mod 2**64 (the base is odd, so it has an inverse modulo 2**64)."""
+    global _inverse
+    if len(_inverse) < length:
+        size = max(length, 2 * len(_inverse), 4096)
+        steps = np.full(size, np.uint64(pow(int(_HASH_BASE), -1, 2**64)), dtype=np.uint64)
+        steps[0] = 1
+        _inverse = np.cumprod(steps, dtype=np.uint64)
+    return _inverse[:length]
+
+
+def _find_counts(texts: Iterable[str], joined: str, offsets: np.ndarray, needles: tuple[str, ...]) -> np.ndarray:
+    """How often any of ``needles`` occurs in each line (found with str.find over the joined text)."""
+    out = np.zeros(len(offsets))
+    positions = []
+    for needle in needles:
+        at = joined.find(needle)
+        while at != -1:
+            positions.append(at)
+            at = joined.find(needle, at + 1)
+    if positions:
+        np.add.at(out, np.searchsorted(offsets, positions, side="right") - 1, 1)
+    return out
+
+
+def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None) -> DocFeatures:
+    """The feature matrix (``FEATURE_NAMES`` columns) of the document's non-blank lines."""
+    rows = [line.index for line in lines if line.text]
+    n = len(rows)
+    if n == 0:
+        return DocFeatures(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.intp))
+    texts = [lines[i].text for i in rows]
+    samples = list(map(_sample, texts))
+    chars = _char_stats(samples, language)
+    full_chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    sampled = np.fromiter(map(len, samples), dtype=np.float64, count=n)
+    segment_words = np.fromiter((lines[i].words for i in rows), dtype=np.float64, count=n)
+    words = np.where(sampled < full_chars, np.maximum(segment_words, chars.words), chars.words)
+    joined = "\n".join(texts)
+    offsets = np.zeros(n)
+    np.cumsum(full_chars[:-1] + 1, out=offsets[1:])
+    own = np.empty((n, len(LINE_FEATURES)))
+    _text_features(own, chars, full_chars, sampled, words)
+    own[:, _COL["url_shapes"]] = _find_counts(texts, joined, offsets, ("://", "www."))
+    seen = Counter(texts)
+    own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
+    _position_features(own, words)
+    _hit_features(own, rows, hits)
+    return DocFeatures(np.hstack([own, _window_block(own, words)]), np.asarray(rows, dtype=np.intp))
+
+
+def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampled: np.ndarray,
+                   words: np.ndarray) -> None:
+    col, counts = _COL, chars.counts
+    sample_words = np.maximum(chars.words, 1)
+    per_char = 1.0 / np.maximum(sampled, 1)
+    own[:, col["log_chars"]] = np.log1p(full_chars)
+    own[:, col["log_words"]] = np.log1p(words)
+    own[:, col["mean_word_len"]] = counts[:, :C_SPACE].sum(axis=1) / sample_words
+    last = chars.last
+    own[:, col["end_sentence"]] = last == C_END
+    own[:, col["end_colon"]] = last == C_COLON
+    own[:, col["end_comma"]] = last == C_COMMA
+    own[:, col["end_alnum"]] = last <= C_DIGIT
+    own[:, col["end_other"]] = last > C_COLON
+    first = chars.first
+    own[:, col["starts_bullet"]] = (first == C_BULLET) & (chars.second == C_SPACE)
+    own[:, col["starts_upper"]] = first == C_UPPER
+    own[:, col["starts_digit"]] = first == C_DIGIT
+    own[:, col["starts_open"]] = (first == C_OPEN) | (first == C_QUOTE)
+    cased = counts[:, C_UPPER] + counts[:, C_LOWER]
+    own[:, col["upper_share"]] = counts[:, C_UPPER] / np.maximum(cased, 1)
+    own[:, col["title_share"]] = chars.upper_words / sample_words
+    own[:, col["digit_share"]] = counts[:, C_DIGIT] * per_char
+    own[:, col["punct_share"]] = counts[:, C_END:C_PIPE].sum(axis=1) * per_char
+    own[:, col["sentence_marks"]] = counts[:, C_END]
+    own[:, col["commas"]] = counts[:, C_COMMA]
+    own[:, col["pipes"]] = counts[:, C_PIPE]
+    own[:, col["at_signs"]] = counts[:, C_AT]
+    own[:, col["hashes"]] = counts[:, C_HASH]
+    own[:, col["slashes"]] = counts[:, C_SLASH]
+    own[:, col["stop_share"]] = chars.stops / sample_words
+    own[:, col["stop_count"]] = np.log1p(chars.stops)
+
+
+def _distance_to(flags: np.ndarray, forward: bool) -> np.ndarray:
+    """Lines to the nearest flagged line before (or after) each line, capped at ``FAR``."""
+    n = len(flags)
+    idx = np.arange(n)
+    if forward:
+        nearest = np.minimum.accumulate(np.where(flags, idx, n + FAR)[::-1])[::-1]
+        return np.minimum(nearest - idx, FAR)
+    nearest = np.maximum.accumulate(np.where(flags, idx, -FAR - 1))
+    return np.minimum(idx - nearest, FAR)
+
+
+def _main_block(words: np.ndarray, prose: np.ndarray) -> tuple[int, int]:
+    """The run of lines with the most prose words net of half the other lines' words (Kadane)."""
+    gain = np.where(prose, words, -0.5 * (words + 1)).tolist()
+    best, best_span = 0.0, (0, -1)
+    running, start = 0.0, 0
+    for i, value in enumerate(gain):
+        if running <= 0:
+            running, start = value, i
+        else:
+            running += value
+        if running > best:
+            best, best_span = running, (start, i)
+    return best_span
+
+
+def _runs(short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: length of the run of short lines it sits in (0 if not short), and its place in it."""
+    n = len(short)
+    edges = np.diff(np.concatenate(([0], short.view(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    if not len(starts):
+        return np.zeros(n), np.zeros(n)
+    lengths = np.flatnonzero(edges == -1) - starts
+    run_len = np.zeros(n)
+    run_start = np.zeros(n)
+    run_len[starts] = lengths
+    run_start[starts] = starts
+    # carry each run's length and start over the run (runs never overlap)
+    marker = np.zeros(n, dtype=np.intp)
+    marker[starts] = np.arange(1, len(starts) + 1)
+    which = np.maximum.accumulate(marker)
+    inside = short & (which > 0)
+    length_of = np.where(inside, lengths[np.maximum(which - 1, 0)], 0)
+    start_of = starts[np.maximum(which - 1, 0)]
+    position = np.where(inside, (np.arange(n) - start_of + 0.5) / np.maximum(length_of, 1), 0)
+    return length_of.astype(np.float64), position
+
+
+def _position_features(own: np.ndarray, words: np.ndarray) -> None:
+    col = _COL
+    n = len(words)
+    idx = np.arange(n)
+    own[:, col["pos"]] = idx / max(n - 1, 1)
+    mass = np.cumsum(words)
+    own[:, col["token_pos"]] = (mass - words / 2) / max(mass[-1], 1)
+    own[:, col["rel_words_max"]] = words / max(words.max(), 1)
+    top = np.partition(words, n - 5)[-5:].mean() if n > 5 else words.mean()
+    own[:, col["rel_words_top"]] = words / max(top, 1)
+    ends_sentence = own[:, col["end_sentence"]] > 0
+    prose = (words >= PROSE_WORDS) & ends_sentence
+    own[:, col["prose"]] = prose
+    own[:, col["d_prev_prose"]] = _distance_to(prose, forward=False)
+    own[:, col["d_next_prose"]] = _distance_to(prose, forward=True)
+    found = np.flatnonzero(prose)
+    own[:, col["in_span"]] = (idx >= found[0]) & (idx <= found[-1]) if len(found) else 0
+    start, end = _main_block(words, prose)
+    own[:, col["in_main"]] = (idx >= start) & (idx <= end)
+    own[:, col["d_main"]] = np.minimum(np.maximum(start - idx, idx - end).clip(0), FAR)
+    short = ((words < SHORT_WORDS) | ~ends_sentence) & ~prose
+    own[:, col["run_len"]], own[:, col["run_pos"]] = _runs(short)
+
+
+def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]]) -> None:
+    own[:, _HIT_BASE:] = 0.0
+    own[:, _COL["hit_strong"]] = 0.0
+    own[:, _COL["hit_weak"]] = 0.0
+    strong_col, weak_col = _COL["hit_strong"], _COL["hit_weak"]
+    for r, index in enumerate(rows):
+        line_hits = hits[index]
+        if not line_hits:
+            continue
+        for hit in line_hits:
+            cat = _HIT_INDEX.get(hit.category)
+            if cat is None:
+                continue
+            strong = hit.strong
+            level = 2.0 if strong else 1.0
+            if own[r, _HIT_BASE + cat] < level:
+                own[r, _HIT_BASE + cat] = level
+            own[r, strong_col if strong else weak_col] = 1.0
+
+
+def _window_block(own: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Neighbours' features at each window offset, and mass sums over the wider windows."""
+    n = len(words)
+    reach = max(abs(o) for o in WINDOW_OFFSETS)
+    picked = own[:, _WINDOW_COLS]
+    padded = np.full((n + 2 * reach, picked.shape[1]), np.nan)
+    padded[reach: reach + n] = picked
+    parts = [padded[reach + offset: reach + offset + n] for offset in WINDOW_OFFSETS]
+    stop = own[:, _COL["stop_share"]]
+    masses = np.stack([words, words * own[:, _COL["prose"]], np.nan_to_num(stop) * words,
+                       np.maximum(own[:, _COL["hit_strong"]], own[:, _COL["hit_weak"]])], axis=1)
+    prefix = np.zeros((n + 1, masses.shape[1]))
+    np.cumsum(masses, axis=0, out=prefix[1:])
+    idx = np.arange(n)
+    for radius in MASS_RADII:
+        around = prefix[np.minimum(idx + radius + 1, n)] - prefix[np.maximum(idx - radius, 0)] - masses
+        total = np.maximum(around[:, :1], 1)
+        around[:, 1:3] /= total
+        around[:, 0] = np.log1p(around[:, 0])
+        parts.append(around)
+    return np.hstack(parts)
