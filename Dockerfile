@@ -17,7 +17,7 @@ RUN set -eu; \
     if [ -n "$WHEELHOUSE" ]; then set -- --no-index --find-links /src/wheels; else set --; fi; \
     python -m venv /opt/venv; \
     /opt/venv/bin/pip install "$@" --constraint constraints.txt /src; \
-    /opt/venv/bin/python -c "import heuristics, service; print('engine', heuristics.engine_info())"
+    cd / && /opt/venv/bin/python -c "import heuristics, service; print('engine', heuristics.engine_info())"
 
 FROM ${PYTHON_IMAGE} AS runtime
 # lightgbm's library links against the GNU OpenMP runtime, which slim images leave out.

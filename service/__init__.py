@@ -67,7 +67,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config.update(normalize(app.config))
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     logs.configure_logging(app.config["LOG_LEVEL"])
     problems.register(app)

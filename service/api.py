@@ -30,7 +30,8 @@ def authenticate() -> None:
     if not keys:
         return
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and any(hmac.compare_digest(given.strip(), key) for key in keys):
+    token = given.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() == "bearer" and any(hmac.compare_digest(token, key.encode("utf-8")) for key in keys):
         return
     raise Problem(401, "missing or wrong API key: send 'Authorization: Bearer <key>'",
                   "Authorization", headers={"WWW-Authenticate": 'Bearer realm="textwash"'})
@@ -69,12 +70,45 @@ def _decode(data: bytes, label: str = "body") -> str:
         raise Problem(400, f"{label} is not valid UTF-8 (bad byte at offset {error.start})", "body") from None
 
 
+def _unpaired_surrogate(value: Any, path: str) -> str | None:
+    """The path of the first string holding a lone UTF-16 surrogate (a JSON escape like \\ud800), if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = _unpaired_surrogate(key, path) or _unpaired_surrogate(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _unpaired_surrogate(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _parse_json(data: bytes, label: str = "body") -> Any:
+    """Parse a JSON body (or NDJSON line) into Python values that are all valid text."""
+    payload = _load_json(data, label)
+    where = _unpaired_surrogate(payload, "")
+    if where is not None:
+        raise Problem(400, f"{label} has an unpaired surrogate escape (\\ud800-\\udfff), which is not text",
+                      where or "body")
+    return payload
+
+
+def _load_json(data: bytes, label: str) -> Any:
+    text = _decode(data, label)
     try:
-        return json.loads(_decode(data, label))
+        return json.loads(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
         raise Problem(400, f"{label} is not valid JSON: {error.msg} at {where}", "body") from None
+    except (ValueError, RecursionError) as error:  # e.g. a 5,000-digit number, or arrays nested 100,000 deep
+        raise Problem(400, f"{label} is JSON this service does not read: {error}", "body") from None
 
 
 def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
@@ -170,7 +204,7 @@ def _ndjson_batch() -> Response:
     def generate() -> Iterator[str]:
         for index, line in enumerate(_lines(stream, config["MAX_BODY_BYTES"], body_limit)):
             stats["documents"] += 1
-            yield json.dumps(_ndjson_item(index, line, defaults), ensure_ascii=False) + "\n"
+            yield json.dumps(_ndjson_item(index, line, defaults)) + "\n"
 
     return Response(stream_with_context(generate()), mimetype="application/x-ndjson")
 

@@ -7,7 +7,8 @@ from service_helpers import API_KEYS
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "key-one"},
-                                     {"Authorization": "Basic a2V5LW9uZQ=="}])
+                                     {"Authorization": "Basic a2V5LW9uZQ=="},
+                                     {"Authorization": "Bearer k\u00e9y-one".encode("latin-1")}])
 def test_v1_without_a_valid_key_is_401(keyed_server, http, headers):
     for path in ("/v1/clean", "/v1/clean/batch"):
         response = http.post(keyed_server.url + path, json={"text": "x"}, headers=headers)

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import create_app
-from service_helpers import SMALL_BODY_LIMIT
+from service_helpers import SMALL_BODY_LIMIT, parse_ndjson
 
 PROBLEM = "application/problem+json"
 DEFAULT_LIMIT = 5 * 1024 * 1024
@@ -32,6 +32,8 @@ def assert_problem(response: requests.Response, status: int, field: str | None =
     (b'{"text": "unterminated', "JSON"),
     (b"", "JSON"),
     (b'{"text": "caf\xe9"}', "UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "JSON"),
+    (b'{"text": "x", "n": ' + b"9" * 5000 + b"}", "JSON"),
 ])
 def test_unreadable_json_is_400(server, http, body, detail_word):
     response = http.post(server.url + "/v1/clean", data=body, headers={"Content-Type": "application/json"})
@@ -46,6 +48,17 @@ def test_json_that_is_not_an_object_is_400(server, http):
 def test_missing_text_and_html_is_400(server, http, body):
     detail = assert_problem(http.post(server.url + "/v1/clean", json=body), 400, "text")["detail"]
     assert "text" in detail and "html" in detail
+
+
+def test_unpaired_surrogate_escapes_are_400_and_pairs_are_fine(server, http):
+    lone = b'{"text": "Half a pair: \\ud800 and the rest."}'
+    response = http.post(server.url + "/v1/clean", data=lone, headers={"Content-Type": "application/json"})
+    assert "surrogate" in assert_problem(response, 400, "text")["detail"]
+    pair = b'{"id": "pair", "text": "A whole pair: \\ud83d\\ude00 is fine."}'
+    batch = http.post(server.url + "/v1/clean/batch", data=lone + b"\n" + pair, headers={"Content-Type": "application/x-ndjson"})
+    items = parse_ndjson(batch.content)
+    assert [item["id"] for item in items] == [0, "pair"]
+    assert items[0]["error"]["status"] == 400 and "error" not in items[1]
 
 
 def test_plain_text_not_utf8_is_400(server, http):
