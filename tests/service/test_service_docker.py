@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,12 +20,15 @@ from service_helpers import jsonable, seed_texts, without_version
 pytestmark = pytest.mark.docker
 SEEDS = seed_texts()
 WAIT = 90.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def docker(*args: str) -> str:
     cli = os.environ.get("TEXTWASH_DOCKER_CLI", "docker")
     env = {**os.environ, "DOCKER_BUILDKIT": "0"}
-    return subprocess.run([cli, *args], capture_output=True, text=True, check=True, env=env).stdout.strip()
+    done = subprocess.run([cli, *args], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, f"docker {' '.join(args)} failed ({done.returncode}):\n{done.stderr}"
+    return done.stdout.strip()
 
 
 @pytest.fixture(scope="module")
@@ -59,18 +64,21 @@ def test_seed_through_the_container_equals_library(base_url, name, text):
     assert without_version(response.json()) == jsonable(clean(text).to_dict())
 
 
-def test_rules_and_model_files_are_inside_the_image(container, base_url):
-    script = ("import json, importlib.resources as r; "
-              "print(json.dumps({'rules': sorted(p.name for p in r.files('heuristics.rules').iterdir() if p.name.endswith('.toml')),"
-              " 'models': sorted(p.name for p in r.files('heuristics.models').iterdir() if not p.name.startswith('_'))}))")
-    inside = json.loads(docker("exec", container, "python", "-c", script))
-    from importlib import resources
+PACKAGE_DATA_SCRIPT = """
+import json, pathlib, heuristics
+root = pathlib.Path(heuristics.__file__).parent
+files = [*root.glob("rules/*.toml"), *root.glob("models/*.txt"), *root.glob("models/*.json")]
+print(json.dumps(sorted(str(p.relative_to(root)) for p in files)))
+"""
 
-    assert inside["rules"] == sorted(p.name for p in resources.files("heuristics.rules").iterdir() if p.name.endswith(".toml"))
-    assert inside["rules"], "no rule files in the image"
-    local_models = sorted(p.name for p in resources.files("heuristics.models").iterdir()
-                          if not p.name.startswith("_") and p.name.endswith((".txt", ".json")))
-    assert [m for m in inside["models"] if m.endswith((".txt", ".json"))] == local_models
+
+def test_rules_and_model_files_are_inside_the_image(container, base_url):
+    """The package data (rule TOMLs, model artifacts) the source tree has, the installed image has too."""
+    local = json.loads(subprocess.run([sys.executable, "-c", PACKAGE_DATA_SCRIPT], capture_output=True, text=True,
+                                      check=True, cwd=ROOT).stdout)
+    inside = json.loads(docker("exec", "--workdir", "/tmp", container, "python", "-c", PACKAGE_DATA_SCRIPT))
+    assert any(name.startswith("rules/") for name in local)
+    assert inside == local
 
 
 def test_healthcheck_turns_healthy(container, base_url):
