@@ -83,7 +83,8 @@ ensure_base_image() {
 fill_wheelhouse() {
     log "wheelhouse: pip download of the pinned runtime dependencies into wheels/"
     mkdir -p wheels
-    "$PY" -m pip download --quiet --dest wheels --constraint constraints.txt setuptools wheel . >/dev/null
+    "$PY" -m pip download --quiet --dest wheels --constraint constraints.txt setuptools wheel . \
+        >"$WORK/pip-download.log" 2>&1 || { tail -20 "$WORK/pip-download.log"; exit 1; }
     rm -f wheels/textwash-*
 }
 
