@@ -31,6 +31,8 @@ name               type   meaning
 ``region_chars``   int    characters of text in the block's parent element
 ``region_link_density``  float  share of those characters inside links
 ``region_lines``   int    lines in the block's parent element
+``region``         int    ordinal of that parent element in the page (equal for lines that
+                          share it: runs of menu items, the paragraphs of one body)
 ``position``       float  0..1, the line's position among the page's lines
 ``matched``        bool   only with ``text`` or the trafilatura path: the line was found in
                           the walk (all other signals are neutral defaults when False)
@@ -346,6 +348,7 @@ def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
     best = _best_container(raw_lines, texts)
     distances = _distances(raw_lines, best)
     total = max(1, len(raw_lines) - 1)
+    region_ids: dict[int, int] = {}
     out = []
     for position, (line, text, distance) in enumerate(zip(raw_lines, texts, distances)):
         owner = line.owner
@@ -365,6 +368,7 @@ def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
             "region_chars": region.chars,
             "region_link_density": region.links / region.chars if region.chars else 0.0,
             "region_lines": region.lines,
+            "region": region_ids.setdefault(id(region), len(region_ids)),
             "position": position / total,
             "matched": True,
         }))
@@ -430,7 +434,7 @@ def _head(key: str) -> str:
 UNMATCHED: dict[str, Any] = {
     "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
     "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
-    "region_link_density": 0.0, "region_lines": 0, "position": 0.0, "matched": False,
+    "region_link_density": 0.0, "region_lines": 0, "region": -1, "position": 0.0, "matched": False,
 }
 
 

@@ -563,7 +563,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
         unlocked = _phrase_hits(automaton, line, hits) if line.words <= phrase_words else _NOTHING
         hits.extend(_regex_hits(regex_set, line, unlocked))
         if line.html and ruleset.containers:
-            hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers))
+            hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers, line.words))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
@@ -600,8 +600,9 @@ def _hit(rule: Rule, match: re.Match[str]) -> Hit:
     return Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0)
 
 
-def _container_hits(tokens: Iterable[str], containers: dict[str, list[Rule]]) -> list[Hit]:
-    return [Hit(rule) for token in tokens for rule in containers.get(token, ())]
+def _container_hits(tokens: Iterable[str], containers: dict[str, list[Rule]], words: int) -> list[Hit]:
+    """Container rules whose token is among the line's; ``max_words`` keeps long prose out."""
+    return [Hit(rule) for token in tokens for rule in containers.get(token, ()) if words <= rule.max_words]
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
