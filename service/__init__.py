@@ -26,6 +26,9 @@ WARMUP_TEXT = (
     "The talks resumed on Monday in Geneva after a pause of several weeks, officials said, and both "
     "delegations described the first session as constructive.\nPhoto: Reuters\nShare this article\n"
 )
+# A language without a stopword list: detection falls back to the statistical identifier, which loads
+# its model (tens of MB) now, in the master, instead of once in every worker.
+WARMUP_OTHER_LANGUAGE = "東京で両国の代表団による会談が数週間ぶりに再開され、関係者は初日の協議を建設的だったと述べた。\n"
 WARMUP_HTML = (
     "<html><head><title>Talks</title></head><body><article><p>"
     + WARMUP_TEXT.replace("\n", "</p><p>")
@@ -48,6 +51,7 @@ def warm_up(state: ServiceState) -> None:
     """Clean one document so that lazy loading (model, rules) happens now, not on the first request."""
     try:
         clean(WARMUP_TEXT)
+        clean(WARMUP_OTHER_LANGUAGE)
         clean(html=WARMUP_HTML, extractor="fast")
         clean(html=WARMUP_HTML, extractor="trafilatura")
     except Exception as error:  # reported by /readyz as 503 rather than crashing the process

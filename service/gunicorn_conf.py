@@ -10,7 +10,9 @@ request line and headers here.
 """
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 MAX_DEFAULT_WORKERS = 8
 
@@ -51,3 +53,9 @@ loglevel = os.environ.get("TEXTWASH_GUNICORN_LOG_LEVEL", "info")
 proc_name = "textwash"
 # No runtime control socket: its default path is per user, so two instances on one machine would clash.
 control_socket_disable = True
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """Move the preloaded app's objects out of the garbage collector's reach before forking, so that
+    collections in a worker do not write to (and so copy) the pages it shares with the master."""
+    gc.freeze()
