@@ -12,6 +12,7 @@ lines; then the model decides what the rules left open.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import AbstractSet as Set
 from typing import Iterable, Sequence
 
 from .rules import Block, Hit
@@ -211,7 +212,9 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
         _absorb_weak(in_run, weak.get(category, set()), block.gap)
         _absorb_sandwiched(in_run, block.gap)
         if edges_enabled and block.edges:
-            _absorb_edges(in_run, order, lines, block)
+            others = {pos for pos, index in enumerate(order)
+                      if verdicts[index].removed and verdicts[index].category != category}
+            _absorb_edges(in_run, order, lines, block, others)
         for pos in sorted(in_run):
             verdict = verdicts[order[pos]]
             if not verdict.removed:
@@ -235,8 +238,12 @@ def _absorb_sandwiched(in_run: set[int], gap: int) -> None:
             in_run.update(range(left + 1, right))
 
 
-def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], block: Block) -> None:
+def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], block: Block,
+                  others: Set[int] = frozenset()) -> None:
+    """Short lines touching the run join it; a line another category already took ends the walk."""
     def fits(pos: int) -> bool:
+        if pos in others:
+            return False
         line = lines[order[pos]]
         if line.words > block.edge_words:
             return False

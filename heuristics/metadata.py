@@ -19,7 +19,10 @@ from .rules import Hit
 from .segment import Line
 
 _LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|·•]|\band\b|&)\s*")
-_TIME_RE = re.compile(r"\d{1,2}[:.h]\d{2}")
+# Authors are also joined by the conjunctions of the rule packs' languages ("und", "et", "y", "и"...).
+_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;|·•&/]|\b(?:and|und|et|y|e|i|и|en)\b)\s*")
+# A clock time ("10:15", "14h05", "10.15 Uhr"), not the day and month of a dotted date ("05.03.2024").
+_TIME_RE = re.compile(r"(?<![\d.])\d{1,2}(?:[:h]\d{2}|\.\d{2}(?![.\d]))")
 FINGERPRINT_SHINGLE = 4
 
 
@@ -48,8 +51,8 @@ def parse_date(value: str, language: str | None) -> str | None:
     return parsed.isoformat()
 
 
-def split_list(value: str) -> list[str]:
-    return [item.strip(" .:") for item in _LIST_SPLIT_RE.split(value) if item.strip(" .:")]
+def split_list(value: str, pattern: re.Pattern[str] = _LIST_SPLIT_RE) -> list[str]:
+    return [item.strip(" .:") for item in pattern.split(value) if item.strip(" .:")]
 
 
 _BITS = np.arange(64, dtype=np.uint64)
@@ -144,7 +147,7 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     put("dateline", _first_group(lines, hits, decision, "dateline", ("date_line",)), "text")
     authors = _first_group(lines, hits, decision, "author", ("byline",))
     if authors:
-        put("authors", split_list(authors), "text")
+        put("authors", split_list(authors, _AUTHOR_SPLIT_RE), "text")
     tags = _first_group(lines, hits, decision, "tags", ("tags",))
     if tags:
         put("tags", split_list(tags), "text")
