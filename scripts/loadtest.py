@@ -6,7 +6,8 @@
 2. capacity: wrk with as many requests as the server will take (closed loop) -> documents/s;
 3. half load: wrk paced to 50 % of that capacity -> p50 / p99 latency;
 4. errors: wrk's non-2xx and socket errors, and the server's own 4xx/5xx counters from /metrics;
-5. memory: RSS (and PSS, which counts pages shared copy-on-write only once) of every worker.
+5. memory: RSS (and PSS, which counts pages shared copy-on-write only once) of every worker;
+6. CPU: the server's CPU time per document, a figure that other load on the machine does not distort.
 Only loopback is targeted; every run is bounded by --duration. Prints the figures and the targets.
 """
 from __future__ import annotations
@@ -136,6 +137,15 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def memory_mb(pid: int) -> tuple[float, float]:
     """(RSS, PSS) of one process in MB."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -167,7 +177,10 @@ def main() -> int:
                   f"server: {len(workers)} workers, {os.cpu_count()} cores")
             run_wrk(wrk, base, bodies, min(5, args.duration), args.connections)  # warm-up
             errors_before = server_error_count(base)
+            server_pids = [server.pid, *children(server.pid)]
+            cpu_before = cpu_seconds(server_pids)
             full = run_wrk(wrk, base, bodies, args.duration, args.connections)
+            cpu_per_doc = (cpu_seconds(server_pids) - cpu_before) / full["requests"]
             rate = full["rps"] / 2
             paced_connections = 8
             half = run_wrk(wrk, base, bodies, args.duration, paced_connections, 1000.0 * paced_connections / rate)
@@ -180,6 +193,9 @@ def main() -> int:
     errors = full["errors"] + half["errors"] + server_errors
     print(f"capacity:   {full['rps']:.0f} docs/s ({args.connections} connections, {args.duration} s, "
           f"p50 {full['p50']:.1f} ms, p99 {full['p99']:.1f} ms)")
+    cores = len(os.sched_getaffinity(0))
+    print(f"server CPU: {cpu_per_doc * 1000:.2f} ms per document -> {cores / cpu_per_doc:.0f} docs/s "
+          f"if the server had all {cores} cores to itself (the capacity run shares them with wrk and anything else)")
     print(f"half load:  {half['rps']:.0f} docs/s offered at {rate:.0f}/s: p50 {half['p50']:.1f} ms, "
           f"p90 {half['p90']:.1f} ms, p99 {half['p99']:.1f} ms")
     print(f"errors:     {errors} (wrk: {full['errors'] + half['errors']}, server 4xx/5xx: {server_errors})")

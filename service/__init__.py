@@ -9,10 +9,12 @@ Served by gunicorn (``python -m service serve``, settings in ``service/gunicorn_
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
+
 from heuristics import CATEGORIES, clean, engine_info
 
 from . import api, logs, ops, problems
@@ -28,7 +30,7 @@ WARMUP_TEXT = (
 )
 # A language without a stopword list: detection falls back to the statistical identifier, which loads
 # its model (tens of MB) now, in the master, instead of once in every worker.
-WARMUP_OTHER_LANGUAGE = "東京で両国の代表団による会談が数週間ぶりに再開され、関係者は初日の協議を建設的だったと述べた。\n"
+WARMUP_OTHER_LANGUAGE = "東京で両国の代表団による会談が数週間ぶりに再開され、関係者は協議を建設的だったと述べた。\n"
 WARMUP_HTML = (
     "<html><head><title>Talks</title></head><body><article><p>"
     + WARMUP_TEXT.replace("\n", "</p><p>")

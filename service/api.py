@@ -4,10 +4,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any, BinaryIO, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 from werkzeug.exceptions import RequestEntityTooLarge
+
 from heuristics import CleanError, clean
 
 from .documents import document_from_json, engine_problem, options_from_query

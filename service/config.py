@@ -6,7 +6,8 @@ person may write in a friendlier form (API keys as a comma-separated list).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 PREFIX = "TEXTWASH"
 

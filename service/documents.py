@@ -8,10 +8,12 @@ Field names in errors follow the request's own shape: ``text``, ``options.mode``
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
 
 from heuristics import CleanError, clean
-from werkzeug.datastructures import MultiDict
 
 from .problems import Problem
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 from bisect import bisect_left
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
-LATENCY_BUCKETS: tuple[float, ...] = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+LATENCY_BUCKETS: tuple[float, ...] = (
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+)
 STATUSES: tuple[str, ...] = ("200", "400", "401", "404", "405", "413", "415", "422", "500", "503", "other")
 OUTCOMES: tuple[str, ...] = ("cleaned", "rejected", "failed")
 UNMATCHED = "unmatched"
@@ -87,13 +89,15 @@ class Metrics:
         for r, route in enumerate(self.routes):
             counts = values[self._buckets + r * n_buckets: self._buckets + (r + 1) * n_buckets]
             running = 0.0
-            for bound, count in zip([*map(repr, LATENCY_BUCKETS), "+Inf"], counts):
+            for bound, count in zip([*map(repr, LATENCY_BUCKETS), "+Inf"], counts, strict=True):
                 running += count
-                lines.append(f'textwash_http_request_duration_seconds_bucket{{route="{route}",le="{bound}"}} {running:.0f}')
+                labels = f'route="{route}",le="{bound}"'
+                lines.append(f"textwash_http_request_duration_seconds_bucket{{{labels}}} {running:.0f}")
             lines.append(f'textwash_http_request_duration_seconds_sum{{route="{route}"}} {values[self._sums + r]:.6f}')
             lines.append(f'textwash_http_request_duration_seconds_count{{route="{route}"}} {running:.0f}')
         lines += [
-            "# HELP textwash_documents_total Documents given to the engine: cleaned, rejected (bad option), failed (bug).",
+            "# HELP textwash_documents_total Documents given to the engine: cleaned, rejected (bad option),"
+            " failed (bug).",
             "# TYPE textwash_documents_total counter",
         ]
         for o, outcome in enumerate(OUTCOMES):

@@ -1,7 +1,7 @@
 """Fixtures that run the real service: gunicorn on a free loopback port, spoken to over HTTP."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests

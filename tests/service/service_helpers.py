@@ -9,9 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import requests
 
@@ -62,7 +63,8 @@ def start_server(log_dir: Path, env: dict[str, str], use_port_env: bool = False,
     ``use_port_env`` binds through the PORT variable instead of ``--bind`` (the Docker/PaaS habit).
     """
     port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTWASH_") and k not in ("PORT", "WEB_CONCURRENCY")}
+    inherited = {k: v for k, v in os.environ.items() if k not in ("PORT", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")}
+    full_env = {k: v for k, v in inherited.items() if not k.startswith("TEXTWASH_")}
     full_env.update(env)
     command = [sys.executable, "-m", "service", "serve"]
     if use_port_env:

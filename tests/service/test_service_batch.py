@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
+from service_helpers import SMALL_BODY_LIMIT, ChunkedUpload, jsonable, ndjson, parse_ndjson, seed_texts, without_version
+
 from heuristics import clean
-from service_helpers import (ChunkedUpload, SMALL_BODY_LIMIT, jsonable, ndjson, parse_ndjson, seed_texts,
-                             without_version)
 
 SEEDS = seed_texts()
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -22,7 +22,7 @@ def test_ndjson_results_follow_input_order_and_equal_library(server, http):
     assert response.headers["Content-Type"] == "application/x-ndjson"
     items = parse_ndjson(response.content)
     assert [item["id"] for item in items] == [doc["id"] for doc in documents]
-    for doc, item in zip(documents, items):
+    for doc, item in zip(documents, items, strict=True):
         assert without_version({k: v for k, v in item.items() if k != "id"}) == jsonable(clean(doc["text"]).to_dict())
 
 
@@ -98,7 +98,8 @@ def test_a_long_stream_keeps_order(server):
     try:
         block = 100
         for start in range(0, count, block):
-            upload.send(ndjson({"id": i, "text": f"Paragraph number {i}.\nShare this"} for i in range(start, start + block)))
+            documents = ({"id": i, "text": f"Paragraph number {i}.\nShare this"} for i in range(start, start + block))
+            upload.send(ndjson(documents))
             if start == 0:
                 assert upload.read_item()["id"] == 0
         upload.finish()

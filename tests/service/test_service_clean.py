@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from heuristics import clean, engine_info
-
 from service_helpers import jsonable, seed_texts, without_version
+
+from heuristics import clean, engine_info
 
 SEEDS = seed_texts()
 SEED_IDS = [name for name, _ in SEEDS]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from heuristics import clean, engine_info
-
 from service_helpers import jsonable, seed_texts, without_version
+
+from heuristics import clean, engine_info
 
 pytestmark = pytest.mark.docker
 SEEDS = seed_texts()
@@ -54,12 +54,14 @@ def base_url(container) -> str:
 
 def test_healthz_and_readyz(base_url):
     assert requests.get(base_url + "/healthz", timeout=5).json() == {"status": "ok"}
-    assert requests.get(base_url + "/readyz", timeout=5).json() == {"status": "ready", "version": jsonable(engine_info())}
+    ready = requests.get(base_url + "/readyz", timeout=5).json()
+    assert ready == {"status": "ready", "version": jsonable(engine_info())}
 
 
 @pytest.mark.parametrize(("name", "text"), SEEDS, ids=[name for name, _ in SEEDS])
 def test_seed_through_the_container_equals_library(base_url, name, text):
-    response = requests.post(base_url + "/v1/clean", data=text.encode(), headers={"Content-Type": "text/plain"}, timeout=30)
+    headers = {"Content-Type": "text/plain"}
+    response = requests.post(base_url + "/v1/clean", data=text.encode(), headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     assert without_version(response.json()) == jsonable(clean(text).to_dict())
 

@@ -8,9 +8,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from service_helpers import SMALL_BODY_LIMIT, parse_ndjson
 
 from service import create_app
-from service_helpers import SMALL_BODY_LIMIT, parse_ndjson
 
 PROBLEM = "application/problem+json"
 DEFAULT_LIMIT = 5 * 1024 * 1024
@@ -55,7 +55,8 @@ def test_unpaired_surrogate_escapes_are_400_and_pairs_are_fine(server, http):
     response = http.post(server.url + "/v1/clean", data=lone, headers={"Content-Type": "application/json"})
     assert "surrogate" in assert_problem(response, 400, "text")["detail"]
     pair = b'{"id": "pair", "text": "A whole pair: \\ud83d\\ude00 is fine."}'
-    batch = http.post(server.url + "/v1/clean/batch", data=lone + b"\n" + pair, headers={"Content-Type": "application/x-ndjson"})
+    ndjson_type = {"Content-Type": "application/x-ndjson"}
+    batch = http.post(server.url + "/v1/clean/batch", data=lone + b"\n" + pair, headers=ndjson_type)
     items = parse_ndjson(batch.content)
     assert [item["id"] for item in items] == [0, "pair"]
     assert items[0]["error"]["status"] == 400 and "error" not in items[1]
@@ -67,7 +68,8 @@ def test_plain_text_not_utf8_is_400(server, http):
 
 
 def test_body_over_the_default_limit_is_413(server, http):
-    response = http.post(server.url + "/v1/clean", data=b"a" * (DEFAULT_LIMIT + 1), headers={"Content-Type": "text/plain"})
+    body = b"a" * (DEFAULT_LIMIT + 1)
+    response = http.post(server.url + "/v1/clean", data=body, headers={"Content-Type": "text/plain"})
     assert str(DEFAULT_LIMIT) in assert_problem(response, 413)["detail"]
 
 
@@ -85,7 +87,8 @@ def test_chunked_body_over_the_limit_is_413(server, http):
     assert_problem(response, 413)
 
 
-@pytest.mark.parametrize("content_type", [None, "application/xml", "text/plain; charset=latin-1", "multipart/form-data"])
+@pytest.mark.parametrize("content_type",
+                         [None, "application/xml", "text/plain; charset=latin-1", "multipart/form-data"])
 def test_wrong_content_type_is_415(server, http, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
     request = requests.Request("POST", server.url + "/v1/clean", data=b"text", headers=headers).prepare()
@@ -176,7 +179,8 @@ def test_arbitrary_documents_never_get_a_500(server, http, document):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.binary(max_size=300), content_type=st.sampled_from(["text/plain", "application/json", "application/x-ndjson"]))
+@given(body=st.binary(max_size=300),
+       content_type=st.sampled_from(["text/plain", "application/json", "application/x-ndjson"]))
 def test_arbitrary_bytes_never_get_a_500(server, http, body, content_type):
     response = http.post(server.url + "/v1/clean/batch", data=body, headers={"Content-Type": content_type})
     assert response.status_code in (200, 400, 413, 415, 422), response.text

@@ -9,7 +9,6 @@ import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from service_helpers import ndjson, parse_ndjson, seed_texts
 
 SEEDS = seed_texts()

@@ -8,9 +8,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from heuristics import CATEGORIES, MODES, clean, engine_info
-
 from service_helpers import ChunkedUpload, jsonable, ndjson, seed_texts, start_server
+
+from heuristics import CATEGORIES, MODES, clean, engine_info
 
 SEEDS = seed_texts()
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "service" / "openapi.json"

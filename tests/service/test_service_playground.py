@@ -4,10 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from heuristics import clean
 from playwright.sync_api import sync_playwright
-
 from service_helpers import API_KEYS, seed_texts
+
+from heuristics import clean
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
