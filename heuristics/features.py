@@ -48,15 +48,16 @@ LINE_FEATURES: tuple[str, ...] = (
     "title_share", "digit_share", "punct_share", "sentence_marks", "commas", "pipes", "at_signs",
     "hashes", "slashes", "url_shapes", "stop_share", "stop_count", "dup_count", "pos", "token_pos",
     "rel_words_max", "rel_words_top", "prose", "d_prev_prose", "d_next_prose", "in_span", "in_main",
-    "d_main", "run_len", "run_pos", "hit_strong", "hit_weak",
+    "d_main", "d_main_words", "run_len", "run_pos", "rel_words_near", "words_per_cell", "shared_doc",
+    "shared_main", "content_words", "hit_strong", "hit_weak",
 ) + tuple(f"hit_{category}" for category in HIT_CATEGORIES)
 
 # Own features repeated for the neighbours at each offset of the window.
 WINDOW_FEATURES: tuple[str, ...] = (
     "log_words", "end_sentence", "end_alnum", "starts_bullet", "title_share", "digit_share", "pipes",
-    "stop_share", "url_shapes", "dup_count", "prose", "hit_strong", "hit_weak",
+    "stop_share", "url_shapes", "dup_count", "prose", "shared_main", "in_main", "hit_strong", "hit_weak",
 )
-WINDOW_OFFSETS: tuple[int, ...] = (-2, -1, 1, 2)
+WINDOW_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
 # Word, prose, stopword and rule-hit mass in symmetric windows of these radii.
 MASS_RADII: tuple[int, ...] = (3, 10)
 MASS_FEATURES: tuple[str, ...] = ("words", "prose_share", "stop_share", "hits")
@@ -160,6 +161,9 @@ class _Chars:
     first: np.ndarray         # class of the first character
     second: np.ndarray        # class of the second character (C_SPACE for one-character lines)
     last: np.ndarray          # class of the last character, closing quotes/brackets skipped
+    word_hash: np.ndarray     # hash of every (case-folded) word, in text order
+    word_line: np.ndarray     # line of every word
+    word_stop: np.ndarray     # every word: in the stoplist?
 
 
 def _char_stats(samples: list[str], language: str | None) -> _Chars:
@@ -177,37 +181,50 @@ def _char_stats(samples: list[str], language: str | None) -> _Chars:
     boundary = np.diff(np.concatenate(([False], wordy, [False])).view(np.int8))
     starts = np.flatnonzero(boundary == 1)
     ends = np.flatnonzero(boundary == -1)
-    start_line = line_of[starts]
-    words = np.bincount(start_line, minlength=n)
-    upper_words = np.bincount(start_line[classes[starts] == C_UPPER], minlength=n)
-    stops = _stopword_counts(codes, lower_table, starts, ends, start_line, n, language)
-    ends_at = offsets + lengths - 1
-    last = classes[ends_at]
-    before = classes[np.maximum(ends_at - 1, offsets)]
-    last = np.where((last == C_CLOSE) | (last == C_QUOTE), before, last)
-    second = np.where(lengths > 1, classes[np.minimum(offsets + 1, len(classes) - 1)], C_SPACE)
-    return _Chars(counts, words.astype(np.float64), upper_words.astype(np.float64), stops, classes[offsets],
-                  second, last)
+    word_line = line_of[starts]
+    words = np.bincount(word_line, minlength=n)
+    upper_words = np.bincount(word_line[classes[starts] == C_UPPER], minlength=n)
+    word_hash = _word_hashes(lower_table[codes], starts, ends)
+    stop_table = stop_hashes(language)
+    if len(stop_table):
+        found = np.searchsorted(stop_table, word_hash)
+        word_stop = stop_table[np.minimum(found, len(stop_table) - 1)] == word_hash
+        stops = np.bincount(word_line, weights=word_stop, minlength=n)
+    else:
+        word_stop = np.zeros(len(word_hash), dtype=bool)
+        stops = np.full(n, np.nan)
+    first, second, last = _edge_classes(samples, class_table)
+    return _Chars(counts, words.astype(np.float64), upper_words.astype(np.float64), stops, first, second, last,
+                  word_hash, word_line, word_stop)
 
 
-def _stopword_counts(codes: np.ndarray, lower_table: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                     start_line: np.ndarray, n: int, language: str | None) -> np.ndarray:
-    table = stop_hashes(language)
-    if not len(table):
-        return np.full(n, np.nan)
+_LEADING = "| "
+_TRAILING = "| \"'”’)]}»*"
+
+
+def _edge_classes(samples: list[str], class_table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classes of the first two and the last character, table pipes and closing quotes skipped."""
+    heads = [t.lstrip(_LEADING)[:2] or " " for t in samples]
+    tails = [t.rstrip(_TRAILING)[-1:] or t[-1] for t in samples]
+    n = len(samples)
+    first = class_table[np.fromiter((ord(h[0]) for h in heads), dtype=np.intp, count=n).clip(max=_MAX_CP)]
+    second = class_table[np.fromiter((ord(h[-1]) if len(h) > 1 else 32 for h in heads), dtype=np.intp,
+                                     count=n).clip(max=_MAX_CP)]
+    last = class_table[np.fromiter((ord(c) for c in tails), dtype=np.intp, count=n).clip(max=_MAX_CP)]
+    return first, second, last
+
+
+def _word_hashes(folded: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """hash(word) = sum of code point * base**i over its characters, mod 2**64 (see ``_word_hash``).
+
+    From prefix sums over the whole text: (prefix[end] - prefix[start]) * base**-start.
+    """
     if not len(starts):
-        return np.zeros(n)
-    powers = _hash_powers(len(codes) + 1)
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    np.cumsum(lower_table[codes] * powers[: len(codes)], out=prefix[1:])
-    # hash(word) = (prefix[end] - prefix[start]) / base**start; compare scaled instead of dividing:
-    # word w at s matches stopword h iff prefix[e] - prefix[s] == h * base**s, so test per length
-    # bucket is not needed: shift every word to position 0 with the inverse power.
-    inverse = _inverse_powers(len(codes) + 1)
-    hashes = (prefix[ends] - prefix[starts]) * inverse[starts]
-    found = np.searchsorted(table, hashes)
-    hit = table[np.minimum(found, len(table) - 1)] == hashes
-    return np.bincount(start_line, weights=hit, minlength=n)
+        return np.zeros(0, dtype=np.uint64)
+    size = len(folded) + 1
+    prefix = np.zeros(size, dtype=np.uint64)
+    np.cumsum(folded * _hash_powers(size)[: len(folded)], out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * _inverse_powers(size)[starts]
 
 
 _inverse = np.ones(1, dtype=np.uint64)
@@ -260,6 +277,7 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     seen = Counter(texts)
     own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
     _position_features(own, words)
+    _cohesion_features(own, chars)
     _hit_features(own, rows, hits)
     return DocFeatures(np.hstack([own, _window_block(own, words)]), np.asarray(rows, dtype=np.intp))
 
@@ -367,8 +385,47 @@ def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     start, end = _main_block(words, prose)
     own[:, col["in_main"]] = (idx >= start) & (idx <= end)
     own[:, col["d_main"]] = np.minimum(np.maximum(start - idx, idx - end).clip(0), FAR)
+    before = mass[max(start - 1, 0)] if start > 0 else 0.0
+    after = mass[end] if end >= 0 else 0.0
+    gap = np.where(idx < start, before - mass, np.where(idx > end, mass - words - after, 0.0))
+    own[:, col["d_main_words"]] = np.log1p(np.maximum(gap, 0))
+    near = np.convolve(np.concatenate((np.zeros(3), words, np.zeros(3))), np.ones(7), "valid") - words
+    own[:, col["rel_words_near"]] = words / np.maximum(near / 6, 1)
+    own[:, col["words_per_cell"]] = words / (own[:, col["pipes"]] + 1)
     short = ((words < SHORT_WORDS) | ~ends_sentence) & ~prose
     own[:, col["run_len"]], own[:, col["run_pos"]] = _runs(short)
+
+
+def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:
+    """Share of a line's content words (not stopwords) that occur in other lines, and in the main block.
+
+    Body lines share vocabulary with the body; a consent text or an author bio shares little.
+    """
+    n = len(own)
+    content = ~chars.word_stop
+    lines_of = chars.word_line
+    content_words = np.bincount(lines_of, weights=content, minlength=n)
+    own[:, _COL["content_words"]] = np.log1p(content_words)
+    if not len(lines_of):
+        own[:, _COL["shared_doc"]] = 0.0
+        own[:, _COL["shared_main"]] = 0.0
+        return
+    order = np.argsort(chars.word_hash, kind="stable")
+    hashes = chars.word_hash[order]
+    new_word = np.concatenate(([True], hashes[1:] != hashes[:-1]))
+    word_id = np.empty(len(order), dtype=np.intp)
+    word_id[order] = np.cumsum(new_word) - 1
+    pair = word_id * n + lines_of
+    pair_sorted = np.sort(pair)
+    own_count = np.searchsorted(pair_sorted, pair, side="right") - np.searchsorted(pair_sorted, pair)
+    total = np.bincount(word_id)
+    in_main = own[:, _COL["in_main"]][lines_of] > 0
+    main_total = np.bincount(word_id, weights=in_main)
+    elsewhere = total[word_id] > own_count
+    in_main_elsewhere = main_total[word_id] - np.where(in_main, own_count, 0) > 0
+    scale = 1.0 / np.maximum(content_words, 1)
+    own[:, _COL["shared_doc"]] = np.bincount(lines_of, weights=elsewhere & content, minlength=n) * scale
+    own[:, _COL["shared_main"]] = np.bincount(lines_of, weights=in_main_elsewhere & content, minlength=n) * scale
 
 
 def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]]) -> None:
