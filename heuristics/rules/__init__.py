@@ -51,7 +51,7 @@ from importlib import resources
 from re import _constants as sre_constants  # the parser behind re: the lint walks its tree
 from re import _parser as sre_parse
 from typing import AbstractSet as Set
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import ahocorasick
 
@@ -216,8 +216,18 @@ class RuleSet:
         if langs not in self._regex_sets:
             entries = [entry for table in (self.regexes, self.prefixes)
                        for lang in langs for entry in table.get(lang, ())]
-            self._regex_sets[langs] = _build_regex_set(entries)
+            self._regex_sets[langs] = _build_regex_set(sorted(entries, key=_specific_first()))
         return self._regex_sets[langs]
+
+
+def _specific_first() -> Callable[[tuple[Rule, str]], tuple[bool, int]]:
+    """Sort key for detector entries: a combined detector reports only the first alternative that
+    matches a line, so strong rules of the most specific category (decide.CATEGORY_PRIORITY) come
+    first, as decide ranks them; the sort is stable, so languages and files keep their order."""
+    from ..decide import CATEGORY_PRIORITY  # decide imports this module, so look it up when used
+
+    rank = {category: position for position, category in enumerate(CATEGORY_PRIORITY)}
+    return lambda entry: (entry[0].strength != "strong", rank.get(entry[0].category, len(rank)))
 
 
 # ---------------------------------------------------------------- linear-time lint

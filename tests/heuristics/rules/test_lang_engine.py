@@ -3,7 +3,7 @@ and runs that must not grow across a line another category already took."""
 from __future__ import annotations
 
 import pytest
-from langcheck import removed_by_line, run
+from langcheck import line_verdict, removed_by_line, run
 
 from heuristics.metadata import parse_date
 
@@ -61,3 +61,10 @@ def test_a_run_does_not_grow_across_another_category() -> None:
     categories = [removed[index][0] for index in range(4, 10)]
     assert categories == ["related_links", "related_links", "tags", "donation_appeal", "donation_appeal",
                           "donation_appeal"]
+
+
+def test_the_detector_reports_the_most_specific_category() -> None:
+    """'© agency - name' is also a copyright line (xx legal rule, tried first by file and language order);
+    the combined detector must report the credit, as decide would rank the two."""
+    assert line_verdict("© Maxppp - Frédéric Scheiber", "fr") == ("credit", "credit.photo_credit")
+    assert line_verdict("© Le Quotidien du Centre 2023", "fr")[0] == "legal"
