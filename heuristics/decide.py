@@ -24,6 +24,8 @@ TITLE_SEARCH_LINES_DEFAULT = 12
 DUPLICATE_MIN_WORDS_DEFAULT = 6
 DUPLICATE_TAIL_WORDS_DEFAULT = 4
 SANDWICH_MAX_WORDS_DEFAULT = 3
+OUTSIDE_MAX_WORDS_DEFAULT = 10
+OUTSIDE_MIN_RUN_DEFAULT = 2
 
 # When a line has strong hits from several categories, the most specific category names it.
 CATEGORY_PRIORITY: tuple[str, ...] = (
@@ -274,6 +276,36 @@ def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
             verdicts[index].remove(above.category, f"{above.category}.between_removed")
 
 
+def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int | None, end: int | None,
+                      max_words: int = OUTSIDE_MAX_WORDS_DEFAULT, min_run: int = OUTSIDE_MIN_RUN_DEFAULT) -> None:
+    """Runs of short lines above or below the article body that do not end sentences are menus,
+    section lists, buttons and link stubs; headings inside the body, and a lone short line next to
+    it (a heading, a sign-off), stay."""
+    if start is None:
+        return
+    run: list[int] = []
+    for line in lines:
+        if line.blank:
+            continue
+        index = line.index
+        verdict = verdicts[index]
+        outside = index < start or index > end
+        if outside and not verdict.removed and line.words <= max_words and not ends_sentence(line.text):
+            run.append(index)
+            continue
+        if outside and verdict.removed and run:
+            continue  # removed lines do not break a run
+        _remove_run(run, verdicts, min_run)
+        run = []
+    _remove_run(run, verdicts, min_run)
+
+
+def _remove_run(run: list[int], verdicts: list[Verdict], min_run: int) -> None:
+    if len(run) >= min_run:
+        for index in run:
+            verdicts[index].remove("navigation", "navigation.outside_body")
+
+
 def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float) -> None:
     """The model decides the lines the rules left open."""
     if scores is None:
@@ -294,6 +326,7 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     start, end = body_span(lines, verdicts)
     title = mark_title(lines, verdicts, start)
     mark_duplicates(lines, verdicts, start)
+    mark_outside_body(lines, verdicts, start, end)
     mark_sandwiched(lines, verdicts)
     apply_scores(verdicts, scores, (thresholds or MODE_THRESHOLDS_DEFAULT)[mode])
     kept_categories = set(keep)
