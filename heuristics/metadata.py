@@ -23,6 +23,8 @@ _LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|·•]|\band\b|&)\s*")
 _AUTHOR_SPLIT_RE = re.compile(r"\s*(?:[,;|·•&/]|\b(?:and|und|et|y|e|i|и|en)\b)\s*")
 # A clock time ("10:15", "14h05", "10.15 Uhr"), not the day and month of a dotted date ("05.03.2024").
 _TIME_RE = re.compile(r"(?<![\d.])\d{1,2}(?:[:h]\d{2}|\.\d{2}(?![.\d]))")
+# "14h05" (French, Portuguese clocks) as "14:05": dateparser misses it after a connector ("às 08h12").
+_H_CLOCK_RE = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 FINGERPRINT_SHINGLE = 4
 
 
@@ -42,6 +44,11 @@ def parse_date(value: str, language: str | None) -> str | None:
                                       settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
     except Exception:  # dateparser raises a zoo of errors on odd strings; a date is optional
         return None
+
+
+def parse_date(value: str, language: str | None) -> str | None:
+    """ISO 8601 for a captured date string: date only when it has no time, with offset when known."""
+    parsed = _parse_datetime(_H_CLOCK_RE.sub(r"\1:\2", value), language)
     if parsed is None or not 1900 <= parsed.year <= 2100:
         return None
     if not _TIME_RE.search(value):
