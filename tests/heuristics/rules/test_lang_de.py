@@ -122,6 +122,7 @@ BLOCKS = {
         ("related_links", "Mehr zum Thema"),
         ("related_links", "Mietpreisbremse: Was Mieterinnen und Mieter jetzt wissen müssen"),
         ("related_links", "Neubau in der Krise – warum kaum noch Wohnungen entstehen"),
+        ("related_links", "Wohngeld-Reform: Wer jetzt Anspruch hat und wie viel mehr Geld es ab Januar für Haushalte gibt"),
     ],
     "share row": [
         ("share_social", "Teilen"),

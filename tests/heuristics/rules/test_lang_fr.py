@@ -119,6 +119,7 @@ BLOCKS = {
         ("related_links", "Sur le même sujet"),
         ("related_links", "Encadrement des loyers : ce qui change au 1er juillet"),
         ("related_links", "Logement social : les demandes atteignent un niveau record"),
+        ("related_links", "Climat : l'été 2022 a été le plus chaud jamais enregistré en France métropolitaine"),
     ],
     "share row": [
         ("share_social", "Partager"),
