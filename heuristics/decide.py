@@ -71,12 +71,17 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(_SENTENCE_END)
 
 
-def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None,
-              good_words: int = GOOD_WORDS_DEFAULT) -> tuple[int | None, int | None]:
-    """First and last prose-length line (not already removed): the article body sits between them."""
+def is_prose(line: Line, good_words: int = GOOD_WORDS_DEFAULT) -> bool:
+    """A sentence-length line that ends a sentence: what article bodies are made of."""
+    return line.words >= good_words and ends_sentence(line.text)
+
+
+def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None
+              ) -> tuple[int | None, int | None]:
+    """First and last prose line (not already removed): the article body sits between them."""
     start = end = None
     for line in lines:
-        if line.words >= good_words and (verdicts is None or not verdicts[line.index].removed):
+        if is_prose(line) and (verdicts is None or not verdicts[line.index].removed):
             if start is None:
                 start = line.index
             end = line.index
