@@ -84,6 +84,8 @@ LINES = [
     ("source_residue", "Mit Material von dpa und AFP"),
     ("source_residue", "Dieser Artikel erschien zuerst bei der Musterstädter Zeitung."),
     ("source_residue", "Diese Meldung wurde redaktionell nicht bearbeitet, sie wurde automatisch von der Deutschen Presse-Agentur übernommen."),
+    ("share_social", "Teilen auf WhatsApp"),
+    ("comments", "Alle 23 Kommentare anzeigen"),
 ]
 
 BLOCKS = {

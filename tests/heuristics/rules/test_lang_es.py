@@ -71,6 +71,9 @@ LINES = [
     ("legal", "Política de privacidad"),
     ("source_residue", "Fuente: INE"),
     ("source_residue", "Con información de EFE"),
+    ("share_social", "Compartir en Bluesky"),
+    ("comments", "Ver 12 comentarios"),
+    ("byline", "Redacción"),
 ]
 
 BLOCKS = {

@@ -82,6 +82,9 @@ LINES = [
     ("source_residue", "Avec AFP"),
     ("source_residue", "Source : Insee"),
     ("source_residue", "Cet article a été initialement publié sur le site de nos confrères."),
+    ("share_social", "Partager sur WhatsApp"),
+    ("comments", "Voir les 45 commentaires"),
+    ("byline", "La rédaction"),
 ]
 
 BLOCKS = {

@@ -69,6 +69,10 @@ LINES = [
     ("legal", "P.IVA 01234567890"),
     ("source_residue", "Fonte: Istat"),
     ("source_residue", "Fonte: ANSA"),
+    ("share_social", "Condividi su Telegram"),
+    ("comments", "Vedi tutti i 9 commenti"),
+    ("byline", "Redazione"),
+    ("advertisement", "Pubblicità - Continua a leggere sotto"),
 ]
 
 BLOCKS = {

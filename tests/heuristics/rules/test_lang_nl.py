@@ -68,6 +68,9 @@ LINES = [
     ("legal", "Algemene voorwaarden"),
     ("source_residue", "Bron: CBS"),
     ("source_residue", "Dit artikel verscheen eerder in de papieren krant."),
+    ("share_social", "Deel via WhatsApp"),
+    ("comments", "Bekijk alle 12 reacties"),
+    ("byline", "Redactie"),
 ]
 
 BLOCKS = {

@@ -68,6 +68,9 @@ LINES = [
     ("legal", "Regulamin"),
     ("source_residue", "Źródło: PAP"),
     ("source_residue", "Masz newsa, zdjęcie lub filmik? Prześlij nam przez formularz."),
+    ("share_social", "Udostępnij na X"),
+    ("comments", "Pokaż komentarze (4)"),
+    ("subscription_prompt", "Otrzymuj najważniejsze wiadomości na e-mail"),
 ]
 
 BLOCKS = {

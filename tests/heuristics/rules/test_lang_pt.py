@@ -68,6 +68,10 @@ LINES = [
     ("legal", "Política de privacidade"),
     ("source_residue", "Fonte: INE"),
     ("source_residue", "Com Lusa"),
+    ("share_social", "Partilhar no LinkedIn"),
+    ("comments", "Ver comentários (3)"),
+    ("byline", "Redação"),
+    ("date_line", "Publicado às 18:30 de 15/09/2023"),
 ]
 
 BLOCKS = {
