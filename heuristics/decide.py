@@ -221,6 +221,7 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
         if edges_enabled and block.edges:
             others = {pos for pos, index in enumerate(order)
                       if verdicts[index].removed and verdicts[index].category != category}
+            others.update(*(hinted for other, hinted in weak.items() if other != category))
             _absorb_edges(in_run, order, lines, block, others)
         for pos in sorted(in_run):
             verdict = verdicts[order[pos]]
@@ -247,7 +248,7 @@ def _absorb_sandwiched(in_run: set[int], gap: int) -> None:
 
 def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], block: Block,
                   others: Set[int] = frozenset()) -> None:
-    """Short lines touching the run join it; a line another category already took ends the walk."""
+    """Short lines touching the run join it; a line another category took or hints at ends the walk."""
     def fits(pos: int) -> bool:
         if pos in others:
             return False

@@ -591,11 +591,13 @@ def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str]) -> list[Hi
         found = detector.find(text)
         if found is None:
             continue
-        rule, single = detector.singles[found.lastindex - 1]
-        if words <= rule.max_words:
-            match = single.match(text) if detector.anchored else single.search(text, found.start())
-            if match is not None:
-                found_hits.append(_hit(rule, match))
+        # The detector names the first alternative that matches; the ones after it may match too
+        # (a rule whose position constraint fails later must not hide another), so try those singly.
+        for rule, single in detector.singles[found.lastindex - 1:]:
+            if words <= rule.max_words:
+                match = single.match(text) if detector.anchored else single.search(text, found.start())
+                if match is not None:
+                    found_hits.append(_hit(rule, match))
     if unlocked:
         for rule, single, width in regex_set.guarded:
             if rule.id in unlocked and words <= rule.max_words:

@@ -1,0 +1,89 @@
+"""Stage 4: context-free labels, then revision from neighbours; both labels are kept."""
+from heuristics.decide import decide
+from heuristics.rules import default_ruleset, match_lines
+from heuristics.segment import segment_text
+
+BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
+        "and the future of the town library.")
+BODY2 = ("Opposition members said the plan relied on optimistic forecasts and would need to be "
+         "revisited before the end of the year.")
+
+
+def run(text: str, **options):
+    lines = segment_text(text)
+    ruleset = default_ruleset()
+    hits = match_lines(lines, ruleset, "en")
+    decision = decide(lines, hits, ruleset.blocks, **options)
+    return lines, decision
+
+
+def finals(text: str, **options):
+    lines, decision = run(text, **options)
+    return {line.index: (v.final, v.category, v.rule) for line, v in zip(lines, decision.verdicts)}
+
+
+def test_initial_and_final_labels_are_both_kept():
+    lines, decision = run(f"{BODY}\nMonthly\nSupport us\n{BODY2}")
+    monthly = decision.verdicts[1]
+    assert monthly.initial == "weak" and monthly.final == "remove"
+    assert monthly.category == "donation_appeal" and monthly.rule == "donation_appeal.block"
+    assert decision.verdicts[2].initial == "bad"
+    assert decision.verdicts[0].initial == "good" and decision.verdicts[0].final == "keep"
+
+
+def test_a_weak_hint_alone_does_not_remove_a_line():
+    result = finals(f"{BODY}\nWe need your help, the mayor said at the meeting on Tuesday evening.\n{BODY2}")
+    assert result[1][0] == "keep"
+
+
+def test_a_block_absorbs_the_line_sandwiched_between_its_hits():
+    text = (f"{BODY}\nDear readers,\nThe situation has never been harder for small newsrooms like ours and"
+            f" everything costs more.\nPlease support us with a donation today.\n{BODY2}")
+    result = finals(text)
+    assert [result[i][:2] for i in (1, 2, 3)] == [("remove", "donation_appeal")] * 3
+    assert result[0][0] == "keep" and result[4][0] == "keep"
+
+
+def test_title_is_the_first_heading_before_the_body_and_its_repeats_go():
+    text = f"Budget passes: council backs plan\n\nBudget passes\ncouncil backs plan\n{BODY}\n{BODY2}"
+    lines, decision = run(text)
+    assert decision.title_line == 0
+    assert [decision.verdicts[i].rule for i in (2, 3)] == ["title.repeat", "title.repeat"]
+
+
+def test_no_title_when_the_document_starts_with_prose():
+    _, decision = run(f"{BODY}\n{BODY2}")
+    assert decision.title_line is None
+
+
+def test_caption_repeating_a_paragraph_with_a_credit_goes_and_the_body_copy_stays():
+    text = f"Headline of the day\n{BODY} REUTERS\n{BODY2}\n{BODY}"
+    result = finals(text)
+    assert result[1] == ("remove", "duplicate", "duplicate.near_copy")
+    assert result[3][0] == "keep"
+
+
+def test_menu_runs_outside_the_body_are_navigation_but_a_lone_line_stays():
+    text = f"News\nSport\nWeather\n{BODY}\n{BODY2}\nThanks to our readers"
+    result = finals(text)
+    assert [result[i][2] for i in (0, 1, 2)] == ["navigation.outside_body"] * 3
+    assert result[5][0] == "keep"
+
+
+def test_short_line_between_two_removed_lines_goes_with_them():
+    text = f"{BODY}\nPrivacy policy\nand\nTerms of use\n{BODY2}"
+    result = finals(text)
+    assert result[2] == ("remove", "legal", "legal.between_removed")
+
+
+def test_keep_option_leaves_a_category_in_the_body():
+    text = f"{BODY}\nSubscribe\n{BODY2}"
+    assert finals(text)[1][0] == "remove"
+    assert finals(text, keep=["subscription_prompt"])[1][0] == "keep"
+
+
+def test_recall_mode_does_not_grow_blocks_over_short_edge_lines():
+    text = f"{BODY}\nSupport us\nOnce\nAnnual\n{BODY2}"
+    assert finals(text)[2][0] == "remove"
+    assert finals(text, mode="recall")[3][0] in ("remove", "keep")
+    assert finals(text, mode="recall")[1][0] == "remove"
