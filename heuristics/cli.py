@@ -135,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.set_defaults(func=cmd_batch)
 
-    p = commands.add_parser("bench", help="score the engine on the DEV bench (needs ../shared/bench or $TEXTWASH_BENCH)")
+    p = commands.add_parser("bench", help="score the engine on the DEV bench (a dev tool)",
+                            description="Score the engine on the DEV bench with the bench's own scorer. A development "
+                                        "tool: it needs the bench data (../shared/bench next to the repository, or "
+                                        "$TEXTWASH_BENCH).")
     p.add_argument("--regime", choices=("r2", "r1", "html"), default="r2")
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.add_argument("--no-model", action="store_true", help="rules only")
@@ -146,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write predictions as JSONL")
     p.set_defaults(func=cmd_bench)
 
-    p = commands.add_parser("train", help="train the line model from the bench (needs ../shared/bench)")
+    p = commands.add_parser("train", help="train the line model from the bench (a dev tool)",
+                            description="Train the line model from the DEV bench; needs the bench data "
+                                        "(../shared/bench or $TEXTWASH_BENCH).")
     p.add_argument("--regime", choices=("r2", "r1", "html", "all"), default="all")
     p.add_argument("--output", help="folder for the artifact (default: the package's models/)")
     p.set_defaults(func=cmd_train)
