@@ -86,6 +86,13 @@ LINES = [
     ("source_residue", "Diese Meldung wurde redaktionell nicht bearbeitet, sie wurde automatisch von der Deutschen Presse-Agentur übernommen."),
     ("share_social", "Teilen auf WhatsApp"),
     ("comments", "Alle 23 Kommentare anzeigen"),
+    ("byline", "Von t-online, dpa"),
+    ("byline", "(Anna Huber, 4.2.2022)"),
+    ("byline", "Von unserem Korrespondenten Peter Maier, Brüssel"),
+    ("subscription_prompt", "Jetzt abonnieren und weiterlesen"),
+    ("subscription_prompt", "Z+ (abopflichtiger Inhalt)"),
+    ("source_residue", "Über dieses Thema berichtete Das Erste am 04. Februar 2022 um 20:00 Uhr."),
+    ("comments", "Kommentare lesen (123 Beiträge)"),
 ]
 
 BLOCKS = {
