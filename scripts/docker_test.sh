@@ -3,6 +3,8 @@
 # host networking: see ../shared/notes/containers.md), run the container on loopback, and run the
 # docker-marked tests against it (/healthz, /readyz, every seed through /v1/clean = the library, the
 # image's HEALTHCHECK, non-root user, gunicorn as PID 1, graceful `docker stop`).
+# The image is built from a snapshot of the sources (.docker-work/context), and the tests compare it with
+# the library imported from that same snapshot, so edits made meanwhile in the work tree cannot skew them.
 # Everything it starts (dockerd, containerd, the container) is stopped on exit; state lives in .docker-work/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,13 @@ trap cleanup EXIT
 
 start_dockerd() {
     mkdir -p "$WORK"
+    if [ -f "$WORK/dockerd.pid" ]; then
+        if kill -0 "$(cat "$WORK/dockerd.pid")" 2>/dev/null; then
+            log "the dockerd of another run is still up (pid $(cat "$WORK/dockerd.pid")): let it finish first"
+            exit 1
+        fi
+        rm -f "$WORK/dockerd.pid"
+    fi
     rm -f "$WORK/docker.sock"
     dockerd --data-root "$WORK/data" --exec-root "$WORK/exec" --pidfile "$WORK/dockerd.pid" \
         -H "unix://$WORK/docker.sock" --storage-driver overlay2 --bridge=none --iptables=false \
@@ -60,7 +69,10 @@ start_dockerd() {
 }
 
 ensure_base_image() {
-    docker_cli image inspect "$BASE_IMAGE" >/dev/null 2>&1 && return
+    local host_python
+    host_python=$("$PY" -c 'import platform, sys; print(sys.base_prefix + ":" + platform.python_version())')
+    local label='{{ index .Config.Labels "textwash.standin.python" }}'
+    [ "$(docker_cli image inspect --format "$label" "$BASE_IMAGE" 2>/dev/null)" = "$host_python" ] && return
     if ! docker_cli image inspect localhost/debian:bookworm >/dev/null 2>&1; then
         local tarball=$WORK/bookworm-rootfs.tar
         if [ ! -s "$tarball" ]; then
@@ -76,8 +88,14 @@ ensure_base_image() {
         fi
         docker_cli import --change 'CMD ["/bin/bash"]' "$tarball" localhost/debian:bookworm >/dev/null
     fi
-    log "building the stand-in $BASE_IMAGE"
-    docker_cli build --network host -q -t "$BASE_IMAGE" -f scripts/docker/python-standin.Dockerfile scripts/docker >/dev/null
+    log "building the stand-in $BASE_IMAGE with the host's Python ${host_python#*:}"
+    local prefix=${host_python%:*} standin=$WORK/standin
+    rm -rf "$standin" && mkdir -p "$standin"
+    cp scripts/docker/python-standin.Dockerfile "$standin/Dockerfile"
+    tar -C "$prefix" -cf "$standin/python.tar" --exclude=lib/python3.11/site-packages/* \
+        --exclude=lib/python3.11/test --exclude=lib/python3.11/idlelib --exclude=lib/python3.11/tkinter \
+        bin/python3.11 bin/python3 lib/libpython3.11.so.1.0 lib/libpython3.11.so lib/libpython3.so lib/python3.11
+    docker_cli build --network host -q --build-arg HOST_PYTHON="$host_python" -t "$BASE_IMAGE" "$standin" >/dev/null
 }
 
 fill_wheelhouse() {
@@ -88,14 +106,24 @@ fill_wheelhouse() {
     rm -f wheels/textwash-*
 }
 
+snapshot_context() {
+    local context=$WORK/context
+    rm -rf "$context"
+    mkdir -p "$context"
+    cp -a Dockerfile .dockerignore pyproject.toml constraints.txt README.md heuristics service "$context/"
+    cp -al wheels "$context/wheels"
+    find "$context" -name __pycache__ -prune -exec rm -rf {} +
+}
+
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 install_tools
 start_dockerd
 ensure_base_image
 fill_wheelhouse
+snapshot_context
 log "building $IMAGE"
-docker_cli build --network host --build-arg WHEELHOUSE=1 -t "$IMAGE" . >"$WORK/build.log" 2>&1 \
+docker_cli build --network host --build-arg WHEELHOUSE=1 -t "$IMAGE" "$WORK/context" >"$WORK/build.log" 2>&1 \
     || { tail -40 "$WORK/build.log"; exit 1; }
 PORT=$(free_port)
 log "running $IMAGE on 127.0.0.1:$PORT (host network)"
@@ -104,4 +132,4 @@ docker_cli run -d --name "$CONTAINER" --network host -e PORT="$PORT" -e WEB_CONC
     --health-interval 1s --health-start-period 20s "$IMAGE" >/dev/null
 export TEXTWASH_DOCKER_URL="http://127.0.0.1:$PORT" TEXTWASH_DOCKER_CONTAINER="$CONTAINER"
 export TEXTWASH_DOCKER_CLI=${TEXTWASH_DOCKER_CLI:-$(command -v /usr/bin/docker || command -v docker)}
-"$PY" -m pytest -q -m docker tests/service/test_service_docker.py -p no:cacheprovider
+PYTHONPATH="$WORK/context" "$PY" -P -m pytest -q -m docker tests/service/test_service_docker.py -p no:cacheprovider
