@@ -174,7 +174,8 @@ def main() -> int:
         try:
             workers = children(server.pid)
             print(f"documents: {len(documents)} R2 inputs, mean {sum(map(len, documents)) / len(documents):.0f} chars; "
-                  f"server: {len(workers)} workers, {os.cpu_count()} cores")
+                  f"server: {len(workers)} workers, {os.cpu_count()} cores; "
+                  f"load average before: {os.getloadavg()[0]:.1f}")
             run_wrk(wrk, base, bodies, min(5, args.duration), args.connections)  # warm-up
             errors_before = server_error_count(base)
             server_pids = [server.pid, *children(server.pid)]
@@ -190,6 +191,7 @@ def main() -> int:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
     max_rss = max(rss for rss, _ in memory)
+    print(f"load average after the runs: {os.getloadavg()[0]:.1f} (other work on the machine skews the timings)")
     errors = full["errors"] + half["errors"] + server_errors
     print(f"capacity:   {full['rps']:.0f} docs/s ({args.connections} connections, {args.duration} s, "
           f"p50 {full['p50']:.1f} ms, p99 {full['p99']:.1f} ms)")
