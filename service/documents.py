@@ -1,7 +1,8 @@
 """Turn request bodies and query strings into keyword arguments for ``heuristics.clean``.
 
-Only types and presence are checked here; the engine owns the allowed *values* (modes, categories,
-extractors ...) and reports a bad one with ``CleanError``, which ``engine_problem`` turns into a 422.
+Types, presence and the shapes the OpenAPI document promises (a language code's letters, a time budget's
+range) are checked here; the engine owns the allowed *values* (modes, categories, extractors ...) and
+reports a bad one with ``CleanError``, which ``engine_problem`` turns into a 422.
 Field names in errors follow the request's own shape: ``text``, ``options.mode`` for JSON bodies,
 ``mode`` for a query parameter.
 """
