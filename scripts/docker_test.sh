@@ -90,6 +90,10 @@ ensure_base_image() {
     fi
     log "building the stand-in $BASE_IMAGE with the host's Python ${host_python#*:}"
     local prefix=${host_python%:*} standin=$WORK/standin
+    if [ ! -e "$prefix/bin/python3.11" ] || [ ! -e "$prefix/lib/libpython3.11.so.1.0" ]; then
+        log "cannot pack the host's Python from $prefix (expected bin/python3.11 and lib/libpython3.11.so.1.0)"
+        exit 1
+    fi
     rm -rf "$standin" && mkdir -p "$standin"
     cp scripts/docker/python-standin.Dockerfile "$standin/Dockerfile"
     tar -C "$prefix" -cf "$standin/python.tar" --exclude=lib/python3.11/site-packages/* \
