@@ -50,7 +50,8 @@ class ServiceState:
 
 
 def warm_up(state: ServiceState) -> None:
-    """Clean one document so that lazy loading (model, rules) happens now, not on the first request."""
+    """Clean a few documents so that lazy loading (model, rules, identifiers) happens now, not on the first
+    requests; a failure leaves the service up but not ready."""
     try:
         clean(WARMUP_TEXT)
         clean(WARMUP_OTHER_LANGUAGE)

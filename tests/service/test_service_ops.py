@@ -38,6 +38,19 @@ def test_readyz_reports_the_loaded_engine(server, http):
     assert response.json() == {"status": "ready", "version": jsonable(engine_info())}
 
 
+def test_readyz_is_503_while_the_engine_cannot_answer(monkeypatch):
+    import service
+
+    def broken_clean(*args, **kwargs):
+        raise OSError("model file unreadable")
+
+    monkeypatch.setattr(service, "clean", broken_clean)
+    response = service.create_app().test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "starting" and "model file unreadable" in body["error"]
+
+
 def test_metrics_count_requests_latency_documents_and_removed_lines_across_workers(server, http):
     _, text = max(SEEDS, key=lambda seed: len(clean(seed[1]).removed))
     removed = Counter(line.category for line in clean(text).removed)
