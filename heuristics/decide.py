@@ -312,16 +312,49 @@ def _remove_run(run: list[int], verdicts: list[Verdict], min_run: int) -> None:
             verdicts[index].remove("navigation", "navigation.outside_body")
 
 
-def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float) -> None:
-    """The model decides the lines the rules left open."""
+MODEL_NEIGHBOUR_REACH = 2
+MODEL_SHORT_WORDS = 6
+
+
+def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float,
+                 lines: Sequence[Line] | None = None, hits: Sequence[Sequence[Hit]] | None = None) -> None:
+    """The model decides the lines the rules left open: those scoring below ``threshold`` go.
+
+    Each such line gets a category: its own weak hints' (strongest first), else that of a line the
+    rules removed right next to it (runs share a kind), else by shape: a short or unfinished line
+    is navigation, a sentence is a teaser/blurb (related_links).
+    """
     if scores is None:
         return
-    for verdict, score in zip(verdicts, scores):
+    taken = []
+    for index, (verdict, score) in enumerate(zip(verdicts, scores)):
         if verdict.final == "blank":
             continue
         verdict.score = float(score)
         if not verdict.removed and score < threshold:
-            verdict.remove("navigation" if verdict.initial == "short" else "model", "model")
+            taken.append(index)
+    named = [(i, _model_category(i, verdicts, lines, hits)) for i in taken]
+    for index, category in named:
+        verdicts[index].remove(category, "model")
+
+
+def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Line] | None,
+                    hits: Sequence[Sequence[Hit]] | None) -> str:
+    if hits is not None:
+        weak = _strongest(h for h in hits[index] if not h.strong)
+        if weak is not None:
+            return weak.category
+    for step in range(1, MODEL_NEIGHBOUR_REACH + 1):
+        for other in (index - step, index + step):
+            if 0 <= other < len(verdicts) and verdicts[other].removed and verdicts[other].rule != "model" \
+                    and verdicts[other].category not in (None, "title", "duplicate"):
+                return verdicts[other].category or "navigation"
+    if lines is None:
+        return "navigation"
+    line = lines[index]
+    if line.words < MODEL_SHORT_WORDS or not ends_sentence(line.text):
+        return "navigation"
+    return "related_links"
 
 
 def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[str, Block], *,
@@ -334,7 +367,7 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     mark_duplicates(lines, verdicts, start)
     mark_outside_body(lines, verdicts, start, end)
     mark_sandwiched(lines, verdicts)
-    apply_scores(verdicts, scores, (thresholds or MODE_THRESHOLDS_DEFAULT)[mode])
+    apply_scores(verdicts, scores, (thresholds or MODE_THRESHOLDS_DEFAULT)[mode], lines, hits)
     kept_categories = set(keep)
     for verdict in verdicts:
         if verdict.removed and verdict.category in kept_categories:

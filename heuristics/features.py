@@ -469,3 +469,79 @@ def _window_block(own: np.ndarray, words: np.ndarray) -> np.ndarray:
         around[:, 0] = np.log1p(around[:, 0])
         parts.append(around)
     return np.hstack(parts)
+
+
+# ---------------------------------------------------------------- second pass: context of first-pass scores
+
+SCORE_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
+SCORE_RADII: tuple[int, ...] = (2, 5, 15)
+SCORE_FEATURES: tuple[str, ...] = (
+    ("s_self", "s_run_mean", "s_run_min", "s_doc_mean", "s_doc_low_share", "s_prev_high", "s_next_high")
+    + tuple(f"s@{offset:+d}" for offset in SCORE_OFFSETS)
+    + tuple(f"s_mean_pm{radius}" for radius in SCORE_RADII)
+    + tuple(f"s_min_pm{radius}" for radius in SCORE_RADII[:1])
+    + tuple(f"s_max_pm{radius}" for radius in SCORE_RADII[:1])
+)
+HIGH_SCORE = 0.5
+
+
+def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """What the second pass sees besides the line features: first-pass scores around each line.
+
+    Residue comes in runs and the body is one run: a doubtful line between confident body lines
+    is body, the same line inside a run of low scores is not.
+    """
+    n = len(scores)
+    words = np.expm1(matrix[:, _COL["log_words"]])
+    out = np.empty((n, len(SCORE_FEATURES)))
+    out[:, 0] = scores
+    run_len = matrix[:, _COL["run_len"]]
+    out[:, 1], out[:, 2] = _run_stats(scores, run_len > 0)
+    weight = np.maximum(words, 1)
+    out[:, 3] = float(np.dot(scores, weight) / weight.sum())
+    out[:, 4] = float(np.dot(scores < HIGH_SCORE, weight) / weight.sum())
+    high = scores >= HIGH_SCORE
+    out[:, 5] = _distance_to(high, forward=False)
+    out[:, 6] = _distance_to(high, forward=True)
+    reach = max(abs(o) for o in SCORE_OFFSETS)
+    padded = np.full(n + 2 * reach, np.nan)
+    padded[reach: reach + n] = scores
+    column = 7
+    for offset in SCORE_OFFSETS:
+        out[:, column] = padded[reach + offset: reach + offset + n]
+        column += 1
+    prefix_w = np.concatenate(([0.0], np.cumsum(weight)))
+    prefix_s = np.concatenate(([0.0], np.cumsum(weight * scores)))
+    idx = np.arange(n)
+    for radius in SCORE_RADII:
+        lo, hi = np.maximum(idx - radius, 0), np.minimum(idx + radius + 1, n)
+        total_w = prefix_w[hi] - prefix_w[lo] - weight
+        total_s = prefix_s[hi] - prefix_s[lo] - weight * scores
+        out[:, column] = np.where(total_w > 0, total_s / np.maximum(total_w, 1e-9), np.nan)
+        column += 1
+    near = np.stack([padded[reach + o: reach + o + n] for o in (-2, -1, 1, 2)], axis=1)
+    with np.errstate(all="ignore"):
+        out[:, column] = np.nanmin(near, axis=1) if n > 1 else np.nan
+        out[:, column + 1] = np.nanmax(near, axis=1) if n > 1 else np.nan
+    return out
+
+
+def _run_stats(scores: np.ndarray, short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and min score of the run of short lines each line sits in (its own score otherwise)."""
+    n = len(scores)
+    edges = np.diff(np.concatenate(([0], short.view(np.int8), [0])))
+    starts = np.flatnonzero(edges == 1)
+    if not len(starts):
+        return scores.copy(), scores.copy()
+    stops = np.flatnonzero(edges == -1)
+    marker = np.zeros(n, dtype=np.intp)
+    marker[starts] = np.arange(1, len(starts) + 1)
+    which = np.maximum.accumulate(marker) - 1
+    inside = short & (which >= 0)
+    bounds = np.ravel(np.column_stack([starts, stops]))
+    mins = np.minimum.reduceat(np.append(scores, 0.0), bounds)[::2]
+    cum = np.concatenate(([0.0], np.cumsum(scores)))
+    sums = cum[stops] - cum[starts]
+    mean = np.where(inside, sums[which.clip(0)] / (stops - starts)[which.clip(0)], scores)
+    run_min = np.where(inside, mins[which.clip(0)], scores)
+    return mean, run_min

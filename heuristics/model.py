@@ -1,28 +1,94 @@
 """Stage 3, model: a learned content score per line, for what the rules cannot name.
 
-The artifact (LightGBM text model plus its card: version, training-data hash, mode thresholds)
-lives in ``heuristics/models/`` and is loaded once per process. Without an artifact the stage
-returns no scores and the rules decide alone.
+The artifact lives in ``heuristics/models/``: a card (``line_model.json``: version, training-data
+hash, mode thresholds, feature names, held-back scores) and two LightGBM text models. The first
+pass scores every line from its own features and its neighbours'; the second pass sees the same
+features plus the first-pass scores around each line (residue comes in runs, the body is one run).
+It is loaded once per process. Without an artifact the stage returns no scores and the rules
+decide alone.
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
+from .features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
 from .rules import Hit
 from .segment import Line
 
+CARD_NAME = "line_model.json"
+TOP_CONTRIBUTIONS = 5
+BLANK_SCORE = 1.0
 
 _switched_off = False
 
 
+@dataclass(slots=True)
+class LineModel:
+    """A loaded text model: two boosters, the card's thresholds and version."""
+
+    version: str
+    thresholds: dict[str, float]
+    first: Any
+    second: Any
+    names: tuple[str, ...]
+
+    def score(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
+              explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
+        scores = np.full(len(lines), BLANK_SCORE)
+        contributions: list[list[tuple[str, float]]] | None = [[] for _ in lines] if explain else None
+        feats = line_features(lines, hits, language)
+        if not len(feats.rows):
+            return scores, contributions
+        first = _predict(self.first, feats.matrix)
+        second_input = np.hstack([feats.matrix, score_context(first, feats.matrix)])
+        scores[feats.rows] = _predict(self.second, second_input)
+        if contributions is not None:
+            for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
+                contributions[row] = values
+        return scores, contributions
+
+    def _contributions(self, matrix: np.ndarray) -> list[list[tuple[str, float]]]:
+        """Per row the features that moved the score most (SHAP values in log-odds, from LightGBM)."""
+        values = self.second.predict(matrix, pred_contrib=True, num_threads=1)[:, :-1]
+        top = np.argsort(-np.abs(values), axis=1)[:, :TOP_CONTRIBUTIONS]
+        return [[(self.names[j], float(values[i, j])) for j in row] for i, row in enumerate(top)]
+
+
+def _predict(booster: Any, matrix: np.ndarray) -> np.ndarray:
+    return booster.predict(matrix, num_threads=1)
+
+
+def load(folder: Any = None) -> LineModel | None:
+    """The model in ``folder`` (default: the package's ``models/``), or None when there is none."""
+    base = folder if folder is not None else resources.files(__package__).joinpath("models")
+    card_file = base.joinpath(CARD_NAME) if hasattr(base, "joinpath") else None
+    if card_file is None or not card_file.is_file():
+        return None
+    import lightgbm
+
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    boosters = [lightgbm.Booster(model_str=base.joinpath(name).read_text(encoding="utf-8"))
+                for name in (card["files"]["first"], card["files"]["second"])]
+    names = tuple(card["second_features"])
+    if tuple(card["first_features"]) != FEATURE_NAMES or names != FEATURE_NAMES + SCORE_FEATURES:
+        raise ValueError(f"{CARD_NAME}: the model was trained on other features; run `textwash train`")
+    return LineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
+                     first=boosters[0], second=boosters[1], names=names)
+
+
 @lru_cache(maxsize=1)
-def _artifact() -> Any:
-    return None
+def _artifact() -> LineModel | None:
+    return load()
 
 
-def _loaded() -> Any:
+def _loaded() -> LineModel | None:
     return None if _switched_off else _artifact()
 
 

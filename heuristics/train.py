@@ -27,13 +27,13 @@ import numpy as np
 from . import language as language_id
 from .bench import in_slice, load_records
 from .decide import Verdict, decide
-from .features import FEATURE_NAMES, line_features
+from .features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
 from .rules import default_ruleset, match_lines
 from .segment import Line, segment_text
 
 REGIME_FIELDS = {"r2": "residue", "r1": "fulltext"}
 HOLDOUT_MODULO = 5
-LABEL_SHARE = 0.8
+LABEL_SHARE = 0.5
 SHINGLE = 4
 SEED = 20240601
 TOKEN_RE = re.compile(r"\w+")
@@ -202,6 +202,52 @@ def predict_docs(booster: Any, docs: Sequence[DocData]) -> list[np.ndarray]:
     return np.split(scores, bounds)
 
 
+STACK_FOLDS = 4
+STACK_NAMES: tuple[str, ...] = FEATURE_NAMES + SCORE_FEATURES
+
+
+def fold_of(doc_id: str, folds: int = STACK_FOLDS) -> int:
+    """A page's fold for out-of-fold first-pass scores (both regimes of a page share it)."""
+    return int(hashlib.sha1(f"fold:{doc_id}".encode("utf-8")).hexdigest(), 16) % folds
+
+
+def _stage_two_rows(docs: Sequence[DocData], first: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [np.hstack([doc.matrix, score_context(s, doc.matrix)]) for doc, s in zip(docs, first)]
+
+
+def fit_stacked(docs: Sequence[DocData], params: dict[str, Any] | None = None, rounds: int = DEFAULT_ROUNDS,
+                second_params: dict[str, Any] | None = None, second_rounds: int | None = None,
+                weighting: str = "tokens", folds: int = STACK_FOLDS) -> tuple[Any, Any]:
+    """First pass on line features; second pass on line features plus the first pass's scores
+    around each line, trained on out-of-fold first-pass scores."""
+    x, y, w = stack_rows(docs, weighting)
+    first = fit(x, y, w, params, rounds)
+    del x
+    oof: list[np.ndarray | None] = [None] * len(docs)
+    for fold in range(folds):
+        inside = [i for i, d in enumerate(docs) if fold_of(d.id, folds) != fold]
+        outside = [i for i, d in enumerate(docs) if fold_of(d.id, folds) == fold]
+        xf, yf, wf = stack_rows([docs[i] for i in inside], weighting)
+        booster = fit(xf, yf, wf, params, rounds)
+        del xf
+        for i, s in zip(outside, predict_docs(booster, [docs[i] for i in outside])):
+            oof[i] = s
+    second_docs = [_with_matrix(d, m) for d, m in zip(docs, _stage_two_rows(docs, oof))]
+    x2, y2, w2 = stack_rows(second_docs, weighting)
+    second = fit(x2, y2, w2, second_params or params, second_rounds or rounds, STACK_NAMES)
+    return first, second
+
+
+def _with_matrix(doc: DocData, matrix: np.ndarray) -> DocData:
+    return DocData(doc.id, doc.dataset, doc.regime, matrix, doc.rows, doc.share, doc.tokens, doc.pieces,
+                   doc.state)
+
+
+def predict_stacked(first: Any, second: Any, docs: Sequence[DocData]) -> list[np.ndarray]:
+    scores = predict_docs(first, docs)
+    return predict_docs(second, [_with_matrix(d, m) for d, m in zip(docs, _stage_two_rows(docs, scores))])
+
+
 # ---------------------------------------------------------------- end-to-end evaluation
 
 
@@ -285,5 +331,114 @@ def calibrate(scorer: Scorer, docs_by_regime: dict[str, list[DocData]],
     return {mode: best[mode][1] for mode in MODES}
 
 
+# ---------------------------------------------------------------- the artifact
+
+ARTIFACT_FILES = {"first": "line_model_text_1.txt", "second": "line_model_text_2.txt"}
+
+
+def data_hash(folder: Path) -> str:
+    """sha256 over the bench data files (name and bytes, in name order): what the model was trained on."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.jsonl.gz")):
+        digest.update(path.name.encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def rules_hash() -> str:
+    """sha256 over the packaged rule files: rule hits are features, so a rule change can stale the model."""
+    from .rules import _rule_files
+
+    digest = hashlib.sha256()
+    for name, content in _rule_files():
+        digest.update(name.encode("utf-8"))
+        digest.update(content.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, booster in (("first", first), ("second", second)):
+        (folder / ARTIFACT_FILES[key]).write_text(booster.model_to_string(), encoding="utf-8")
+    card = {**card, "files": dict(ARTIFACT_FILES)}
+    (folder / "line_model.json").write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _short(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {name: {k: round(float(m[k]), 4) for k in ("precision", "recall", "f1")} for name, m in summary.items()}
+
+
+def format_summary(title: str, summary: dict[str, Any]) -> list[str]:
+    rows = [f"{title:<34}{'P':>8}{'R':>8}{'F1':>8}"]
+    rows += [f"{name:<34}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}" for name, m in summary.items()]
+    return rows
+
+
+def train_text_model(records: list[dict[str, Any]], regimes: Sequence[str], log: Callable[[str], None] = print
+                     ) -> tuple[Any, Any, dict[str, Any]]:
+    """Fit the two passes on the training pages of ``regimes``; calibrate and score on the held-back ones."""
+    from .bench import load_scorer
+
+    docs = {}
+    for regime in regimes:
+        started = time.perf_counter()
+        docs[regime] = build_docs(records, regime)
+        log(f"{regime}: features for {len(docs[regime])} pages in {time.perf_counter() - started:.0f}s")
+    train_docs = [d for regime in regimes for d in docs[regime] if not in_slice(d.id, HOLDOUT_MODULO)]
+    held = {regime: [d for d in docs[regime] if in_slice(d.id, HOLDOUT_MODULO)] for regime in regimes}
+    started = time.perf_counter()
+    first, second = fit_stacked(train_docs)
+    log(f"fitted on {len(train_docs)} page inputs in {time.perf_counter() - started:.0f}s")
+    scorer = Scorer(records, load_scorer().aggregate_shingle)
+    scores = {regime: predict_stacked(first, second, held[regime]) for regime in regimes}
+    thresholds = calibrate(scorer, held, scores)
+    metrics: dict[str, Any] = {}
+    for regime in regimes:
+        rules_only = evaluate(scorer, held[regime], None, 0.0)
+        with_model = evaluate(scorer, held[regime], scores[regime], thresholds["balanced"])
+        metrics[regime] = {"rules_only": _short(rules_only), "model_balanced": _short(with_model)}
+        log("\n".join(format_summary(f"held-back {regime}, rules only", rules_only)))
+        log("\n".join(format_summary(f"held-back {regime}, rules + model", with_model)))
+    card = {
+        "version": "",
+        "kind": "text",
+        "regimes": list(regimes),
+        "thresholds": thresholds,
+        "label_share": LABEL_SHARE,
+        "holdout": f"sha1(id) % {HOLDOUT_MODULO} == 0 (textwash bench --slice {HOLDOUT_MODULO})",
+        "params": DEFAULT_PARAMS,
+        "rounds": DEFAULT_ROUNDS,
+        "stack_folds": STACK_FOLDS,
+        "first_features": list(FEATURE_NAMES),
+        "second_features": list(STACK_NAMES),
+        "heldback": metrics,
+        "training_pages": len({d.id for d in train_docs}),
+    }
+    return first, second, card
+
+
 def train_main(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    """``textwash train``: rebuild the text model from the bench and write it with its card."""
+    import lightgbm
+
+    from .bench import bench_dir
+
+    regimes = {"all": ("r2", "r1"), "r2": ("r2",), "r1": ("r1",)}.get(args.regime)
+    if regimes is None:
+        print(f"textwash train: regime {args.regime!r} has no model yet (text models: all, r2, r1)")
+        return 2
+    started = time.perf_counter()
+    data = bench_dir() / "data"
+    records = load_records(data)
+    first, second, card = train_text_model(records, regimes)
+    card["training_data_sha256"] = data_hash(data)
+    card["rules_sha256"] = rules_hash()
+    card["lightgbm"] = lightgbm.__version__
+    card["numpy"] = np.__version__
+    digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
+    card["version"] = f"text-{'+'.join(regimes)}-{digest[:12]}"
+    folder = Path(args.output) if args.output else Path(__file__).resolve().parent / "models"
+    write_artifact(folder, first, second, card)
+    print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
+          f"thresholds {card['thresholds']}")
+    return 0

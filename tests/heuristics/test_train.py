@@ -1,0 +1,98 @@
+"""Training: labels, a small deterministic run on synthetic pages, and the artifact round trip."""
+import numpy as np
+import pytest
+
+from heuristics import model as line_model
+from heuristics import train
+from heuristics.rules import default_ruleset, match_lines
+from heuristics.segment import segment_text
+
+WORDS = ("river city council school garden budget library teacher market museum winter harvest station "
+         "village doctor bridge festival").split()
+FUNCTION = "the of and to in for on with was that".split()
+MENU = ("Home", "News", "Sport", "Weather", "Contact", "About us", "Jobs", "Login", "Archive", "Video")
+
+
+def _sentence(rng: np.random.Generator) -> str:
+    words = [rng.choice(FUNCTION) if i % 2 else rng.choice(WORDS) for i in range(int(rng.integers(14, 30)))]
+    return " ".join(words).capitalize() + "."
+
+
+def synthetic_record(number: int) -> dict:
+    """A page: menu lines, a body of sentence paragraphs, a footer; the gold is the body."""
+    rng = np.random.default_rng(number)
+    body = [_sentence(rng) for _ in range(int(rng.integers(3, 8)))]
+    menu = list(rng.choice(MENU, size=int(rng.integers(3, 7)), replace=False))
+    footer = [f"{rng.choice(MENU)} | {rng.choice(MENU)} | {rng.choice(MENU)}", "Copyright 2024 Example"]
+    page = "\n".join(menu + body + footer)
+    return {"id": f"synthetic/{number}", "dataset": "synthetic", "gold": "\n".join(body), "residue": page,
+            "fulltext": page}
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return train.build_docs([synthetic_record(n) for n in range(48)], "r2")
+
+
+SMALL = {"min_data_in_leaf": 5, "num_leaves": 7, "max_depth": 4}
+
+
+def test_gold_share_follows_the_census_method():
+    grams = train.gold_ngrams("The council approved the budget on Tuesday evening.")
+    assert train.gold_share("the council approved the budget", grams) == 1.0
+    assert train.gold_share("Share on Facebook", grams) == 0.0
+    assert train.gold_share("the council approved the plan", grams) == pytest.approx(1 / 2)
+    assert train.gold_share("Tuesday evening", grams) == 1.0
+    assert train.gold_share("---", grams) == -1.0
+
+
+def test_documents_carry_labels_and_rule_states(docs):
+    doc = docs[0]
+    assert len(doc.rows) == len(doc.pieces) == len(doc.share) == len(doc.matrix)
+    assert set(doc.labels.tolist()) == {0.0, 1.0}
+    assert set(doc.state) == {"precision", "balanced", "recall"}
+
+
+def test_training_is_deterministic(docs):
+    first_a, second_a = train.fit_stacked(docs[:32], SMALL, rounds=8)
+    first_b, second_b = train.fit_stacked(docs[:32], SMALL, rounds=8)
+    assert first_a.model_to_string() == first_b.model_to_string()
+    assert second_a.model_to_string() == second_b.model_to_string()
+
+
+def test_the_model_separates_menus_from_the_body(docs):
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=20)
+    held = docs[32:]
+    scores = train.predict_stacked(first, second, held)
+    body = np.concatenate([s[d.labels == 1] for d, s in zip(held, scores)])
+    rest = np.concatenate([s[d.labels == 0] for d, s in zip(held, scores)])
+    assert body.mean() > 0.8 > 0.2 > rest.mean()
+
+
+def test_artifact_round_trip(docs, tmp_path):
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=8)
+    card = {"version": "test-1", "thresholds": {"precision": 0.6, "balanced": 0.5, "recall": 0.4},
+            "first_features": list(train.FEATURE_NAMES), "second_features": list(train.STACK_NAMES)}
+    train.write_artifact(tmp_path, first, second, card)
+    loaded = line_model.load(tmp_path)
+    assert loaded.version == "test-1" and loaded.thresholds["balanced"] == 0.5
+    record = synthetic_record(40)
+    lines = segment_text(record["residue"])
+    hits = match_lines(lines, default_ruleset(), "en")
+    scores, contributions = loaded.score(lines, hits, "en", explain=True)
+    expected = train.predict_stacked(first, second, [train.build_doc(record, "r2")])[0]
+    assert scores.tolist() == pytest.approx(expected.tolist())
+    assert all(len(c) == line_model.TOP_CONTRIBUTIONS for c in contributions)
+    assert {name for c in contributions for name, _ in c} <= set(train.STACK_NAMES)
+
+
+def test_a_model_for_other_features_is_refused(docs, tmp_path):
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=4)
+    card = {"version": "old", "thresholds": {}, "first_features": ["x"], "second_features": ["y"]}
+    train.write_artifact(tmp_path, first, second, card)
+    with pytest.raises(ValueError, match="other features"):
+        line_model.load(tmp_path)
+
+
+def test_a_folder_without_a_card_has_no_model(tmp_path):
+    assert line_model.load(tmp_path) is None
