@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from service_helpers import API_KEYS, SMALL_BODY_LIMIT, Server, start_server
+from service_helpers import API_KEYS, SMALL_BATCH_LIMIT, SMALL_BODY_LIMIT, Server, start_server
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +23,7 @@ def keyed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "TEXTWASH_API_KEYS": ",".join(API_KEYS),
         "TEXTWASH_MAX_BODY_BYTES": str(SMALL_BODY_LIMIT),
         "TEXTWASH_MAX_JSON_BATCH_DOCUMENTS": "3",
+        "TEXTWASH_MAX_BATCH_BYTES": str(SMALL_BATCH_LIMIT),
         "WEB_CONCURRENCY": "3",
     }
     running = start_server(tmp_path_factory.mktemp("keyed"), env, use_port_env=True, workers=None)

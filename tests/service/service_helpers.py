@@ -21,6 +21,7 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 START_TIMEOUT = 90.0
 API_KEYS = ("key-one", "key-two")
 SMALL_BODY_LIMIT = 64 * 1024
+SMALL_BATCH_LIMIT = 512 * 1024
 
 
 def free_port() -> int:

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 import json
 
-from service_helpers import SMALL_BODY_LIMIT, ChunkedUpload, jsonable, ndjson, parse_ndjson, seed_texts, without_version
+from service_helpers import (
+    SMALL_BATCH_LIMIT,
+    SMALL_BODY_LIMIT,
+    ChunkedUpload,
+    jsonable,
+    ndjson,
+    parse_ndjson,
+    seed_texts,
+    without_version,
+)
 
 from heuristics import clean
 
@@ -147,3 +156,24 @@ def test_json_batch_over_the_document_limit_is_413(keyed_server, http):
     response = http.post(keyed_server.url + "/v1/clean/batch", json=body, headers={"Authorization": "Bearer key-two"})
     assert response.status_code == 413
     assert "NDJSON" in response.json()["detail"]
+
+
+def test_batch_over_the_size_limit(keyed_server, http):
+    """With a Content-Length the whole batch is refused up front; a chunked one ends with a 413 item."""
+    auth = {"Authorization": "Bearer key-one"}
+    line = json.dumps({"text": "word " * 2000}).encode() + b"\n"
+    count = SMALL_BATCH_LIMIT // len(line) + 5
+    upfront = post_ndjson(http, keyed_server, line * count, headers=auth)
+    assert upfront.status_code == 413 and upfront.headers["Content-Type"] == "application/problem+json"
+    upload = ChunkedUpload(keyed_server, "/v1/clean/batch", "application/x-ndjson", auth)
+    try:
+        for _ in range(count):
+            upload.send(line)
+        upload.finish()
+        items = upload.read_rest()
+    finally:
+        upload.close()
+    assert all("error" not in item for item in items[:-2])
+    assert items[-1]["error"]["status"] == 413
+    assert str(SMALL_BATCH_LIMIT) in items[-1]["error"]["detail"]
+    assert len(items) <= count + 1
