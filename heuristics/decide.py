@@ -230,13 +230,22 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
 
 
 def _absorb_weak(in_run: set[int], weak: set[int], gap: int) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for pos in sorted(weak - in_run):
-            if any(abs(pos - member) <= gap + 1 for member in in_run):
-                in_run.add(pos)
-                changed = True
+    """Weak hints chained to the run (each within ``gap + 1`` positions of the next) join it.
+
+    On a line, the chains are the runs of sorted positions whose steps are at most ``gap + 1``;
+    one sorted pass finds them (a fixpoint loop was cubic on thousands of repeated hints).
+    """
+    chain: list[int] = []
+    seeded = False
+    for pos in sorted(in_run | weak):
+        if chain and pos - chain[-1] > gap + 1:
+            if seeded:
+                in_run.update(chain)
+            chain, seeded = [], False
+        chain.append(pos)
+        seeded = seeded or pos in in_run
+    if seeded:
+        in_run.update(chain)
 
 
 def _absorb_sandwiched(in_run: set[int], gap: int) -> None:

@@ -1,6 +1,7 @@
 """The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -10,12 +11,25 @@ from .decide import Decision, decide
 from .errors import CleanError
 from .metadata import build_metadata
 from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
-from .rules import Hit, match_lines, ruleset_with_extra
+from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
 from .segment import Line, segment_text
 
 PACKAGE_VERSION = "0.1.0"
 MAX_INPUT_CHARS_DEFAULT = 20_000_000
 EXTRACTORS = ("fast", "trafilatura")
+# HTML parsers spend time quadratic in nesting depth (each start tag scans the open elements); browsers
+# stop nesting at a few hundred levels, so deeper HTML is refused rather than parsed for minutes.
+MAX_HTML_DEPTH = 2_000
+# With a time budget, the rules stage looks at the clock after each slice of this many lines.
+BUDGET_SLICE_LINES = 512
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*+)[^<>]*+>")
+# Elements that never deepen the tree: void elements, and those whose end tag is optional (a new
+# <p>, <li> or <td> closes the open one).
+_FLAT_TAGS = frozenset((
+    "area base br col embed hr img input link meta source track wbr param keygen frame basefont "
+    "p li dt dd tr td th option optgroup rb rt rtc rp thead tbody tfoot colgroup caption html head body"
+).split())
 
 
 def engine_info() -> dict[str, Any]:
@@ -48,10 +62,39 @@ def _check_options(text: object, html: object, mode: str, keep: Iterable[str], e
     return kept
 
 
+def html_depth(html: str) -> int:
+    """How deep the elements of ``html`` nest, counted from its tags in one linear pass (an upper
+    bound for well-formed pages: stray end tags are ignored, unclosed inline tags counted)."""
+    depth = deepest = 0
+    for match in _TAG_RE.finditer(html):
+        if match.group(2).lower() in _FLAT_TAGS or match.group(0).endswith("/>"):
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _as_text(text: str) -> str:
+    """``text`` with lone UTF-16 surrogates (undecodable bytes read with 'surrogateescape', JSON escapes
+    such as \\ud800) replaced by U+FFFD, as the HTML parser does: they are not text and cannot be encoded."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE_RE.sub("\ufffd", text)
+    return text
+
+
 def _input_lines(text: str | None, html: str | None, extractor: str) -> tuple[list[Line], dict[str, Any]]:
     """Lines to judge, and metadata the page itself carries (HTML input only)."""
     if html is None:
-        return segment_text(text or ""), {}
+        return segment_text(_as_text(text or "")), {}
+    if html.count("<") > MAX_HTML_DEPTH and html_depth(html) > MAX_HTML_DEPTH:
+        raise CleanError("html", f"elements nest deeper than {MAX_HTML_DEPTH} levels")
     from .html import lines_from_html
 
     return lines_from_html(html, text=text, extractor=extractor)
@@ -83,7 +126,7 @@ def clean(
     line), ``balanced`` sits between. keep: categories to leave in the body (e.g. ``["byline"]``).
     extra_rules: caller phrases per category for this call. language: skip detection.
     explain: also return every line's labels, rule hits and model score. time_budget: seconds;
-    past it the model is skipped (rules only) and a warning says so.
+    past it the rules stop matching further lines and the model is skipped, and warnings say so.
     """
     started = time.perf_counter()
     kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
@@ -94,7 +137,8 @@ def clean(
         lang, confidence = language.lower(), 1.0
     else:
         lang, confidence = language_id.detect(_language_sample(lines))
-    hits = match_lines(lines, ruleset, lang)
+    deadline = None if time_budget is None else started + time_budget
+    hits = _match_within(lines, ruleset, lang, deadline, warnings)
     scores, contributions = None, None
     if time_budget is not None and time.perf_counter() - started > time_budget:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
@@ -111,6 +155,23 @@ def clean(
     result.warnings = warnings
     result.mode = mode
     return result
+
+
+def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
+                  warnings: list[str]) -> list[list[Hit]]:
+    """Rule hits of every line; past ``deadline`` (a ``perf_counter`` time) the lines after the first
+    slice get none (they stay unless context removes them) and a warning says from which line on."""
+    if deadline is None:
+        return match_lines(lines, ruleset, lang)
+    hits: list[list[Hit]] = []
+    for start in range(0, len(lines), BUDGET_SLICE_LINES):
+        if start and time.perf_counter() > deadline:  # the first slice always runs
+            warnings.append(f"time_budget: exceeded in the rules stage; lines {start} to {len(lines) - 1} "
+                            "were not matched against rules")
+            hits.extend([] for _ in range(start, len(lines)))
+            break
+        hits.extend(match_lines(lines[start:start + BUDGET_SLICE_LINES], ruleset, lang))
+    return hits
 
 
 def _merge_page_metadata(meta: dict[str, Any], page_meta: dict[str, Any]) -> None:

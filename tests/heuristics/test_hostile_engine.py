@@ -1,0 +1,143 @@
+"""clean() on what the web throws at it: it answers (or refuses with a CleanError naming the field),
+never raises anything else, never hangs; the growth of its time is checked as a ratio, never a limit."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from adversarial import linear_enough
+
+from heuristics import CleanError, clean
+from heuristics.pipeline import BUDGET_SLICE_LINES, MAX_HTML_DEPTH, html_depth
+
+BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
+        "and the future of the town library.")
+
+
+def kept_and_removed(text: str, **options) -> tuple[list[str], list[int]]:
+    result = clean(text, **options)
+    return result.paragraphs, [removal.line for removal in result.removed]
+
+
+def non_blank(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.split())
+
+
+HOSTILE_TEXTS = {
+    "empty": "",
+    "whitespace only": " \t\n\n\u00a0\u3000\r\n   \n",
+    "nul and control characters": f"{BODY}\x00\x01\x02\x1b[31m\x7f\n\x00\x00\x00\nSubscribe\x00\n",
+    "right-to-left and combining marks": ("\u202eשלום עולם\u202c مرحبا بالعالم\n" + "e\u0301\u0302\u0303" * 200
+                                          + "\n\u05d0\u05b0\u05b1\u05b2 " * 50 + f"\n{BODY}\n"),
+    "emoji": f"🔥🔥 Share this 👍🏽\n{BODY} 🇩🇪👨‍👩‍👧‍👦\n" + "😀" * 5000 + "\n",
+    "unicode line separators": "Subscribe\u2028Share\u2029Follow us\x85" + BODY + "\x0b\x0c\x1c\x1d\x1e",
+    "latin-1 read as text (mojibake)": "CafÃ© Ã¼ber Â© AFP\n" + BODY.replace("e", "Ã©") + "\n",
+    "utf-16 with BOM read as latin-1": "\xff\xfeS\x00u\x00b\x00s\x00c\x00r\x00i\x00b\x00e\x00\n\x00",
+    "lone surrogates": f"Half a pair \ud800 and \udfff here.\n{BODY}\nSubscribe\n",
+    "only punctuation and digits": "!!!\n???\n...\n----\n1234567890\n|||\n" * 50,
+    "one 10 MB line": "word" * 2_500_000,
+    "carriage returns only": f"Subscribe\r{BODY}\rShare this article\r",
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_TEXTS)
+def test_hostile_text_gets_a_whole_answer(name):
+    """Every non-blank input line is kept or removed (none lost), and the body is valid text."""
+    text = HOSTILE_TEXTS[name]
+    result = clean(text)
+    assert len(result.paragraphs) + len(result.removed) == non_blank(text.replace("\x00", ""))
+    result.text.encode("utf-8")
+    if not result.paragraphs:
+        assert any(w.startswith("empty_body") for w in result.warnings)
+
+
+@pytest.mark.parametrize("extractor", ["fast", "trafilatura"])
+@pytest.mark.parametrize("page", [
+    "", "   ", "<<<>>>&&&#x110000;&#0;&#xD800;", "<p>a\x00b</p>\x01<script>x</script>",
+    "<p><b><i>" * 300, "<svg>" + "<path d='M0 0'/>" * 5000 + "</svg><p>" + BODY + "</p>",
+    "<div>" * (MAX_HTML_DEPTH // 2) + f"<p>{BODY}</p>" + "</div>" * (MAX_HTML_DEPTH // 2),
+    f"<p>Half \ud800 a pair</p><p>{BODY}</p>",
+])
+def test_hostile_html_gets_an_answer(page, extractor):
+    result = clean(html=page, extractor=extractor)
+    result.text.encode("utf-8")
+
+
+@pytest.mark.parametrize("extractor", ["fast", "trafilatura"])
+def test_html_nested_deeper_than_the_limit_is_refused_naming_html(extractor):
+    """HTML parsers are quadratic in nesting depth (100,000 nested divs: minutes); refuse, do not parse."""
+    depth = 100_000
+    with pytest.raises(CleanError) as info:
+        clean(html="<div>" * depth + "x" + "</div>" * depth, extractor=extractor)
+    assert info.value.field == "html" and str(MAX_HTML_DEPTH) in info.value.detail
+
+
+@pytest.mark.parametrize(("page", "depth"), [
+    ("<div><div><p>x</div></div>", 2),
+    ("<p>a<p>b<p>c<li>d<li>e<br><img src=x><hr>", 0),
+    ("<svg>" + "<path/>" * 100 + "<circle r='1' />" * 100 + "</svg>", 1),
+    ("</div></div><div>x</div>", 1),
+    ("<b>" * 30, 30),
+])
+def test_html_depth_counts_nesting_elements_only(page, depth):
+    assert html_depth(page) == depth
+
+
+def test_time_budget_stops_the_rules_stage_with_a_warning_and_keeps_the_rest():
+    """Past the budget, lines after the first slice are not matched: kept (unless context removes them)."""
+    prose = [f"On day {i} the council approved the new budget after a long debate about schools and roads."
+             for i in range(4 * BUDGET_SLICE_LINES)]
+    lines = prose[:3] + ["Subscribe"] + prose[3:] + ["Subscribe"]
+    text = "\n".join(lines)
+    result = clean(text, time_budget=1e-9)
+    assert [r.line for r in result.removed] == [3]
+    assert any(w.startswith("time_budget") and f"lines {BUDGET_SLICE_LINES} to {len(lines) - 1}" in w
+               for w in result.warnings)
+    assert len(result.paragraphs) == len(lines) - 1
+    unbudgeted = clean(text)
+    assert [r.line for r in unbudgeted.removed] == [3, len(lines) - 1]
+    assert not any(w.startswith("time_budget") for w in unbudgeted.warnings)
+
+
+def _clean_run(make: Callable[[int], str]) -> Callable[[int], Callable[[], object]]:
+    return lambda n: (lambda text=make(n): clean(text))
+
+
+def test_thousands_of_weak_hints_beside_a_strong_line_grow_linearly():
+    """A run of 'Monthly' payment-widget hints next to a 'Donate now' button joins the donation box; the
+    fixpoint that grew it was cubic (2,000 hints: a minute; 10,000: hours)."""
+    make = lambda n: "Monthly\n" * n + "Donate now\n"  # noqa: E731
+    removed = clean(make(2000)).removed
+    assert len(removed) == 2001 and {r.category for r in removed} == {"donation_appeal"}
+    ok, small, large = linear_enough(_clean_run(make), 500, 8.0, 0.05, runs=2)
+    assert ok, f"{small:.3f} s -> {large:.3f} s"
+
+
+RESIDUE_LINES = ["Support us", "Monthly", "Photo: Reuters", "Share this article", BODY, "© AFP 2023 / Jane Doe",
+                 "Published March 4, 2024, 10:15 a.m.", "By Anna Petrova", "Tags: politics, budget",
+                 "Subscribe to our newsletter for fre", "Share this articl", "Donate no"]
+
+
+@pytest.mark.parametrize("line", RESIDUE_LINES[:6])
+def test_10000_repetitions_of_one_line_get_a_whole_answer(line):
+    paragraphs, removed = kept_and_removed((line + "\n") * 10_000)
+    assert len(paragraphs) + len(removed) == 10_000
+
+
+def test_runs_of_repeated_residue_and_near_misses_grow_linearly():
+    """Each line of RESIDUE_LINES (residue, prose, near misses) repeated in a run, 2,500 vs 10,000 lines."""
+    def make(n: int) -> str:
+        per = n // len(RESIDUE_LINES)
+        return "".join((line + "\n") * per for line in RESIDUE_LINES)
+
+    ok, small, large = linear_enough(_clean_run(make), 2500, 8.0, 0.05, runs=2)
+    assert ok, f"{small:.3f} s -> {large:.3f} s"
+
+
+def test_interleaved_residue_and_prose_grow_linearly():
+    """Every block category's hits and hints between prose lines: runs, edges and sandwiches everywhere."""
+    pattern = ["Support us", "Monthly", BODY, "Share this article", "Facebook", "Twitter", BODY, "Related",
+               "Read more", "Photo: Reuters", BODY + " Again.", "Comments (3)", "Subscribe"]
+    make = lambda n: "\n".join(pattern[i % len(pattern)] + ("" if i % 7 else f" {i}") for i in range(n))  # noqa: E731
+    ok, small, large = linear_enough(_clean_run(make), 2500, 8.0, 0.05, runs=2)
+    assert ok, f"{small:.3f} s -> {large:.3f} s"
