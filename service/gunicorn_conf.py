@@ -16,6 +16,11 @@ from typing import Any
 
 MAX_DEFAULT_WORKERS = 8
 
+# Read before the app (and lightgbm's OpenMP runtime) is imported: with several worker processes per core,
+# threads inside one request only contend, and an OpenMP thread pool started in the master before the
+# fork is not safe to use in the workers.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 
 def _cores() -> int:
     try:
