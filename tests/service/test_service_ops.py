@@ -1,6 +1,7 @@
 """Health, readiness, metrics, access logs, process settings and graceful shutdown on the real server."""
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import signal
@@ -8,6 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from service_helpers import ChunkedUpload, jsonable, ndjson, seed_texts, start_server
 
 from heuristics import CATEGORIES, MODES, clean, engine_info
@@ -139,3 +141,21 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path):
     assert all("error" not in item for item in rest)
     assert code == 0
     assert re.search(r"Handling signal: term", server.log_path.read_text())
+
+
+def test_default_worker_count_is_two_per_core_plus_one_capped():
+    from service.gunicorn_conf import MAX_DEFAULT_WORKERS, default_workers
+
+    assert [default_workers(cores) for cores in (1, 2, 3)] == [3, 5, 7]
+    assert default_workers(64) == MAX_DEFAULT_WORKERS
+
+
+def test_serve_command_line_becomes_gunicorn_flags():
+    from service.__main__ import gunicorn_argv, main
+
+    argv = gunicorn_argv(argparse.Namespace(bind="127.0.0.1:9000", workers=3))
+    assert argv[1:] == ["-m", "gunicorn", "--config", "python:service.gunicorn_conf",
+                        "--bind", "127.0.0.1:9000", "--workers", "3"]
+    assert gunicorn_argv(argparse.Namespace(bind=None, workers=None))[-1] == "python:service.gunicorn_conf"
+    with pytest.raises(SystemExit):
+        main(["serve", "--workers", "0"])
