@@ -183,7 +183,7 @@ def main() -> int:
             full = run_wrk(wrk, base, bodies, args.duration, args.connections)
             cpu_per_doc = (cpu_seconds(server_pids) - cpu_before) / full["requests"]
             rate = full["rps"] / 2
-            paced_connections = 8
+            paced_connections = 32  # each waits 32 / rate between requests, so latency shifts the rate little
             half = run_wrk(wrk, base, bodies, args.duration, paced_connections, 1000.0 * paced_connections / rate)
             server_errors = server_error_count(base) - errors_before
             memory = [memory_mb(pid) for pid in children(server.pid)]
