@@ -546,7 +546,8 @@ def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleS
 def _caller_toml(category: str, phrases: Sequence[str]) -> str:
     import json
 
-    quoted = ", ".join(json.dumps(p) for p in phrases)
+    # TOML reads neither JSON's surrogate-pair escapes (emoji) nor a raw DEL: write the text as it is.
+    quoted = ", ".join(json.dumps(p, ensure_ascii=False).replace("\x7f", "\\u007f") for p in phrases)
     return (f'category = "{category}"\n[[rule]]\nid = "caller"\nkind = "phrase"\nmax_words = 1000000\n'
             f'[rule.patterns]\nxx = [{quoted}]\n')
 

@@ -27,7 +27,8 @@ HOSTILE_TEXTS = {
     "empty": "",
     "whitespace only": " \t\n\n\u00a0\u3000\r\n   \n",
     "nul and control characters": f"{BODY}\x00\x01\x02\x1b[31m\x7f\n\x00\x00\x00\nSubscribe\x00\n",
-    "right-to-left and combining marks": ("\u202eשלום עולם\u202c مرحبا بالعالم\n" + "e\u0301\u0302\u0303" * 200
+    "right-to-left and combining marks": ("\u202eשלום עולם\u202c مرحبا بالعالم\n"
+                                          + "e\u0301\u0302\u0303" * 200
                                           + "\n\u05d0\u05b0\u05b1\u05b2 " * 50 + f"\n{BODY}\n"),
     "emoji": f"🔥🔥 Share this 👍🏽\n{BODY} 🇩🇪👨‍👩‍👧‍👦\n" + "😀" * 5000 + "\n",
     "unicode line separators": "Subscribe\u2028Share\u2029Follow us\x85" + BODY + "\x0b\x0c\x1c\x1d\x1e",
@@ -141,3 +142,20 @@ def test_interleaved_residue_and_prose_grow_linearly():
     make = lambda n: "\n".join(pattern[i % len(pattern)] + ("" if i % 7 else f" {i}") for i in range(n))  # noqa: E731
     ok, small, large = linear_enough(_clean_run(make), 2500, 8.0, 0.05, runs=2)
     assert ok, f"{small:.3f} s -> {large:.3f} s"
+
+
+BODY2 = ("Opposition members said the plan relied on optimistic forecasts and would need to be "
+         "revisited before the end of the year.")
+
+
+@pytest.mark.parametrize("phrase", ["📷 Photo gallery", "a\x7fb", "tab\there", 'say "cheese" \\ now', "\u2028x"])
+def test_caller_phrases_with_emoji_and_control_characters_are_accepted(phrase):
+    """extra_rules phrases pass through TOML: emoji (JSON writes them as surrogate-pair escapes, which
+    TOML refuses) and DEL used to raise TOMLDecodeError, a 500 through the service."""
+    result = clean(f"{BODY}\n{phrase}\n{BODY2}", extra_rules={"caption": [phrase]})
+    assert len(result.paragraphs) + len(result.removed) == 3
+
+
+def test_a_caller_phrase_with_an_emoji_removes_its_line():
+    result = clean(f"{BODY}\n📷 Photo gallery: the vote\n{BODY2}", extra_rules={"caption": ["📷 Photo gallery"]})
+    assert [(r.line, r.category, r.rule) for r in result.removed] == [(1, "caption", "caption.caller")]
