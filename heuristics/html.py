@@ -13,9 +13,10 @@ name               type   meaning
 =================  =====  ============================================================
 ``tokens``         set    tag names of semantic ancestors (nav, header, footer, aside,
                           figure, figcaption, form, menu, table, blockquote, article, main,
-                          dialog, details, address, li, ...) and the class/id words of
-                          ancestors that hold less than half of the page's text, split on
-                          ``-``, ``_`` and camelCase, lowercased (``share``, ``related``)
+                          dialog, details, address, li, ...) and their class/id/role words,
+                          split on ``-``, ``_`` and camelCase, lowercased, words with digits
+                          dropped (``share``, ``related``); only from ancestors that hold less
+                          than half of the page's text
 ``tag``            str    the block element the line is the text of (``p``, ``li``, ``h2``)
 ``depth``          int    element depth of that block below ``<body>``
 ``heading``        int    1-6 inside ``<hN>``, else 0
@@ -33,6 +34,12 @@ name               type   meaning
 ``region_lines``   int    lines in the block's parent element
 ``region``         int    ordinal of that parent element in the page (equal for lines that
                           share it: runs of menu items, the paragraphs of one body)
+``region_prose``   float  share of the page's prose (lines of 80+ characters, mostly not
+                          link text) inside the block's parent element
+``region_purity``  float  share of the parent element's text that is prose
+``outer_prose``, ``outer_purity``  the same for the grandparent element
+``majority_levels``  int  levels from the block up to the lowest element holding half the
+                          page's prose (0: the block itself does; -1 unmatched)
 ``position``       float  0..1, the line's position among the page's lines
 ``matched``        bool   only with ``text`` or the trafilatura path: the line was found in
                           the walk (all other signals are neutral defaults when False)
@@ -47,6 +54,7 @@ from typing import Any, Iterable
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .errors import CleanError
+from .html_guard import guard
 from .segment import Line, line_key, make_line, segment_text, split_lines
 
 BLOCK_TAGS = frozenset(
@@ -75,6 +83,9 @@ _WORD_SPLIT_RE = re.compile(r"[^0-9A-Za-z\u00c0-\uffff]++")
 _CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden", re.IGNORECASE)
 _MAX_TOKEN_CHARS = 30
+_MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
+MAX_LINES = 100_000  # text blocks per page; beyond, the page is refused (a clear error, not minutes)
+_DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
 
 
 def class_tokens(value: str | None) -> tuple[str, ...]:
@@ -87,7 +98,7 @@ def class_tokens(value: str | None) -> tuple[str, ...]:
             continue
         for word in _CAMEL_RE.split(part):
             word = word.lower()
-            if len(word) > 1 and not word.isdigit():
+            if len(word) > 1 and not _DIGIT_RE.search(word):
                 words.append(word)
     return tuple(words)
 
@@ -99,7 +110,7 @@ class _Frame:
     """
 
     __slots__ = ("tag", "parent", "depth", "semantic", "words", "chars", "links", "lines", "heading",
-                 "in_link", "in_main", "in_table", "in_list", "block", "resolved")
+                 "in_link", "in_main", "in_table", "in_list", "block", "resolved", "prose", "majority")
 
     def __init__(self, tag: str, parent: _Frame | None, words: tuple[str, ...], main: bool = False) -> None:
         self.tag = tag
@@ -108,6 +119,8 @@ class _Frame:
         self.chars = 0
         self.links = 0
         self.lines = 0
+        self.prose = 0
+        self.majority = 0
         self.resolved: frozenset[str] | None = None
         self.semantic = tag in SEMANTIC_TAGS
         if parent is None:
@@ -140,6 +153,7 @@ def _element_words(node: LexborNode) -> tuple[tuple[str, ...], bool]:
     if not attributes:
         return (), False
     joined = f"{attributes.get('class') or ''} {attributes.get('id') or ''} {attributes.get('role') or ''}"
+    joined = joined[:_MAX_ATTRIBUTE_CHARS]
     words = _TOKEN_CACHE.get(joined)
     if words is None:
         if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
@@ -151,18 +165,21 @@ def _element_words(node: LexborNode) -> tuple[tuple[str, ...], bool]:
 class _Lines:
     """The line being built and the lines done."""
 
-    __slots__ = ("pieces", "links", "owner", "done")
+    __slots__ = ("pieces", "links", "owner", "done", "frames")
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
         self.links = 0
         self.owner: _Frame | None = None
         self.done: list[_RawLine] = []
+        self.frames: list[_Frame] = []
 
     def flush(self) -> None:
         if self.owner is not None:
             self.done.append(_RawLine("".join(self.pieces), self.owner, self.links))
             self.owner = None
+            if len(self.done) > MAX_LINES:
+                raise CleanError("html", f"the page has more than {MAX_LINES} blocks of text")
         if self.pieces:
             self.pieces = []
         self.links = 0
@@ -180,7 +197,7 @@ class _Lines:
             self.links += size
 
 
-def walk(start: LexborNode, hidden: set[int]) -> list[_RawLine]:
+def walk(start: LexborNode, hidden: set[int]) -> _Lines:
     """Depth-first over the tree without recursion (pages nest 100k deep in the wild).
 
     Every element gets a stack entry; inline elements (spans, emphasis, images...) share their
@@ -208,10 +225,12 @@ def walk(start: LexborNode, hidden: set[int]) -> list[_RawLine]:
             out.pieces.append(" ")
         parent = stack[-1] if stack else None
         if tag == "a":
-            stack.append(_Frame(tag, parent, ()))
+            frame = _Frame(tag, parent, ())
         else:
             words, main = _element_words(node)
-            stack.append(_Frame(tag, parent, words, main))
+            frame = _Frame(tag, parent, words, main)
+        stack.append(frame)
+        out.frames.append(frame)
         return True
 
     def leave() -> None:
@@ -250,7 +269,7 @@ def walk(start: LexborNode, hidden: set[int]) -> list[_RawLine]:
             if not stack:
                 break
     out.flush()
-    return out.done
+    return out
 
 
 # ---------------------------------------------------------------- after the walk
@@ -258,8 +277,9 @@ def walk(start: LexborNode, hidden: set[int]) -> list[_RawLine]:
 def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
     """Tokens of a frame: its ancestors' (memoised, iteratively) plus its own.
 
-    Class/id words count only on elements that hold less than ``half`` of the page's text: a
-    page wrapper's ``single-post has-sidebar`` says nothing about the lines inside it.
+    Tag names and class/id words count only on elements that hold less than ``half`` of the
+    page's text: a page wrapper's ``single-post has-sidebar`` (or ASP.NET's page-wide ``<form>``)
+    says nothing about the lines inside it.
     """
     chain = []
     current: _Frame | None = frame
@@ -268,11 +288,8 @@ def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
         current = current.parent
     base = current.resolved if current is not None else EMPTY
     for item in reversed(chain):
-        own: list[str] = [item.tag] if item.semantic else []
-        if item.words and item.chars < half and item.depth > 0:
-            own.extend(item.words)
-        if own:
-            base = base.union(own)
+        if item.chars < half and item.depth > 0 and (item.semantic or item.words):
+            base = base.union(item.words + (item.tag,) if item.semantic else item.words)
         item.resolved = base
     return base
 
@@ -335,13 +352,51 @@ def _distances(lines: list[_RawLine], best: _Frame | None) -> list[int]:
     return out
 
 
-def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
+def _prose_mass(walked: _Lines, texts: list[str]) -> int:
+    """Prose characters per subtree (``frame.prose``) and each frame's levels up to the lowest
+    ancestor holding half the page's prose (``frame.majority``). Linear in the number of frames:
+    frames are in document order, so children come after their parents."""
+    for line, text in zip(walked.done, texts):
+        if _prose(line, text):
+            line.owner.prose += len(text)
+    frames = walked.frames
+    for frame in reversed(frames):
+        if frame.parent is not None:
+            frame.parent.prose += frame.prose
+    total = frames[0].prose if frames else 0
+    for frame in frames:
+        if frame.prose * 2 >= total or frame.parent is None:
+            frame.majority = 0
+        else:
+            frame.majority = frame.parent.majority + 1
+    return total
+
+
+# UTF-8 read as cp1252: "Ã©" for "é", "â€™" for "’", "Â " for a no-break space.
+_MOJIBAKE_RE = re.compile("[ÃÂâÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                          "\u2013-\u203a\u20ac\u2122]")
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo one round of UTF-8-read-as-cp1252 when the line shows its marks and undoes cleanly."""
+    if not _MOJIBAKE_RE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def _line_text(raw: str) -> str:
+    return fix_mojibake(" ".join(split_lines(raw)))
+
+
+def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
     """(text, signals) per walked line."""
-    texts = [" ".join(split_lines(line.text)) for line in raw_lines]
-    root = raw_lines[0].owner if raw_lines else None
-    while root is not None and root.parent is not None:
-        root = root.parent
-    half = (root.chars if root is not None else 0) // 2
+    raw_lines = walked.done
+    texts = [_line_text(line.text) for line in raw_lines]
+    half = (walked.frames[0].chars if walked.frames else 0) // 2
+    prose_total = max(1, _prose_mass(walked, texts))
     for line in raw_lines:
         region = line.owner.parent or line.owner
         region.lines += 1
@@ -353,6 +408,7 @@ def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
     for position, (line, text, distance) in enumerate(zip(raw_lines, texts, distances)):
         owner = line.owner
         region = owner.parent or owner
+        outer = region.parent or region
         size = max(1, len(text.strip()))
         out.append((text, {
             "tokens": _resolve_tokens(owner, half),
@@ -369,6 +425,11 @@ def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
             "region_link_density": region.links / region.chars if region.chars else 0.0,
             "region_lines": region.lines,
             "region": region_ids.setdefault(id(region), len(region_ids)),
+            "region_prose": region.prose / prose_total,
+            "region_purity": region.prose / region.chars if region.chars else 0.0,
+            "outer_prose": outer.prose / prose_total,
+            "outer_purity": outer.prose / outer.chars if outer.chars else 0.0,
+            "majority_levels": owner.majority,
             "position": position / total,
             "matched": True,
         }))
@@ -377,14 +438,32 @@ def _signals(raw_lines: list[_RawLine]) -> list[tuple[str, dict[str, Any]]]:
 
 # ---------------------------------------------------------------- parsing and the entry point
 
-def parse(html: str) -> LexborHTMLParser:
-    """The lexbor tree of a page. Lone surrogates (bytes that were not UTF-8) become U+FFFD."""
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def repair_surrogates(text: str) -> str:
+    """Text with surrogates made valid.
+
+    Bytes that were not UTF-8, decoded with ``surrogateescape`` (U+DC80..U+DCFF), are read as
+    cp1252, what such bytes mostly are; pairs are joined; any other lone surrogate becomes U+FFFD.
+    """
+    text = _ESCAPED_BYTE_RE.sub(lambda found: bytes([ord(found.group()) - 0xDC00]).decode("cp1252", "replace"), text)
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def valid_text(text: str) -> str:
+    """``text`` itself when it encodes as UTF-8, else with its surrogates repaired."""
     try:
-        data = html.encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
-        data = html.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
+        return repair_surrogates(text)
+    return text
+
+
+def parse(html: str) -> LexborHTMLParser:
+    """The lexbor tree of a page (already valid text, through ``html_guard.guard``)."""
     try:
-        return LexborHTMLParser(data)
+        return LexborHTMLParser(html)
     except Exception as exc:  # selectolax raises a bare Exception class when lexbor fails
         raise CleanError("html", f"could not parse the HTML: {exc}") from exc
 
@@ -434,7 +513,8 @@ def _head(key: str) -> str:
 UNMATCHED: dict[str, Any] = {
     "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
     "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
-    "region_link_density": 0.0, "region_lines": 0, "region": -1, "position": 0.0, "matched": False,
+    "region_link_density": 0.0, "region_lines": 0, "region": -1, "region_prose": 0.0, "region_purity": 0.0,
+    "outer_prose": 0.0, "outer_purity": 0.0, "majority_levels": -1, "position": 0.0, "matched": False,
 }
 
 
@@ -459,6 +539,9 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     """
     from .html_meta import page_metadata
 
+    html = guard(valid_text(html))
+    if text is not None:
+        text = valid_text(text)
     tree = parse(html)
     walked = html_lines(tree)
     meta = page_metadata(tree, html)

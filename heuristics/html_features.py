@@ -8,6 +8,7 @@ container rules' hits, which ``features.line_features`` already counts per categ
 """
 from __future__ import annotations
 
+import zlib
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,17 +33,22 @@ FAR_LEVELS = 12
 OWN_FEATURES: tuple[str, ...] = (
     "h_matched", "h_link_density", "h_heading", "h_depth", "h_rel_depth", "h_in_main", "h_in_table", "h_in_list",
     "h_in_best", "h_best_distance", "h_log_region_chars", "h_region_link_density", "h_log_region_lines",
-    "h_same_region_prev", "h_same_region_next", "h_best_share", "h_any_main",
-) + tuple(f"h_tag_{name}" for name, _ in TAG_GROUPS) + tuple(f"h_in_{tag}" for tag in PLACE_TAGS)
+    "h_same_region_prev", "h_same_region_next", "h_best_share", "h_any_main", "h_region_prose", "h_region_purity",
+    "h_outer_prose", "h_outer_purity", "h_majority_levels",
+) + tuple(f"h_tag_{name}" for name, _ in TAG_GROUPS) + tuple(f"h_under_{tag}" for tag in PLACE_TAGS)
 CONTEXT_FEATURES: tuple[str, ...] = (
     "h_link_density@-1", "h_link_density@+1", "h_in_best@-1", "h_in_best@+1", "h_link_density_pm3",
     "h_in_best_pm3", "h_heading@-1", "h_heading@+1",
 )
-HTML_FEATURE_NAMES: tuple[str, ...] = OWN_FEATURES + CONTEXT_FEATURES
+# Tokens hashed into buckets: the model learns which class words mark content on its own
+# (``entry``, ``post-body``) without the code naming any; collisions only blur a little.
+TOKEN_BUCKETS = 64
+TOKEN_FEATURES: tuple[str, ...] = tuple(f"h_token_{i:02d}" for i in range(TOKEN_BUCKETS))
+HTML_FEATURE_NAMES: tuple[str, ...] = OWN_FEATURES + CONTEXT_FEATURES + TOKEN_FEATURES
 _COL = {name: i for i, name in enumerate(OWN_FEATURES)}
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
 _TAG_BASE = _COL[f"h_tag_{TAG_GROUPS[0][0]}"]
-_PLACE_BASE = _COL[f"h_in_{PLACE_TAGS[0]}"]
+_PLACE_BASE = _COL[f"h_under_{PLACE_TAGS[0]}"]
 
 
 def html_features(lines: Sequence[Line]) -> np.ndarray:
@@ -56,13 +62,14 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
     for row, sig in enumerate(signals):
         _fill_row(own[row], sig)
     _document_features(own, signals, [len(line.text) for line in kept])
-    return np.hstack([own, _context(own)])
+    return np.hstack([own, _context(own), _token_buckets(signals)])
 
 
 def _fill_row(row: np.ndarray, sig: dict[str, Any]) -> None:
     col = _COL
     if not sig.get("matched"):
         row[col["h_best_distance"]] = FAR_LEVELS
+        row[col["h_majority_levels"]] = FAR_LEVELS
         return
     row[col["h_matched"]] = 1.0
     row[col["h_link_density"]] = sig["link_density"]
@@ -77,6 +84,11 @@ def _fill_row(row: np.ndarray, sig: dict[str, Any]) -> None:
     row[col["h_log_region_chars"]] = np.log1p(sig["region_chars"])
     row[col["h_region_link_density"]] = sig["region_link_density"]
     row[col["h_log_region_lines"]] = np.log1p(sig["region_lines"])
+    row[col["h_region_prose"]] = sig["region_prose"]
+    row[col["h_region_purity"]] = sig["region_purity"]
+    row[col["h_outer_prose"]] = sig["outer_prose"]
+    row[col["h_outer_purity"]] = sig["outer_purity"]
+    row[col["h_majority_levels"]] = min(sig["majority_levels"], FAR_LEVELS)
     group = _TAG_INDEX.get(sig["tag"])
     if group is not None:
         row[_TAG_BASE + group] = 1.0
@@ -125,3 +137,30 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     low, high = np.maximum(idx - radius, 0), np.minimum(idx + radius + 1, n)
     count = np.maximum(high - low - 1, 1)
     return (prefix[high] - prefix[low] - values) / count
+
+
+_BUCKET_OF: dict[str, int] = {}
+
+
+def _bucket(token: str) -> int:
+    found = _BUCKET_OF.get(token)
+    if found is None:
+        if len(_BUCKET_OF) > 100_000:
+            _BUCKET_OF.clear()
+        found = _BUCKET_OF[token] = zlib.crc32(token.encode("utf-8")) % TOKEN_BUCKETS
+    return found
+
+
+def _token_buckets(signals: list[dict[str, Any]]) -> np.ndarray:
+    """One column per hash bucket: 1 when any of the line's tokens falls in it."""
+    out = np.zeros((len(signals), TOKEN_BUCKETS))
+    cache: dict[frozenset[str], list[int]] = {}
+    for row, sig in enumerate(signals):
+        tokens = sig.get("tokens")
+        if not tokens:
+            continue
+        buckets = cache.get(tokens)
+        if buckets is None:
+            buckets = cache[tokens] = [_bucket(token) for token in tokens]
+        out[row, buckets] = 1.0
+    return out

@@ -9,6 +9,7 @@ from . import language as language_id
 from . import model as line_model
 from .decide import Decision, decide
 from .errors import CleanError
+from .html_guard import MAX_DEPTH as MAX_HTML_DEPTH  # HTML nested deeper is refused (quadratic parsers)
 from .metadata import build_metadata
 from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
@@ -17,9 +18,6 @@ from .segment import Line, segment_text
 PACKAGE_VERSION = "0.1.0"
 MAX_INPUT_CHARS_DEFAULT = 20_000_000
 EXTRACTORS = ("fast", "trafilatura")
-# HTML parsers spend time quadratic in nesting depth (each start tag scans the open elements); browsers
-# stop nesting at a few hundred levels, so deeper HTML is refused rather than parsed for minutes.
-MAX_HTML_DEPTH = 2_000
 # With a time budget, the rules stage looks at the clock after each slice of this many lines.
 BUDGET_SLICE_LINES = 512
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -93,9 +91,7 @@ def _input_lines(text: str | None, html: str | None, extractor: str) -> tuple[li
     """Lines to judge, and metadata the page itself carries (HTML input only)."""
     if html is None:
         return segment_text(_as_text(text or "")), {}
-    if html.count("<") > MAX_HTML_DEPTH and html_depth(html) > MAX_HTML_DEPTH:
-        raise CleanError("html", f"elements nest deeper than {MAX_HTML_DEPTH} levels")
-    from .html import lines_from_html
+    from .html import lines_from_html  # refuses pages nested deeper than MAX_HTML_DEPTH (html_guard)
 
     return lines_from_html(html, text=text, extractor=extractor)
 
