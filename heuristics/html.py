@@ -55,7 +55,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .errors import CleanError
 from .html_guard import guard
-from .segment import Line, line_key, make_line, segment_text, split_lines
+from .segment import Line, line_key, make_line, segment_text
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption figure "
@@ -85,7 +85,8 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden",
 _MAX_TOKEN_CHARS = 30
 _MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
 MAX_LINES = 100_000  # text blocks per page; beyond, the page is refused (a clear error, not minutes)
-_DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
+_DIGIT_RE = re.compile(r"\d")
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\u200b]")  # words with digits are generated names (col12, 1408px, c968794)
 
 
 def class_tokens(value: str | None) -> tuple[str, ...]:
@@ -181,93 +182,80 @@ class _Lines:
             if len(self.done) > MAX_LINES:
                 raise CleanError("html", f"the page has more than {MAX_LINES} blocks of text")
         if self.pieces:
-            self.pieces = []
+            self.pieces.clear()
         self.links = 0
-
-    def add(self, frame: _Frame, value: str) -> None:
-        if self.owner is None:
-            if value.isspace():
-                return
-            self.owner = frame.block
-        self.pieces.append(value)
-        size = len(value)
-        frame.chars += size
-        if frame.in_link:
-            frame.links += size
-            self.links += size
 
 
 def walk(start: LexborNode, hidden: set[int]) -> _Lines:
-    """Depth-first over the tree without recursion (pages nest 100k deep in the wild).
+    """Depth-first over the tree without recursion (pages nest thousands deep in the wild).
 
-    Every element gets a stack entry; inline elements (spans, emphasis, images...) share their
-    parent's frame instead of making one, which keeps the walk cheap.
+    One loop with the per-node work inlined: this is the hot path of HTML input. Inline elements
+    (spans, emphasis, images...) push their parent's frame instead of making one.
     """
     out = _Lines()
+    frames, pieces = out.frames, out.pieces
     stack: list[_Frame] = []
-
-    def enter(node: LexborNode) -> bool:
-        tag = node.tag
-        if tag == "-text":
-            if stack:
-                out.add(stack[-1], node.text_content or "")
-            return False
-        if not tag or tag[0] == "-" or tag in SKIP_TAGS or (hidden and node.mem_id in hidden):
-            return False
-        if tag in INLINE_TAGS:
-            if tag == "br":
-                out.flush()
-            stack.append(stack[-1] if stack else _Frame(tag, None, ()))
-            return True
-        if tag in BLOCK_TAGS:
-            out.flush()
-        elif tag in CELL_TAGS and out.pieces:
-            out.pieces.append(" ")
-        parent = stack[-1] if stack else None
-        if tag == "a":
-            frame = _Frame(tag, parent, ())
-        else:
-            words, main = _element_words(node)
-            frame = _Frame(tag, parent, words, main)
-        stack.append(frame)
-        out.frames.append(frame)
-        return True
+    skip, inline, blocks, cells = SKIP_TAGS, INLINE_TAGS, BLOCK_TAGS, CELL_TAGS
 
     def leave() -> None:
         frame = stack.pop()
         if stack and stack[-1] is frame:
             return
-        tag = frame.tag
-        if tag in BLOCK_TAGS:
+        if frame.block is frame:
             out.flush()
-        elif tag in CELL_TAGS:
-            out.pieces.append(" ")
+        elif frame.tag in cells:
+            pieces.append(" ")
         if stack:
             parent = stack[-1]
             parent.chars += frame.chars
             parent.links += frame.links
 
-    if enter(start):
-        node = start
-        opened = True
-        while True:
-            if opened:
-                child = node.first_child
-                if child is not None:
-                    node = child
-                    opened = enter(child)
-                    continue
-                leave()
-            while stack:
-                sibling = node.next
-                if sibling is not None:
-                    node = sibling
-                    opened = enter(sibling)
-                    break
-                node = node.parent
-                leave()
-            if not stack:
+    upcoming: LexborNode | None = start
+    while upcoming is not None:
+        node = upcoming
+        tag = node.tag
+        opened = False
+        if tag == "-text":
+            value = node.text_content
+            if value and stack:
+                frame = stack[-1]
+                if out.owner is None and not value.isspace():
+                    out.owner = frame.block
+                if out.owner is not None:
+                    pieces.append(value)
+                    frame.chars += len(value)
+                    if frame.in_link:
+                        frame.links += len(value)
+                        out.links += len(value)
+        elif tag and tag[0] != "-" and tag not in skip and not (hidden and node.mem_id in hidden):
+            opened = True
+            if tag in inline:
+                if tag == "br":
+                    out.flush()
+                stack.append(stack[-1] if stack else _Frame(tag, None, ()))
+            else:
+                if tag in blocks:
+                    out.flush()
+                elif tag in cells and pieces:
+                    pieces.append(" ")
+                words, main = ((), False) if tag == "a" else _element_words(node)
+                frame = _Frame(tag, stack[-1] if stack else None, words, main)
+                stack.append(frame)
+                frames.append(frame)
+        if opened:
+            child = node.first_child
+            if child is not None:
+                upcoming = child
+                continue
+            leave()
+        upcoming = None
+        while stack:
+            sibling = node.next
+            if sibling is not None:
+                upcoming = sibling
                 break
+            node = node.parent
+            leave()
     out.flush()
     return out
 
@@ -388,7 +376,11 @@ def fix_mojibake(text: str) -> str:
 
 
 def _line_text(raw: str) -> str:
-    return fix_mojibake(" ".join(split_lines(raw)))
+    """Whitespace collapsed, control characters dropped, mojibake undone."""
+    text = " ".join(raw.split())
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    return fix_mojibake(text)
 
 
 def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
@@ -544,7 +536,7 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
         text = valid_text(text)
     tree = parse(html)
     walked = html_lines(tree)
-    meta = page_metadata(tree, html)
+    meta = page_metadata(tree)
     if text is not None:
         return _aligned(text, walked), meta
     if extractor == "trafilatura":

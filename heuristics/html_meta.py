@@ -37,14 +37,15 @@ _URL_RE = re.compile(r"^https?://\S+$")
 _LIST_SPLIT_RE = re.compile(r"\s*[,;|]\s*")
 
 
-def page_metadata(tree: LexborHTMLParser, html: str) -> dict[str, Any]:
+def page_metadata(tree: LexborHTMLParser) -> dict[str, Any]:
     """title, published, updated, authors, source, tags, language, url: those the page states."""
     metas = _meta_values(tree)
     article = _json_ld_article(tree)
     out: dict[str, Any] = {}
     _put(out, "title", _text(article.get("headline")) or _first(metas, TITLE_META) or _title_tag(tree, metas))
+    url = _canonical(tree) or _url(_first(metas, URL_META))
     _put(out, "published", _iso(_text(article.get("datePublished"))) or _first_date(metas, PUBLISHED_META)
-         or _time_element(tree, "datePublished") or _htmldate(html))
+         or _time_element(tree, "datePublished") or _htmldate(tree, url))
     _put(out, "updated", _iso(_text(article.get("dateModified"))) or _first_date(metas, UPDATED_META)
          or _time_element(tree, "dateModified"))
     _put(out, "authors", _names(article.get("author")) or _meta_authors(metas))
@@ -52,7 +53,7 @@ def page_metadata(tree: LexborHTMLParser, html: str) -> dict[str, Any]:
          or _first(metas, SOURCE_META))
     _put(out, "tags", _keywords(article.get("keywords")) or _meta_tags(metas))
     _put(out, "language", _language(tree, metas))
-    _put(out, "url", _canonical(tree) or _url(_first(metas, URL_META)))
+    _put(out, "url", url)
     return out
 
 
@@ -260,12 +261,27 @@ def _iso(value: str | None) -> str | None:
     return parsed.isoformat()
 
 
-def _htmldate(html: str) -> str | None:
-    """htmldate's quick search (markup and URL patterns, no text scan) for pages without dated meta."""
+# Where htmldate looks besides <head> and the URL (its quick search, without the text scan).
+DATE_ELEMENTS = ('time, [datetime], [itemprop*="date" i], [class*="date" i], [id*="date" i], [class*="time" i], '
+                 '[class*="publish" i], [rel="bookmark"], abbr[title]')
+MAX_DATE_ELEMENTS = 40
+
+
+def _htmldate(tree: LexborHTMLParser, url: str | None) -> str | None:
+    """htmldate's quick search for pages without a dated meta tag or JSON-LD.
+
+    It is given a small page (the <head> and the elements that look like dates), not the whole
+    one: htmldate parses with lxml, which costs more than everything else on the fast path.
+    """
     from htmldate import find_date
 
+    head = tree.head.html if tree.head is not None else ""
+    dated = "".join(node.html or "" for node in tree.css(DATE_ELEMENTS)[:MAX_DATE_ELEMENTS])
+    if not head and not dated and not url:
+        return None
+    page = f"<html>{head or '<head></head>'}<body>{dated}</body></html>"
     try:
-        found = find_date(html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        found = find_date(page, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
     except (ValueError, TypeError, RecursionError):
         return None
     if not found:

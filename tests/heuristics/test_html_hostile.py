@@ -1,0 +1,136 @@
+"""Hostile HTML: every page gets a result or a CleanError naming ``html``; never a crash or a hang.
+
+The bound on time is pytest-timeout's (a hang fails the test), not a timed assertion.
+"""
+from __future__ import annotations
+
+import pytest
+
+from heuristics import CleanError, clean
+from heuristics.html import MAX_LINES, lines_from_html, parse
+from heuristics.html_guard import MAX_DEPTH, depth_bound, strip_svg
+
+PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
+         "future of the town library, which had been closed for repairs since the spring floods.")
+
+
+def result_or_refusal(html: str, **options) -> str | None:
+    """The body text, or None when the page was refused with a CleanError naming the html field."""
+    try:
+        result = clean(html=html, **options)
+    except CleanError as error:
+        assert error.field == "html" and error.detail
+        return None
+    result.text.encode("utf-8")
+    return result.text
+
+
+HOSTILE = {
+    "unclosed tags": f"<html><body><div><p>{PROSE}<p>two <b>bold <i>italic <table><tr><td>cell",
+    "no body": "<html><head><title>Only a head</title></head></html>",
+    "empty": "",
+    "only comments": "<!-- one --><!-- two -->",
+    "only scripts and styles": "<script>document.write('<p>x</p>')</script><style>p { color: red }</style>",
+    "text without tags": PROSE,
+    "nul and control bytes": f"<p>{PROSE}\x00\x01\x1b[31m</p>",
+    "lone surrogates": f"<p>caf\udce9 \ud800 {PROSE}</p>",
+    "replacement characters": f"<p>\ufffd\ufffd {PROSE} \ufffd</p>",
+    "mojibake": "<p>" + PROSE.replace("the ", "thÃ© ") + " Itâ€™s here.</p>",
+    "frameset": "<frameset><frame src='a.html'></frameset>",
+    "huge class attribute": '<div class="' + "share-x " * 200_000 + f'"><p>{PROSE}</p></div>',
+    "20k unclosed spans": "<span>" * 20_000 + PROSE,
+    "svg never closed": "<p>before</p><svg>" + "<path/>" * 10_000,
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("extractor", ["fast", "trafilatura"])
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_page_gets_a_result_or_a_clear_error(name, extractor):
+    result_or_refusal(HOSTILE[name], extractor=extractor)
+
+
+@pytest.mark.timeout(120)
+def test_repairable_text_comes_through_repaired():
+    lines, _ = lines_from_html(HOSTILE["lone surrogates"])
+    assert lines[0].text.startswith("café \ufffd The council")
+    lines, _ = lines_from_html(HOSTILE["mojibake"])
+    assert "thé" in lines[0].text and "It’s here." in lines[0].text
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("page", [
+    "<div>" * 100_000 + PROSE + "</div>" * 100_000,
+    "<html><body>" + "<div>x" * 100_000,
+    "<div></span>" * 100_000,
+    "<div/>" * 100_000,
+    "<table><tr><td>" * 20_000,
+    "<svg><path/></svg>" + "<section>" * 50_000,
+])
+def test_100k_nested_elements_are_refused_fast(page):
+    with pytest.raises(CleanError) as info:
+        clean(html=page)
+    assert info.value.field == "html" and str(MAX_DEPTH) in info.value.detail
+
+
+@pytest.mark.timeout(120)
+def test_20_mb_of_one_text_node_gets_a_result():
+    words = "word " * 3_900_000
+    text = result_or_refusal(f"<html><body><p>{words}</p></body></html>")
+    assert text is not None
+
+
+@pytest.mark.timeout(120)
+def test_more_blocks_than_the_limit_are_refused():
+    with pytest.raises(CleanError) as info:
+        clean(html="<p>x</p>" * (MAX_LINES + 1))
+    assert info.value.field == "html"
+
+
+# ---------------------------------------------------------------- the depth bound
+
+def parsed_depth(html: str) -> int:
+    """How deep lexbor's tree of ``html`` nests (elements only), walked without recursion."""
+    deepest, stack = 0, [(parse(html).root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = node.child
+        while child is not None:
+            if child.tag and not child.tag.startswith("-"):
+                stack.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+@pytest.mark.parametrize("page", [
+    "<div><div><p>x</div></div>", "<b>" * 30, "<div></span>" * 300, "<div/>" * 300, "<DIV>" * 50 + "</div>" * 50,
+    "<sectiona></sectionb>" * 40, "<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaX></aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaY>" * 40,
+    "<blockquote>" * 40, "<p>a<p>b<div><p>c<div>d" * 30,
+])
+def test_depth_bound_is_not_fooled_by_stray_end_tags_or_self_closing_html(page):
+    """Up to the <html>/<body> the builder adds itself (2 levels), the bound is at least the real depth."""
+    assert depth_bound(page) + 2 >= parsed_depth(page)
+
+
+@pytest.mark.parametrize("page", ["<ul><li>" * 50, "<table><tr><td>" * 50, "<dl><dd>" * 50])
+def test_depth_bound_misses_what_the_builder_inserts_by_a_bounded_factor(page):
+    """Nested lists and tables: <li>, <td> count once per name (a new one usually closes the open one),
+    <tbody> is inserted by the builder. Four levels per counted one at most: still far from a hang."""
+    assert 4 * depth_bound(page) + 2 >= parsed_depth(page) > depth_bound(page)
+
+
+@pytest.mark.parametrize(("page", "bound"), [
+    ("<p>a<p>b<p>c<li>d<li>e<br><img src=x><hr><input><meta>", 2),
+    ("<p>x</p>" * 1000, 1),
+    ("<div>x</div>" * 1000, 1),
+    ("<my-long-custom-element-name>x</my-long-custom-element-name>" * 100, 1),
+])
+def test_depth_bound_stays_low_on_flat_pages(page, bound):
+    assert depth_bound(page) == bound
+
+
+def test_svg_contents_are_cut_and_an_unclosed_svg_cut_to_the_end():
+    assert strip_svg("<p>a</p><svg class='i'><path d='M0'/><g><circle/></g></svg><p>b</p>") == (
+        "<p>a</p><svg class='i'></svg><p>b</p>")
+    assert strip_svg("<p>a</p><SVG><path/>" + "<div/>" * 10) == "<p>a</p><SVG>"
