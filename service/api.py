@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from heuristics import CleanError, clean
 
@@ -57,12 +57,24 @@ def _body() -> bytes:
 
     For a chunked body werkzeug stops reading at the limit without complaint, so look one byte further.
     """
-    data = request.get_data()
-    limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(data) >= limit:
-        if request.environ["wsgi.input"].read(1):
-            raise RequestEntityTooLarge()
+    try:
+        data = request.get_data()
+        limit = request.max_content_length
+        if request.content_length is None and limit is not None and len(data) >= limit:
+            if request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge()
+    except ClientDisconnected as error:  # werkzeug's name for a read that failed, or an early end
+        if isinstance(error.__context__, OSError):
+            raise _stalled() from None
+        raise
+    except OSError:  # the connection's receive timeout (gunicorn_conf.CLIENT_TIMEOUT): the client stalled
+        raise _stalled() from None
     return data
+
+
+def _stalled() -> Problem:
+    return Problem(408, "the request body stopped arriving; send it without pauses", "body",
+                   headers={"Connection": "close"})
 
 
 def _decode(data: bytes, label: str = "body") -> str:
@@ -164,6 +176,13 @@ def _lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[bytes
     At most ``body_limit`` bytes are read (the Content-Length, or the batch limit for a chunked body);
     a body that goes on past the batch limit ends the stream with a 413 Problem.
     """
+    try:
+        yield from _read_lines(stream, line_limit, body_limit)
+    except OSError:  # the client stalled mid-stream: answered lines stand, the stream ends with a 408 item
+        yield _stalled()
+
+
+def _read_lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[bytes | Problem]:
     remaining = body_limit
     while remaining > 0:
         line = stream.readline(min(line_limit + 1, remaining))

@@ -2,7 +2,8 @@
 
 Environment: ``PORT`` (default 8080) or ``TEXTWASH_BIND`` for the address, ``WEB_CONCURRENCY`` for the
 number of worker processes (default 2 x cores + 1, at most 8), ``TEXTWASH_THREADS`` threads per worker
-(default 2), ``TEXTWASH_TIMEOUT`` seconds before a silent worker is restarted (default 60).
+(default 2), ``TEXTWASH_TIMEOUT`` seconds before a silent worker is restarted (default 60),
+``TEXTWASH_CLIENT_TIMEOUT`` seconds a connection may stay silent mid-request (default 30).
 Command-line flags (``--bind``, ``--workers``) override all of these.
 
 Request body limits are the app's (``TEXTWASH_MAX_BODY_BYTES``, 413 as problem+json); gunicorn limits the
@@ -11,7 +12,10 @@ request line and headers here.
 from __future__ import annotations
 
 import gc
+import logging
 import os
+import socket
+import struct
 from typing import Any
 
 MAX_DEFAULT_WORKERS = 8
@@ -58,6 +62,40 @@ loglevel = os.environ.get("TEXTWASH_GUNICORN_LOG_LEVEL", "info")
 proc_name = "textwash"
 # No runtime control socket: its default path is per user, so two instances on one machine would clash.
 control_socket_disable = True
+
+
+# A client that stops sending mid-request (headers or body) would hold a worker thread forever: gthread
+# reads requests with blocking sockets and no timeout. Past this many seconds without a byte, a read
+# fails (the app answers 408; gunicorn closes a connection stalled in its headers).
+CLIENT_TIMEOUT = float(os.environ.get("TEXTWASH_CLIENT_TIMEOUT") or 30)
+
+
+def when_ready(server: Any) -> None:
+    """Set receive and send timeouts on the listening sockets; on Linux every accepted connection
+    inherits them, and they outlast the ``setblocking`` calls gunicorn makes on each connection."""
+    seconds = int(CLIENT_TIMEOUT)
+    timeval = struct.pack("ll", seconds, int((CLIENT_TIMEOUT - seconds) * 1_000_000))
+    for listener in server.LISTENERS:
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            listener.setsockopt(socket.SOL_SOCKET, option, timeval)
+
+
+class _StalledClientFilter(logging.Filter):
+    """gunicorn logs a client that stalled in its request headers (the receive timeout above) as a
+    socket error with a traceback; it is the client's fault, so say so in one info line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (BlockingIOError, TimeoutError)) and record.getMessage().startswith("Socket error"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = "closed a connection silent for %ss mid-request (TEXTWASH_CLIENT_TIMEOUT)"
+            record.args, record.exc_info, record.exc_text = (CLIENT_TIMEOUT,), None, None
+        return True
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Each worker logs stalled clients as one info line (see ``_StalledClientFilter``)."""
+    worker.log.error_log.addFilter(_StalledClientFilter())
 
 
 def pre_fork(server: Any, worker: Any) -> None:

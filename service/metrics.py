@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 LATENCY_BUCKETS: tuple[float, ...] = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 )
-STATUSES: tuple[str, ...] = ("200", "400", "401", "404", "405", "413", "415", "422", "500", "503", "other")
+STATUSES: tuple[str, ...] = ("200", "400", "401", "404", "405", "408", "413", "415", "422", "500", "503", "other")
 OUTCOMES: tuple[str, ...] = ("cleaned", "rejected", "failed")
 UNMATCHED = "unmatched"
 OTHER = "other"

@@ -74,7 +74,10 @@ def _drain_body() -> None:
     if stream is None or (request.content_length or 0) > DRAIN_LIMIT:
         return
     while remaining > 0:
-        data = stream.read(min(DRAIN_STEP, remaining))
+        try:
+            data = stream.read(min(DRAIN_STEP, remaining))
+        except OSError:  # the client stalled (receive timeout): nothing more to drain
+            return
         if not data:
             return
         remaining -= len(data)
