@@ -21,13 +21,6 @@ EXTRACTORS = ("fast", "trafilatura")
 # With a time budget, the rules stage looks at the clock after each slice of this many lines.
 BUDGET_SLICE_LINES = 512
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*+)[^<>]*+>")
-# Elements that never deepen the tree: void elements, and those whose end tag is optional (a new
-# <p>, <li> or <td> closes the open one).
-_FLAT_TAGS = frozenset((
-    "area base br col embed hr img input link meta source track wbr param keygen frame basefont "
-    "p li dt dd tr td th option optgroup rb rt rtc rp thead tbody tfoot colgroup caption html head body"
-).split())
 
 
 def engine_info() -> dict[str, Any]:
@@ -58,21 +51,6 @@ def _check_options(text: object, html: object, mode: str, keep: Iterable[str], e
         if category not in CATEGORIES:
             raise CleanError("keep", f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
     return kept
-
-
-def html_depth(html: str) -> int:
-    """How deep the elements of ``html`` nest, counted from its tags in one linear pass (an upper
-    bound for well-formed pages: stray end tags are ignored, unclosed inline tags counted)."""
-    depth = deepest = 0
-    for match in _TAG_RE.finditer(html):
-        if match.group(2).lower() in _FLAT_TAGS or match.group(0).endswith("/>"):
-            continue
-        if match.group(1):
-            depth = max(0, depth - 1)
-        else:
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
 
 
 def _as_text(text: str) -> str:

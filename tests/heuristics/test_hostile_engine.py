@@ -8,7 +8,7 @@ import pytest
 from adversarial import linear_enough
 
 from heuristics import CleanError, clean
-from heuristics.pipeline import BUDGET_SLICE_LINES, MAX_HTML_DEPTH, html_depth
+from heuristics.pipeline import BUDGET_SLICE_LINES, MAX_HTML_DEPTH
 
 BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
         "and the future of the town library.")
@@ -71,17 +71,6 @@ def test_html_nested_deeper_than_the_limit_is_refused_naming_html(extractor):
     with pytest.raises(CleanError) as info:
         clean(html="<div>" * depth + "x" + "</div>" * depth, extractor=extractor)
     assert info.value.field == "html" and str(MAX_HTML_DEPTH) in info.value.detail
-
-
-@pytest.mark.parametrize(("page", "depth"), [
-    ("<div><div><p>x</div></div>", 2),
-    ("<p>a<p>b<p>c<li>d<li>e<br><img src=x><hr>", 0),
-    ("<svg>" + "<path/>" * 100 + "<circle r='1' />" * 100 + "</svg>", 1),
-    ("</div></div><div>x</div>", 1),
-    ("<b>" * 30, 30),
-])
-def test_html_depth_counts_nesting_elements_only(page, depth):
-    assert html_depth(page) == depth
 
 
 def test_time_budget_stops_the_rules_stage_with_a_warning_and_keeps_the_rest():
