@@ -33,7 +33,7 @@ spaced = st.builds(lambda pad, text, tail: pad + text + tail, st.sampled_from(["
 line = st.one_of(prose, prose, heading, residue, residue, phrase_line, spaced, st.text(max_size=40), st.just(""))
 documents = st.lists(line, max_size=40).map("\n".join)
 
-SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 # Rules that look at a line's neighbours or position rather than its own text.
 CONTEXT_RULES = ("title.first_heading", "title.repeat", "navigation.outside_body", "duplicate.repeat",
                  "duplicate.near_copy")
@@ -115,7 +115,7 @@ HTML_PIECES = st.sampled_from(["<p>", "</p>", "<div class='share'>", "</div>", "
 html_pages = st.lists(st.one_of(HTML_PIECES, line), max_size=30).map("".join)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(documents, st.text(max_size=300)), st.one_of(st.none(), html_pages), OPTION_VALUES)
 def test_clean_answers_or_refuses_with_a_clean_error(text, html, options):
     """Fuzzing clean() directly: any text, HTML and options give a result or a CleanError naming a

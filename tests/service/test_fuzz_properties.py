@@ -26,7 +26,7 @@ options = st.fixed_dictionaries({}, optional={
     "language": st.sampled_from(["en", "de", "fr"]),
 })
 documents = st.lists(st.fixed_dictionaries({"text": text}, optional={"options": options}), min_size=1, max_size=6)
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
