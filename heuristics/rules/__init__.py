@@ -45,8 +45,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from importlib import resources
 from re import _constants as sre_constants  # the parser behind re: the lint walks its tree
 from re import _parser as sre_parse
@@ -119,23 +121,115 @@ class Hit:
 class _Detector:
     """Several regexes tried in one pass; ``lastindex`` names the one that fired.
 
-    Start-anchored patterns are tried at position 0 only (``match``), end-anchored ones of bounded
-    width only over the line's last ``tail`` characters; the rest are searched.
+    Start-anchored patterns are tried at position 0 only (``match``), and only those that can
+    start with the line's first character (a per-character sub-detector, built on first use);
+    end-anchored ones of bounded width only over the line's last ``tail`` characters; the rest
+    are searched.
     """
 
-    combined: re.Pattern[str]
-    singles: list[tuple[Rule, re.Pattern[str]]]
+    entries: list[tuple[Rule, str]]
     anchored: bool
     tail: int | None
     max_words: int
     short_lines: bool | None = None  # True: only lines of <= SHORT_LINE_WORDS words; False: only longer
+    firsts: list[frozenset[str] | None] = field(default_factory=list)
+    _by_char: dict[str, tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None] = field(
+        default_factory=dict)
 
-    def find(self, text: str) -> re.Match[str] | None:
+    def find(self, text: str) -> tuple[re.Match[str] | None, list[tuple[Rule, re.Pattern[str]]]]:
+        """The first matching alternative, and the alternatives it was chosen from."""
+        char = _dispatch_key(text[:1]) if self.anchored else ""
+        compiled = self._by_char.get(char, _UNBUILT)
+        if compiled is _UNBUILT:
+            compiled = self._by_char[char] = self._build(char)
+        if compiled is None:
+            return None, []
+        combined, singles = compiled
         if self.anchored:
-            return self.combined.match(text)
+            return combined.match(text), singles
         if self.tail is not None:
-            return self.combined.search(text, max(0, len(text) - self.tail))
-        return self.combined.search(text)
+            return combined.search(text, max(0, len(text) - self.tail)), singles
+        return combined.search(text), singles
+
+    def _build(self, char: str) -> tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None:
+        chosen = [entry for entry, first in zip(self.entries, self.firsts)
+                  if not self.anchored or first is None or char in first]
+        if not chosen:
+            return None
+        singles = [(rule, re.compile(("^" if self.anchored else "") + _flagged(rule, p))) for rule, p in chosen]
+        alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in chosen)
+        return re.compile(f"(?:{alternatives})"), singles
+
+
+_UNBUILT = object()
+_DIGIT = "0"
+
+
+def _dispatch_key(char: str) -> str:
+    """Every decimal digit (any script) shares one bucket; other characters are lower-cased."""
+    return _DIGIT if char.isdecimal() else char.lower()
+
+
+def _first_chars(items: Sequence[tuple[object, object]]) -> tuple[frozenset[str] | None, bool]:
+    """(lower-cased characters a match can start with, or None for any; whether it can be empty)."""
+    found: set[str] = set()
+    for op, arg in items:
+        chars, nullable = _first_of(op, arg)
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _first_of(op: object, arg: object) -> tuple[frozenset[str] | None, bool]:
+    c = sre_constants
+    if op == c.LITERAL:
+        return frozenset({_dispatch_key(chr(arg)), _dispatch_key(chr(arg).upper())}), False
+    if op == c.IN:
+        return _class_chars(arg), False
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return frozenset(), True
+    if op == c.SUBPATTERN:
+        return _first_chars(arg[3].data)
+    if op == getattr(c, "ATOMIC_GROUP", None):
+        return _first_chars(arg.data)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        chars, nullable = _first_chars(arg[2].data)
+        return chars, nullable or arg[0] == 0
+    if op == c.BRANCH:
+        union: set[str] = set()
+        any_empty = False
+        for branch in arg[1]:
+            chars, nullable = _first_chars(branch.data)
+            if chars is None:
+                return None, False
+            union |= chars
+            any_empty = any_empty or nullable
+        return frozenset(union), any_empty
+    return None, False
+
+
+def _class_chars(items: Sequence[tuple[object, object]], limit: int = 400) -> frozenset[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        if op == sre_constants.LITERAL:
+            chars.add(_dispatch_key(chr(arg)))
+        elif op == sre_constants.RANGE and arg[1] - arg[0] <= limit:
+            chars.update(_dispatch_key(chr(code)) for code in range(arg[0], arg[1] + 1))
+        elif op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_DIGIT:
+            chars.add(_DIGIT)
+        elif op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_SPACE:
+            chars.add(" ")  # lines are stripped: never a first character, kept for safety
+        else:
+            return None
+    return frozenset(chars)
+
+
+def _pattern_firsts(rule: Rule, pattern: str) -> frozenset[str] | None:
+    firsts, nullable = _first_chars(sre_parse.parse(_flagged(rule, pattern)).data)
+    return None if nullable else firsts
 
 
 @dataclass(slots=True)
@@ -428,20 +522,32 @@ def _build_automaton(phrases: Iterable[tuple[str, Rule]], guards: Iterable[tuple
     return automaton
 
 
-def _phrase_hits(automaton: ahocorasick.Automaton, line: Line, hits: list[Hit]) -> set[str]:
-    """Append phrase hits (on word boundaries) to ``hits``; return the guarded regexes unlocked."""
-    folded = phrase_form(line.text)
-    unlocked: set[str] = set()
-    for end, (length, rules, guard_ids) in automaton.iter(folded):
+def _document_phrase_hits(automaton: ahocorasick.Automaton | None, lines: Sequence[Line], max_words: int
+                          ) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
+    """Phrase hits (on word boundaries) per line position, and the guarded regexes each line unlocked.
+
+    One automaton pass over the whole document: the lines are folded together and joined by
+    newlines (which count as word boundaries), so no line pays for a call of its own.
+    """
+    hits: dict[int, list[Hit]] = {}
+    unlocked: dict[int, set[str]] = {}
+    if automaton is None:
+        return hits, unlocked
+    folded_lines = [phrase_form(line.text) if 0 < line.words <= max_words else "" for line in lines]
+    document = "\n".join(folded_lines)
+    starts = list(accumulate((len(folded) + 1 for folded in folded_lines), initial=0))
+    for end, (length, rules, guard_ids) in automaton.iter(document):
+        position = bisect_right(starts, end) - 1
         if guard_ids:
-            unlocked |= guard_ids
+            unlocked.setdefault(position, set()).update(guard_ids)
         if not rules:
             continue
         start = end - length + 1
-        if (start > 0 and folded[start - 1].isalnum()) or (end + 1 < len(folded) and folded[end + 1].isalnum()):
+        if (start > 0 and document[start - 1].isalnum()) or (end + 1 < len(document) and document[end + 1].isalnum()):
             continue
-        hits.extend(Hit(rule) for rule in rules if line.words <= rule.max_words)
-    return unlocked
+        words = lines[position].words
+        hits.setdefault(position, []).extend(Hit(rule) for rule in rules if words <= rule.max_words)
+    return hits, unlocked
 
 
 _NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
@@ -466,10 +572,9 @@ def _shape(pattern: str) -> tuple[bool, int | None]:
 
 def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None = None,
               short_lines: bool | None = None) -> _Detector:
-    singles = [(rule, re.compile(("^" if anchored else "") + _flagged(rule, pattern))) for rule, pattern in entries]
-    alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in entries)
-    return _Detector(combined=re.compile(f"(?:{alternatives})"), singles=singles, anchored=anchored, tail=tail,
-                     max_words=max(rule.max_words for rule, _ in entries), short_lines=short_lines)
+    return _Detector(entries=entries, anchored=anchored, tail=tail, short_lines=short_lines,
+                     max_words=max(rule.max_words for rule, _ in entries),
+                     firsts=[_pattern_firsts(rule, p) if anchored else None for rule, p in entries])
 
 
 SHORT_LINE_WORDS = 24
@@ -491,13 +596,13 @@ def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
     tail_width = 0
     for rule, pattern in entries:
         starts, width = _shape(pattern)
-        if rule.kind == "prefix" or starts:
+        if rule.requires:
+            guarded.append((rule, re.compile(_flagged(rule, pattern)), width))
+        elif rule.kind == "prefix" or starts:
             body = pattern[1:] if starts else pattern
             short.append((rule, body))
             if rule.max_words > SHORT_LINE_WORDS:
                 long.append((rule, body))
-        elif rule.requires:
-            guarded.append((rule, re.compile(_flagged(rule, pattern)), width))
         elif width is not None:
             tailed.append((rule, pattern))
             tail_width = max(tail_width, width)
@@ -561,9 +666,9 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     regex_set = ruleset.regex_set(langs)
     line_table = ruleset.line_table
     line_words = ruleset.line_words
-    phrase_words = ruleset.phrase_words(langs) if automaton is not None else -1
+    phrase_hits, unlocked_by = _document_phrase_hits(automaton, lines, ruleset.phrase_words(langs))
     out: list[list[Hit]] = []
-    for line in lines:
+    for position, line in enumerate(lines):
         if not line.text:
             out.append([])
             continue
@@ -571,8 +676,9 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
         rules = line_table.get(line.key) if line.words <= line_words else None
         if rules:
             hits.extend(Hit(rule) for rule in rules)
-        unlocked = _phrase_hits(automaton, line, hits) if line.words <= phrase_words else _NOTHING
-        hits.extend(_regex_hits(regex_set, line, unlocked))
+        if position in phrase_hits:
+            hits.extend(phrase_hits[position])
+        hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING)))
         if line.html and ruleset.containers:
             hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers, line.words))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
@@ -589,12 +695,12 @@ def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str]) -> list[Hi
     for detector in regex_set.detectors:
         if words > detector.max_words or (detector.short_lines is not None and detector.short_lines != is_short):
             continue
-        found = detector.find(text)
+        found, singles = detector.find(text)
         if found is None:
             continue
         # The detector names the first alternative that matches; the ones after it may match too
         # (a rule whose position constraint fails later must not hide another), so try those singly.
-        for rule, single in detector.singles[found.lastindex - 1:]:
+        for rule, single in singles[found.lastindex - 1:]:
             if words <= rule.max_words:
                 match = single.match(text) if detector.anchored else single.search(text, found.start())
                 if match is not None:
