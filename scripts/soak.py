@@ -63,6 +63,7 @@ class Tally:
     failures: Counter = field(default_factory=Counter)
     retry_reasons: Counter = field(default_factory=Counter)  # what made a client retry (kill, resets)
     latencies: dict[str, list[float]] = field(default_factory=lambda: {"single": [], "batch": []})
+    service_times: list[float] = field(default_factory=list)  # from the first send to the answer
     late_starts: int = 0       # requests that left more than a second after their slot (client saturated)
 
 
@@ -96,6 +97,7 @@ class Client(threading.Thread):
             with self.tally.lock:
                 self.tally.late_starts += 1
         outcome, problem = None, "not tried"
+        sent = time.monotonic()
         for attempt in range(self.retries + 1):
             with self.tally.lock:
                 self.tally.attempts += 1
@@ -110,7 +112,7 @@ class Client(threading.Thread):
                 self.tally.retry_reasons[f"{kind}: {problem}"] += 1
             self.reset()
             time.sleep(min(0.05 * 2 ** attempt, 1.0))
-        self.record(kind, scheduled, payload, outcome, problem)
+        self.record(kind, scheduled, sent, payload, outcome, problem)
 
     def post(self, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
         conn = self.connection()
@@ -153,7 +155,8 @@ class Client(threading.Thread):
             return None, "final: error item"
         return len(items), ""
 
-    def record(self, kind: str, scheduled: float, payload: object, outcome: int | None, problem: str) -> None:
+    def record(self, kind: str, scheduled: float, sent_at: float, payload: object, outcome: int | None,
+               problem: str) -> None:
         sent = 1 if kind == "single" else len(payload)  # type: ignore[arg-type]
         with self.tally.lock:
             if outcome is None:
@@ -164,7 +167,9 @@ class Client(threading.Thread):
             self.tally.requests += 1
             self.tally.documents += outcome
             self.tally.duplicated += max(0, outcome - sent)
-            self.tally.latencies[kind].append(time.monotonic() - scheduled)
+            now = time.monotonic()
+            self.tally.latencies[kind].append(now - scheduled)
+            self.tally.service_times.append(now - sent_at)
 
 
 def rss_mb(pid: int) -> float | None:
@@ -323,6 +328,8 @@ def report(tally: Tally, kill: dict, samples: list, args: argparse.Namespace, ra
           f"(single p99 {percentile(tally.latencies['single'], 99) * 1000:.0f} ms, batch p99 "
           f"{percentile(tally.latencies['batch'], 99) * 1000:.0f} ms; from the scheduled send time); "
           f"{tally.late_starts} requests left over 1 s late")
+    print(f"            from the actual send: p50 {percentile(tally.service_times, 50) * 1000:.0f} ms, "
+          f"p99 {percentile(tally.service_times, 99) * 1000:.0f} ms")
     if kill:
         print(f"kill:       SIGKILL worker {kill['victim']} at {args.kill_at:.0%}; workers before {kill['before']}, "
               f"after {kill['after']}; replacement {kill.get('new')} seen "
@@ -335,6 +342,9 @@ def report(tally: Tally, kill: dict, samples: list, args: argparse.Namespace, ra
     marks = [samples[min(len(samples) - 1, round(q * (len(samples) - 1)))] for q in (0, 0.25, 0.5, 0.75, 1)]
     trend = [statistics.mean(sample[p] for p in survivors if p in sample) for _, sample in marks] if survivors else []
     print("            mean of those at 0/25/50/75/100% of the soak: " + " / ".join(f"{mb:.0f}" for mb in trend))
+    if survivors:
+        every = [statistics.mean(sample[p] for p in survivors if p in sample) for _, sample in samples]
+        print("            every sample: " + " ".join(f"{mb:.0f}" for mb in every))
     peak = max((rss for _, sample in samples for rss in sample.values()), default=float("nan"))
     print(f"            peak {peak:.0f} MB over {len(samples)} samples every {SAMPLE_EVERY:.0f} s")
     print(f"server:     {server_errors} 5xx counted by the server; {log_errors} error records in its log")
