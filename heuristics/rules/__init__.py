@@ -135,10 +135,16 @@ class _Detector:
     firsts: list[frozenset[str] | None] = field(default_factory=list)
     _by_char: dict[str, tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None] = field(
         default_factory=dict)
+    _named: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self._named = frozenset({""}).union(*(first for first in self.firsts if first is not None))
 
     def find(self, text: str) -> tuple[re.Match[str] | None, list[tuple[Rule, re.Pattern[str]]]]:
         """The first matching alternative, and the alternatives it was chosen from."""
         char = _dispatch_key(text[:1]) if self.anchored else ""
+        if char not in self._named:  # no pattern names this first character: one shared sub-detector
+            char = _OTHER  # (a cache per character would grow with every script a hostile page uses)
         compiled = self._by_char.get(char, _UNBUILT)
         if compiled is _UNBUILT:
             compiled = self._by_char[char] = self._build(char)
@@ -163,6 +169,7 @@ class _Detector:
 
 _UNBUILT = object()
 _DIGIT = "0"
+_OTHER = "other"  # not a single character, so no pattern's first characters contain it
 
 
 def _dispatch_key(char: str) -> str:

@@ -148,3 +148,19 @@ def test_caller_phrases_with_emoji_and_control_characters_are_accepted(phrase):
 def test_a_caller_phrase_with_an_emoji_removes_its_line():
     result = clean(f"{BODY}\n📷 Photo gallery: the vote\n{BODY2}", extra_rules={"caption": ["📷 Photo gallery"]})
     assert [(r.line, r.category, r.rule) for r in result.removed] == [(1, "caption", "caption.caller")]
+
+
+def test_lines_starting_with_thousands_of_distinct_characters_do_not_grow_the_detectors():
+    """Start-anchored detectors keep a sub-detector per first character; characters no pattern starts
+    with share one, so a page of 5,000 CJK first characters adds one entry, not 5,000 (per worker,
+    for the life of the process)."""
+    from heuristics.rules import default_ruleset
+
+    text = "\n".join(chr(0x4E00 + i) + " x" for i in range(5000))
+    before = clean(text, language="en").to_dict()
+    detectors = default_ruleset().regex_set(default_ruleset().languages_for("en")).detectors
+    sizes = [len(detector._by_char) for detector in detectors]
+    with_residue = clean(text.replace(chr(0x4E00 + 100) + " x", "Subscribe"), language="en")
+    assert (100, "subscription_prompt") in [(r.line, r.category) for r in with_residue.removed]
+    assert all(size < 200 for size in sizes), sizes
+    assert clean(text, language="en").to_dict() == before
