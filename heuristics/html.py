@@ -34,6 +34,7 @@ name               type   meaning
 ``region_lines``   int    lines in the block's parent element
 ``region``         int    ordinal of that parent element in the page (equal for lines that
                           share it: runs of menu items, the paragraphs of one body)
+``outer``          int    the same for the grandparent element (ids shared with ``region``)
 ``region_prose``   float  share of the page's prose (lines of 80+ characters, mostly not
                           link text) inside the block's parent element
 ``region_purity``  float  share of the parent element's text that is prose
@@ -417,6 +418,7 @@ def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
             "region_link_density": region.links / region.chars if region.chars else 0.0,
             "region_lines": region.lines,
             "region": region_ids.setdefault(id(region), len(region_ids)),
+            "outer": region_ids.setdefault(id(outer), len(region_ids)),
             "region_prose": region.prose / prose_total,
             "region_purity": region.prose / region.chars if region.chars else 0.0,
             "outer_prose": outer.prose / prose_total,
@@ -505,7 +507,7 @@ def _head(key: str) -> str:
 UNMATCHED: dict[str, Any] = {
     "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
     "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
-    "region_link_density": 0.0, "region_lines": 0, "region": -1, "region_prose": 0.0, "region_purity": 0.0,
+    "region_link_density": 0.0, "region_lines": 0, "region": -1, "outer": -1, "region_prose": 0.0, "region_purity": 0.0,
     "outer_prose": 0.0, "outer_purity": 0.0, "majority_levels": -1, "position": 0.0, "matched": False,
 }
 

@@ -164,3 +164,46 @@ def _token_buckets(signals: list[dict[str, Any]]) -> np.ndarray:
             buckets = cache[tokens] = [_bucket(token) for token in tokens]
         out[row, buckets] = 1.0
     return out
+
+
+# ---------------------------------------------------------------- second pass
+
+HTML_SCORE_FEATURES: tuple[str, ...] = (
+    "hs_region_mean", "hs_region_min", "hs_region_max", "hs_region_size", "hs_outer_mean", "hs_outer_size",
+    "hs_best_mean", "hs_outside_best_mean",
+)
+
+
+def html_score_context(scores: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
+    """First-pass scores pooled over the page's structure, for the second pass.
+
+    Lines that share a parent element (a menu, a body) mostly share their fate: per row the mean,
+    min and max first-pass score of the lines in its parent element and the mean in its
+    grandparent, weighted by words; the mean inside and outside the best container. ``scores``:
+    one per non-blank line, in row order.
+    """
+    kept = [line for line in lines if line.text]
+    n = len(kept)
+    out = np.zeros((n, len(HTML_SCORE_FEATURES)))
+    if n == 0:
+        return out
+    signals = [line.html or {} for line in kept]
+    weight = np.maximum(np.fromiter((line.words for line in kept), dtype=np.float64, count=n), 1.0)
+    for column, key in ((0, "region"), (4, "outer")):
+        ids = np.fromiter((sig.get(key, -1) for sig in signals), dtype=np.int64, count=n)
+        group = np.unique(ids, return_inverse=True)[1].ravel()
+        total = np.bincount(group, weights=weight)
+        mean = np.bincount(group, weights=weight * scores) / total
+        size = np.bincount(group)
+        out[:, column] = mean[group]
+        out[:, column + 1 if key == "outer" else 3] = np.log1p(size[group])
+        if key == "region":
+            low = np.full(len(size), np.inf)
+            high = np.full(len(size), -np.inf)
+            np.minimum.at(low, group, scores)
+            np.maximum.at(high, group, scores)
+            out[:, 1], out[:, 2] = low[group], high[group]
+    best = np.fromiter((bool(sig.get("in_best")) for sig in signals), dtype=bool, count=n)
+    for column, mask in ((6, best), (7, ~best)):
+        out[:, column] = np.dot(scores[mask], weight[mask]) / weight[mask].sum() if mask.any() else np.nan
+    return out
