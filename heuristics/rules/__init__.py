@@ -287,8 +287,11 @@ class RuleSet:
         return out
 
     def languages_for(self, language: str | None) -> tuple[str, ...]:
+        """The languages whose rules apply. A language without rules of its own adds nothing, so it
+        shares the neutral set and its compiled detectors: each set is cached for the process's life,
+        and callers may name any of the 18,000 two- and three-letter codes."""
         langs = [NEUTRAL, FALLBACK_LANGUAGE]
-        if language and language not in langs:
+        if language and language not in langs and language in self.languages:
             langs.append(language)
         return tuple(langs)
 

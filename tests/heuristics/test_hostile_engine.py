@@ -164,3 +164,19 @@ def test_lines_starting_with_thousands_of_distinct_characters_do_not_grow_the_de
     assert (100, "subscription_prompt") in [(r.line, r.category) for r in with_residue.removed]
     assert all(size < 200 for size in sizes), sizes
     assert clean(text, language="en").to_dict() == before
+
+
+def test_language_codes_without_rules_share_the_compiled_rules():
+    """Every language set's detectors and automaton are cached for the life of a worker; a caller who
+    names hundreds of made-up language codes must not make hundreds of copies (0.4 MB each)."""
+    from heuristics.rules import default_ruleset
+
+    ruleset = default_ruleset()
+    text = f"Subscribe\n{BODY}\nFoto: dpa\nTeilen auf Facebook"
+    expected = clean(text, language="en").to_dict()
+    before = len(ruleset._regex_sets)
+    for code in ("qq", "zzz", "xyz", "abc", "tlh"):
+        result = clean(text, language=code).to_dict()
+        assert result["removed"] == expected["removed"] and result["metadata"]["language"] == code
+    assert len(ruleset._regex_sets) == before
+    assert ruleset.languages_for("de") == ("xx", "en", "de") and ruleset.languages_for("zzz") == ("xx", "en")
