@@ -22,7 +22,7 @@ STOPLIST_NAMES: dict[str, str] = {
     "id": "Indonesian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian",
 }
 VOTE_TOKENS_DEFAULT = 200
-VOTE_MIN_HITS_DEFAULT = 8
+VOTE_MIN_HITS_DEFAULT = 6
 VOTE_MARGIN_DEFAULT = 2.0
 LANGID_CHARS_DEFAULT = 2000
 
@@ -37,12 +37,13 @@ def stoplist(language: str | None) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _vote_table() -> dict[str, tuple[str, ...]]:
+def _vote_table() -> dict[str, str]:
+    """Stopwords that belong to exactly one language's list: each is a vote for that language."""
     table: dict[str, list[str]] = {}
     for code in STOPLIST_NAMES:
         for word in stoplist(code):
             table.setdefault(word, []).append(code)
-    return {word: tuple(codes) for word, codes in table.items()}
+    return {word: codes[0] for word, codes in table.items() if len(codes) == 1}
 
 
 @lru_cache(maxsize=1)
@@ -52,20 +53,14 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def vote(tokens: Iterable[str], min_hits: float = VOTE_MIN_HITS_DEFAULT,
+def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
          margin: float = VOTE_MARGIN_DEFAULT) -> tuple[str, float] | None:
-    """The language whose stopwords clearly dominate the tokens, with the share of votes it got."""
+    """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
     table = _vote_table()
-    counts: Counter[str] = Counter()
-    for token in tokens:
-        codes = table.get(token)
-        if codes:  # a word in several stoplists says little: its vote is shared among them
-            share = 1.0 / len(codes)
-            for code in codes:
-                counts[code] += share
+    counts = Counter(table[token] for token in tokens if token in table)
     if not counts:
         return None
-    (best, best_n), *rest = counts.most_common(2) + [("", 0.0)]
+    (best, best_n), *rest = counts.most_common(2) + [("", 0)]
     runner_up = rest[0][1]
     if best_n < min_hits or best_n < margin * runner_up:
         return None

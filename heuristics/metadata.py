@@ -7,11 +7,13 @@ filled field came from ("text", "caller", or for HTML input "html").
 from __future__ import annotations
 
 import re
-from datetime import timezone
+import warnings
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
+from dateutil import parser as dateutil_parser
 
 from .decide import Decision
 from .result import empty_metadata
@@ -28,6 +30,9 @@ _H_CLOCK_RE = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 FINGERPRINT_SHINGLE = 4
 
 
+_DATEPARSER_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "PARSERS": ["absolute-time"]}
+
+
 @lru_cache(maxsize=1)
 def _date_parser():
     import dateparser
@@ -35,13 +40,22 @@ def _date_parser():
     return dateparser
 
 
-def parse_date(value: str, language: str | None) -> str | None:
-    """ISO 8601 for a captured date string: date only when it has no time, with offset when known."""
-    languages = [language] if language and language != "en" else []
-    languages.append("en")
+def _parse_datetime(value: str, language: str | None) -> datetime | None:
+    """ISO strings by the standard library, English by dateutil, other languages by dateparser."""
     try:
-        parsed = _date_parser().parse(value, languages=languages,
-                                      settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first"})
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    if language in (None, "en"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return dateutil_parser.parse(value, dayfirst=True)
+        except (ValueError, OverflowError):
+            pass
+    languages = [language] if language and language != "en" else []
+    try:
+        return _date_parser().parse(value, languages=languages + ["en"], settings=_DATEPARSER_SETTINGS)
     except Exception:  # dateparser raises a zoo of errors on odd strings; a date is optional
         return None
 
@@ -53,8 +67,8 @@ def parse_date(value: str, language: str | None) -> str | None:
         return None
     if not _TIME_RE.search(value):
         return parsed.date().isoformat()
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc) if parsed.utcoffset() is not None else parsed
+    if parsed.utcoffset() is not None:
+        parsed = parsed.astimezone(timezone.utc)
     return parsed.isoformat()
 
 
