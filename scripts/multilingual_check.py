@@ -133,9 +133,14 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list lost body lines and kept residue lines")
     args = parser.parse_args()
     pages = load_pages(args.languages)
-    version = engine_info()["model"]
-    if version is None:
-        print("no model artifact in heuristics/models/: the rules decide alone, so only that is shown\n")
+    try:
+        version = engine_info()["model"]
+    except ValueError as exc:  # an artifact that does not fit the engine's features: rules only, say why
+        version = None
+        print(f"the model artifact cannot be used ({exc}): rules only\n")
+    else:
+        if version is None:
+            print("no model artifact in heuristics/models/: the rules decide alone, so only that is shown\n")
     for split in SPLITS:
         chosen = [page for page in pages if page.get("split", "tuned") == split]
         report(evaluate(chosen, use_model=False, mode=args.mode), f"[{split}] rules only ({args.mode})", args.show)
