@@ -376,18 +376,23 @@ def fix_mojibake(text: str) -> str:
         return text
 
 
-def _line_text(raw: str) -> str:
-    """Whitespace collapsed, control characters dropped, mojibake undone."""
-    text = " ".join(raw.split())
-    if _CONTROL_RE.search(text):
-        text = _CONTROL_RE.sub("", text)
-    return fix_mojibake(text)
+def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
+    """Each line's text: whitespace collapsed, control characters dropped, mojibake undone.
+
+    The two repairs are looked for once in the whole page first (most pages need neither)."""
+    texts = [" ".join(line.text.split()) for line in raw_lines]
+    joined = "\n".join(texts)
+    if _CONTROL_RE.search(joined):
+        texts = [_CONTROL_RE.sub("", text) for text in texts]
+    if _MOJIBAKE_RE.search(joined):
+        texts = [fix_mojibake(text) for text in texts]
+    return texts
 
 
 def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
-    texts = [_line_text(line.text) for line in raw_lines]
+    texts = _line_texts(raw_lines)
     half = (walked.frames[0].chars if walked.frames else 0) // 2
     prose_total = max(1, _prose_mass(walked, texts))
     for line in raw_lines:

@@ -2,17 +2,32 @@
 
 One row per non-blank line, in the order of ``features.line_features`` (its ``rows``), so the
 HTML-aware model can ``np.hstack`` the two matrices. Lines without signals (plain-text input,
-or a text line the walk did not find) get the neutral row with ``matched`` = 0.
+or a text line the walk did not find) get the neutral row with ``h_matched`` = 0.
 Tag names are HTML vocabulary, not phrases: class/id words reach the model through the
-container rules' hits, which ``features.line_features`` already counts per category.
+container rules' hits (which ``features.line_features`` counts per category) and through
+``TOKEN_BUCKETS`` hashed buckets, so the model learns content markers (``entry``, ``post-body``)
+without the code naming any.
+
+How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``train.py``):
+
+* first pass: ``first_pass_matrix(lines, hits, language)`` = the text features with these
+  appended (names ``FIRST_PASS_NAMES``); same rows as ``line_features``;
+* second pass: ``second_pass_matrix(first_scores, lines, first_matrix)`` = that plus the text
+  model's ``score_context`` and ``html_score_context`` (names ``SECOND_PASS_NAMES``);
+* train on the bench's ``html`` field through ``html.lines_from_html`` (labels as for R1: the
+  walk's lines are R1's lines); score with it when the lines carry ``html`` signals, and
+  keep the text model for plain text. ``scripts/html_model_eval.py`` trains and scores this
+  variant on the held-back slice (the figures in the README's "HTML input").
 """
 from __future__ import annotations
 
 import zlib
+from operator import itemgetter
 from typing import Any, Sequence
 
 import numpy as np
 
+from .html import UNMATCHED
 from .segment import Line
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -51,51 +66,54 @@ _TAG_BASE = _COL[f"h_tag_{TAG_GROUPS[0][0]}"]
 _PLACE_BASE = _COL[f"h_under_{PLACE_TAGS[0]}"]
 
 
+_NUMERIC = ("matched", "link_density", "heading", "depth", "in_main", "in_table", "in_list", "in_best",
+            "region_link_density", "region_prose", "region_purity", "outer_prose", "outer_purity", "best_distance",
+            "majority_levels", "region_chars", "region_lines")
+_NUMERIC_COLUMNS = [_COL[name] for name in (
+    "h_matched", "h_link_density", "h_heading", "h_depth", "h_in_main", "h_in_table", "h_in_list", "h_in_best",
+    "h_region_link_density", "h_region_prose", "h_region_purity", "h_outer_prose", "h_outer_purity",
+    "h_best_distance", "h_majority_levels", "h_log_region_chars", "h_log_region_lines")]
+_numeric_of = itemgetter(*_NUMERIC)
+
+
 def html_features(lines: Sequence[Line]) -> np.ndarray:
-    """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines."""
+    """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines.
+
+    Built from one tuple per line (``itemgetter``) and per distinct token set (lines of one
+    element share theirs), not value by value: this runs for every HTML page."""
     kept = [line for line in lines if line.text]
-    signals = [line.html or {} for line in kept]
+    signals = [line.html if line.html and len(line.html) >= len(UNMATCHED) else UNMATCHED for line in kept]
     n = len(signals)
-    own = np.zeros((n, len(OWN_FEATURES)))
     if n == 0:
         return np.zeros((0, len(HTML_FEATURE_NAMES)))
-    for row, sig in enumerate(signals):
-        _fill_row(own[row], sig)
+    own = np.zeros((n, len(OWN_FEATURES)))
+    numeric = np.array([_numeric_of(sig) for sig in signals], dtype=np.float64)
+    for last in (-4, -3):  # best_distance, majority_levels: -1 (none) and far both mean far
+        numeric[:, last] = np.where(numeric[:, last] < 0, FAR_LEVELS, np.minimum(numeric[:, last], FAR_LEVELS))
+    numeric[:, -2:] = np.log1p(numeric[:, -2:])
+    own[:, _NUMERIC_COLUMNS] = numeric
+    groups = np.fromiter((_TAG_INDEX.get(sig["tag"], -1) for sig in signals), dtype=np.intp, count=n)
+    tagged = np.flatnonzero(groups >= 0)
+    own[tagged, _TAG_BASE + groups[tagged]] = 1.0
+    places, buckets = _token_columns([sig["tokens"] for sig in signals])
+    own[:, _PLACE_BASE:_PLACE_BASE + len(PLACE_TAGS)] = places
     _document_features(own, signals, [len(line.text) for line in kept])
-    return np.hstack([own, _context(own), _token_buckets(signals)])
+    return np.hstack([own, _context(own), buckets])
 
 
-def _fill_row(row: np.ndarray, sig: dict[str, Any]) -> None:
-    col = _COL
-    if not sig.get("matched"):
-        row[col["h_best_distance"]] = FAR_LEVELS
-        row[col["h_majority_levels"]] = FAR_LEVELS
-        return
-    row[col["h_matched"]] = 1.0
-    row[col["h_link_density"]] = sig["link_density"]
-    row[col["h_heading"]] = sig["heading"]
-    row[col["h_depth"]] = sig["depth"]
-    row[col["h_in_main"]] = sig["in_main"]
-    row[col["h_in_table"]] = sig["in_table"]
-    row[col["h_in_list"]] = sig["in_list"]
-    row[col["h_in_best"]] = sig["in_best"]
-    distance = sig["best_distance"]
-    row[col["h_best_distance"]] = FAR_LEVELS if distance < 0 else min(distance, FAR_LEVELS)
-    row[col["h_log_region_chars"]] = np.log1p(sig["region_chars"])
-    row[col["h_region_link_density"]] = sig["region_link_density"]
-    row[col["h_log_region_lines"]] = np.log1p(sig["region_lines"])
-    row[col["h_region_prose"]] = sig["region_prose"]
-    row[col["h_region_purity"]] = sig["region_purity"]
-    row[col["h_outer_prose"]] = sig["outer_prose"]
-    row[col["h_outer_purity"]] = sig["outer_purity"]
-    row[col["h_majority_levels"]] = min(sig["majority_levels"], FAR_LEVELS)
-    group = _TAG_INDEX.get(sig["tag"])
-    if group is not None:
-        row[_TAG_BASE + group] = 1.0
-    tokens = sig["tokens"]
-    for i, tag in enumerate(PLACE_TAGS):
-        if tag in tokens:
-            row[_PLACE_BASE + i] = 1.0
+def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: which ``PLACE_TAGS`` are among its tokens, and which hash buckets its tokens fill.
+
+    Computed once per distinct token set, then spread to the lines by index."""
+    ids: dict[frozenset[str], int] = {}
+    which = np.fromiter((ids.setdefault(tokens, len(ids)) for tokens in token_sets), dtype=np.intp,
+                        count=len(token_sets))
+    places = np.zeros((len(ids), len(PLACE_TAGS)))
+    buckets = np.zeros((len(ids), TOKEN_BUCKETS))
+    for tokens, index in ids.items():
+        places[index, [i for i, tag in enumerate(PLACE_TAGS) if tag in tokens]] = 1.0
+        buckets[index, [_bucket(token) for token in tokens]] = 1.0
+    return places[which], buckets[which]
 
 
 def _document_features(own: np.ndarray, signals: list[dict[str, Any]], sizes: list[int]) -> None:
@@ -151,21 +169,6 @@ def _bucket(token: str) -> int:
     return found
 
 
-def _token_buckets(signals: list[dict[str, Any]]) -> np.ndarray:
-    """One column per hash bucket: 1 when any of the line's tokens falls in it."""
-    out = np.zeros((len(signals), TOKEN_BUCKETS))
-    cache: dict[frozenset[str], list[int]] = {}
-    for row, sig in enumerate(signals):
-        tokens = sig.get("tokens")
-        if not tokens:
-            continue
-        buckets = cache.get(tokens)
-        if buckets is None:
-            buckets = cache[tokens] = [_bucket(token) for token in tokens]
-        out[row, buckets] = 1.0
-    return out
-
-
 # ---------------------------------------------------------------- second pass
 
 HTML_SCORE_FEATURES: tuple[str, ...] = (
@@ -207,3 +210,30 @@ def html_score_context(scores: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
     for column, mask in ((6, best), (7, ~best)):
         out[:, column] = np.dot(scores[mask], weight[mask]) / weight[mask].sum() if mask.any() else np.nan
     return out
+
+
+# ---------------------------------------------------------------- the two passes of the HTML model
+
+def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], language: str | None) -> Any:
+    """``features.line_features`` with the HTML columns appended (a ``DocFeatures``, same rows)."""
+    from .features import line_features
+
+    feats = line_features(lines, hits, language)
+    feats.matrix = np.hstack([feats.matrix, html_features(lines)])
+    return feats
+
+
+def second_pass_matrix(first_scores: np.ndarray, lines: Sequence[Line], first_matrix: np.ndarray) -> np.ndarray:
+    """The first pass's input plus its scores in context: along the lines, and over the elements."""
+    from .features import FEATURE_NAMES, score_context
+
+    text_part = first_matrix[:, : len(FEATURE_NAMES)]
+    return np.hstack([first_matrix, score_context(first_scores, text_part), html_score_context(first_scores, lines)])
+
+
+def pass_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Column names of the first and the second pass (the text model's names plus these)."""
+    from .features import FEATURE_NAMES, SCORE_FEATURES
+
+    first = FEATURE_NAMES + HTML_FEATURE_NAMES
+    return first, first + SCORE_FEATURES + HTML_SCORE_FEATURES
