@@ -323,11 +323,26 @@ def _remove_run(run: list[int], verdicts: list[Verdict], min_run: int) -> None:
 
 MODEL_NEIGHBOUR_REACH = 2
 MODEL_SHORT_WORDS = 6
+# A subheading inside the body (a short unfinished line whose nearest surviving neighbours are both
+# prose) stays unless the model is this sure it is residue: on the bench this costs nothing, and a
+# clean article keeps its section headings.
+HEADING_FLOOR_DEFAULT = 0.2
+HEADING_MAX_WORDS_DEFAULT = 12
+# A whole sentence (at least this many words, ending a sentence) goes only when the model scores it
+# under SENTENCE_FACTOR_DEFAULT x the mode's threshold: losing a body sentence costs the reader more
+# than keeping a stray one. On the bench's extractor residue (R2) this costs nothing; it keeps body
+# paragraphs that sit between residue boxes (tests/data/multilingual).
+SENTENCE_MIN_WORDS_DEFAULT = 8
+SENTENCE_FACTOR_DEFAULT = 0.45
 
 
 def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float,
-                 lines: Sequence[Line] | None = None, hits: Sequence[Sequence[Hit]] | None = None) -> None:
-    """The model decides the lines the rules left open: those scoring below ``threshold`` go.
+                 lines: Sequence[Line] | None = None, hits: Sequence[Sequence[Hit]] | None = None,
+                 heading_floor: float = HEADING_FLOOR_DEFAULT,
+                 sentence_factor: float = SENTENCE_FACTOR_DEFAULT) -> None:
+    """The model decides the lines the rules left open: those scoring below ``threshold`` go,
+    whole sentences only below ``sentence_factor * threshold``, subheadings between body paragraphs
+    only below ``heading_floor``.
 
     Each such line gets a category: its own weak hints' (strongest first), else that of a line the
     rules removed right next to it (runs share a kind), else by shape: a short or unfinished line
@@ -342,9 +357,31 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
         verdict.score = float(score)
         if not verdict.removed and score < threshold:
             taken.append(index)
+    if lines is not None and taken:
+        taken = [i for i in taken if scores[i] < sentence_factor * threshold or not _is_sentence(lines[i])]
+    if lines is not None and taken:
+        headings = _body_subheadings(lines, verdicts)
+        taken = [i for i in taken if i not in headings or scores[i] < heading_floor]
     named = [(i, _model_category(i, verdicts, lines, hits)) for i in taken]
     for index, category in named:
         verdicts[index].remove(category, "model")
+
+
+def _is_sentence(line: Line) -> bool:
+    return line.words >= SENTENCE_MIN_WORDS_DEFAULT and ends_sentence(line.text)
+
+
+def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict],
+                      max_words: int = HEADING_MAX_WORDS_DEFAULT) -> set[int]:
+    """Short unfinished lines the rules left, whose nearest surviving neighbours are both prose."""
+    alive = [line.index for line in lines if not line.blank and not verdicts[line.index].removed]
+
+    def prose(index: int) -> bool:
+        return lines[index].words >= GOOD_WORDS_DEFAULT and ends_sentence(lines[index].text)
+
+    return {index for before, index, after in zip(alive, alive[1:], alive[2:])
+            if lines[index].words <= max_words and not ends_sentence(lines[index].text)
+            and prose(before) and prose(after)}
 
 
 def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Line] | None,

@@ -61,18 +61,29 @@ WINDOW_OFFSETS: tuple[int, ...] = (-3, -2, -1, 1, 2, 3)
 # Word, prose, stopword and rule-hit mass in symmetric windows of these radii.
 MASS_RADII: tuple[int, ...] = (3, 10)
 MASS_FEATURES: tuple[str, ...] = ("words", "prose_share", "stop_share", "hits")
+# The nearest lines before and after that no strong rule took: the text as the rules leave it.
+SURVIVOR_FEATURES: tuple[str, ...] = ("log_words", "end_sentence", "end_alnum", "prose", "in_main", "title_share")
+# What kind of text the whole document is: mostly article (extractor output) or a whole page with
+# its menus (a naive scrape). Callers do not say which they send; these let the model tell.
+DOC_FEATURES: tuple[str, ...] = ("doc_short_share", "doc_main_share", "doc_log_lines", "doc_hit_share",
+                                 "doc_prose_share")
+REFERENCE_WORDS = 8       # lines this long set a document's reference style (capitals, stopwords)
 
 
 def _window_names() -> tuple[str, ...]:
     names = [f"{name}@{offset:+d}" for offset in WINDOW_OFFSETS for name in WINDOW_FEATURES]
     names += [f"{name}_pm{radius}" for radius in MASS_RADII for name in MASS_FEATURES]
-    return tuple(names)
+    names += [f"{name}@sv{side}" for side in ("-1", "+1") for name in SURVIVOR_FEATURES]
+    return tuple(names) + DOC_FEATURES
 
 
 FEATURE_NAMES: tuple[str, ...] = LINE_FEATURES + _window_names()
 _COL = {name: i for i, name in enumerate(LINE_FEATURES)}
 _HIT_BASE = len(LINE_FEATURES) - len(HIT_CATEGORIES)
 _WINDOW_COLS = np.array([_COL[name] for name in WINDOW_FEATURES])
+_SURVIVOR_COLS = np.array([_COL[name] for name in SURVIVOR_FEATURES])
+# Class counts copied as they are, in the order of their columns ("sentence_marks" ... "slashes").
+_COUNTED = np.array([C_END, C_COMMA, C_PIPE, C_AT, C_HASH, C_SLASH])
 
 # Word hashing (stopword lookup without building Python strings per word).
 _HASH_BASE = np.uint64(1_000_003)
@@ -289,7 +300,17 @@ def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampl
     per_char = 1.0 / np.maximum(sampled, 1)
     own[:, col["log_chars"]] = np.log1p(full_chars)
     own[:, col["log_words"]] = np.log1p(words)
-    own[:, col["mean_word_len"]] = counts[:, :C_SPACE].sum(axis=1) / sample_words
+    word_len = counts[:, :C_SPACE].sum(axis=1) / sample_words
+    upper = counts[:, C_UPPER] / np.maximum(counts[:, C_UPPER] + counts[:, C_LOWER], 1)
+    title = chars.upper_words / sample_words
+    stop_share = chars.stops / sample_words
+    style = np.stack([word_len, upper, title, stop_share])
+    long_lines = words >= REFERENCE_WORDS
+    reference = np.median(style[:, long_lines] if long_lines.any() else style, axis=1)
+    own[:, col["mean_word_len"]] = word_len / max(float(reference[0]), 1.0)
+    own[:, col["upper_share"]] = upper - reference[1]
+    own[:, col["title_share"]] = title - reference[2]
+    own[:, col["stop_share"]] = stop_share / reference[3] if reference[3] > 0 else np.nan
     last = chars.last
     own[:, col["end_sentence"]] = last == C_END
     own[:, col["end_colon"]] = last == C_COLON
@@ -301,18 +322,9 @@ def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampl
     own[:, col["starts_upper"]] = first == C_UPPER
     own[:, col["starts_digit"]] = first == C_DIGIT
     own[:, col["starts_open"]] = (first == C_OPEN) | (first == C_QUOTE)
-    cased = counts[:, C_UPPER] + counts[:, C_LOWER]
-    own[:, col["upper_share"]] = counts[:, C_UPPER] / np.maximum(cased, 1)
-    own[:, col["title_share"]] = chars.upper_words / sample_words
     own[:, col["digit_share"]] = counts[:, C_DIGIT] * per_char
     own[:, col["punct_share"]] = counts[:, C_END:C_PIPE].sum(axis=1) * per_char
-    own[:, col["sentence_marks"]] = counts[:, C_END]
-    own[:, col["commas"]] = counts[:, C_COMMA]
-    own[:, col["pipes"]] = counts[:, C_PIPE]
-    own[:, col["at_signs"]] = counts[:, C_AT]
-    own[:, col["hashes"]] = counts[:, C_HASH]
-    own[:, col["slashes"]] = counts[:, C_SLASH]
-    own[:, col["stop_share"]] = chars.stops / sample_words
+    own[:, col["sentence_marks"]: col["slashes"] + 1] = counts[:, _COUNTED]
     own[:, col["stop_count"]] = np.log1p(chars.stops)
 
 
@@ -410,22 +422,23 @@ def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:
         own[:, _COL["shared_doc"]] = 0.0
         own[:, _COL["shared_main"]] = 0.0
         return
-    order = np.argsort(chars.word_hash, kind="stable")
-    hashes = chars.word_hash[order]
-    new_word = np.concatenate(([True], hashes[1:] != hashes[:-1]))
-    word_id = np.empty(len(order), dtype=np.intp)
-    word_id[order] = np.cumsum(new_word) - 1
-    pair = word_id * n + lines_of
-    pair_sorted = np.sort(pair)
-    own_count = np.searchsorted(pair_sorted, pair, side="right") - np.searchsorted(pair_sorted, pair)
-    total = np.bincount(word_id)
-    in_main = own[:, _COL["in_main"]][lines_of] > 0
-    main_total = np.bincount(word_id, weights=in_main)
-    elsewhere = total[word_id] > own_count
-    in_main_elsewhere = main_total[word_id] - np.where(in_main, own_count, 0) > 0
+    order = np.lexsort((lines_of, chars.word_hash))
+    hashes, lines_sorted = chars.word_hash[order], lines_of[order]
+    new_word = np.empty(len(order), dtype=bool)
+    new_word[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=new_word[1:])
+    new_pair = new_word.copy()
+    new_pair[1:] |= lines_sorted[1:] != lines_sorted[:-1]
+    word_id = np.cumsum(new_word) - 1
+    line_in_main = own[:, _COL["in_main"]][lines_sorted] > 0
+    lines_with_word = np.bincount(word_id, weights=new_pair)
+    main_lines_with_word = np.bincount(word_id, weights=new_pair & line_in_main)
+    content_sorted = content[order]
+    elsewhere = (lines_with_word[word_id] > 1) & content_sorted
+    in_main_elsewhere = (main_lines_with_word[word_id] - line_in_main > 0) & content_sorted
     scale = 1.0 / np.maximum(content_words, 1)
-    own[:, _COL["shared_doc"]] = np.bincount(lines_of, weights=elsewhere & content, minlength=n) * scale
-    own[:, _COL["shared_main"]] = np.bincount(lines_of, weights=in_main_elsewhere & content, minlength=n) * scale
+    own[:, _COL["shared_doc"]] = np.bincount(lines_sorted, weights=elsewhere, minlength=n) * scale
+    own[:, _COL["shared_main"]] = np.bincount(lines_sorted, weights=in_main_elsewhere, minlength=n) * scale
 
 
 def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]]) -> None:
@@ -448,6 +461,19 @@ def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]
             own[r, strong_col if strong else weak_col] = 1.0
 
 
+def _survivor_block(own: np.ndarray) -> list[np.ndarray]:
+    """Features of the nearest line before/after that has no strong rule hit (NaN when none)."""
+    n = len(own)
+    alive = own[:, _COL["hit_strong"]] == 0
+    idx = np.arange(n)
+    last_alive = np.maximum.accumulate(np.where(alive, idx, -1))
+    prev = np.concatenate(([-1], last_alive[:-1]))
+    next_alive = np.minimum.accumulate(np.where(alive, idx, n)[::-1])[::-1]
+    nxt = np.concatenate((next_alive[1:], [n]))
+    picked = np.vstack([own[:, _SURVIVOR_COLS], np.full((1, len(_SURVIVOR_COLS)), np.nan)])
+    return [picked[np.where(prev < 0, n, prev)], picked[nxt]]
+
+
 def _window_block(own: np.ndarray, words: np.ndarray) -> np.ndarray:
     """Neighbours' features at each window offset, and mass sums over the wider windows."""
     n = len(words)
@@ -468,7 +494,18 @@ def _window_block(own: np.ndarray, words: np.ndarray) -> np.ndarray:
         around[:, 1:3] /= total
         around[:, 0] = np.log1p(around[:, 0])
         parts.append(around)
+    parts += _survivor_block(own)
+    parts.append(_document_block(own, words))
     return np.hstack(parts)
+
+
+def _document_block(own: np.ndarray, words: np.ndarray) -> np.ndarray:
+    n = len(words)
+    total = max(float(words.sum()), 1.0)
+    hit = (own[:, _COL["hit_strong"]] + own[:, _COL["hit_weak"]]) > 0
+    values = np.array([np.count_nonzero(words < SHORT_WORDS) / n, float(np.dot(words, own[:, _COL["in_main"]])) / total,
+                       np.log1p(n), np.count_nonzero(hit) / n, float(own[:, _COL["prose"]].sum()) / n])
+    return np.broadcast_to(values, (n, len(values)))
 
 
 # ---------------------------------------------------------------- second pass: context of first-pass scores
@@ -492,8 +529,10 @@ def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     is body, the same line inside a run of low scores is not.
     """
     n = len(scores)
-    words = np.expm1(matrix[:, _COL["log_words"]])
     out = np.empty((n, len(SCORE_FEATURES)))
+    if n == 0:
+        return out
+    words = np.expm1(matrix[:, _COL["log_words"]])
     out[:, 0] = scores
     run_len = matrix[:, _COL["run_len"]]
     out[:, 1], out[:, 2] = _run_stats(scores, run_len > 0)

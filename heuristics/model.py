@@ -62,7 +62,38 @@ class LineModel:
 
 
 def _predict(booster: Any, matrix: np.ndarray) -> np.ndarray:
-    return booster.predict(matrix, num_threads=1)
+    """Probabilities from one LightGBM call for the whole document, single-threaded.
+
+    Goes straight to LightGBM's C entry point (the checks in ``Booster.predict`` cost more than
+    predicting a short document); falls back to ``Booster.predict`` if that entry point moved.
+    """
+    try:
+        return _predict_direct(booster, matrix)
+    except (AttributeError, TypeError):
+        return booster.predict(matrix, num_threads=1)
+
+
+_PREDICT_PARAMETERS = b"num_threads=1"
+
+
+def _predict_direct(booster: Any, matrix: np.ndarray) -> np.ndarray:
+    import ctypes
+
+    from lightgbm import basic
+
+    data = np.ascontiguousarray(matrix, dtype=np.float64)
+    rows, columns = data.shape
+    out = np.empty(rows, dtype=np.float64)
+    produced = ctypes.c_int64(0)
+    basic._safe_call(basic._LIB.LGBM_BoosterPredictForMat(
+        booster._handle, data.ctypes.data_as(ctypes.c_void_p), ctypes.c_int(basic._C_API_DTYPE_FLOAT64),
+        ctypes.c_int32(rows), ctypes.c_int32(columns), ctypes.c_int(basic._C_API_IS_ROW_MAJOR),
+        ctypes.c_int(basic._C_API_PREDICT_NORMAL), ctypes.c_int(0), ctypes.c_int(-1),
+        ctypes.c_char_p(_PREDICT_PARAMETERS), ctypes.byref(produced),
+        out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+    if produced.value != rows:
+        raise ValueError("LightGBM returned a wrong number of predictions")
+    return out
 
 
 def load(folder: Any = None) -> LineModel | None:

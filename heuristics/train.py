@@ -180,7 +180,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": SEED,
     "verbosity": -1,
 }
-DEFAULT_ROUNDS = 150
+DEFAULT_ROUNDS = 120
+SECOND_ROUNDS = 80
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict[str, Any] | None = None,
@@ -216,7 +217,7 @@ def _stage_two_rows(docs: Sequence[DocData], first: Sequence[np.ndarray]) -> lis
 
 
 def fit_stacked(docs: Sequence[DocData], params: dict[str, Any] | None = None, rounds: int = DEFAULT_ROUNDS,
-                second_params: dict[str, Any] | None = None, second_rounds: int | None = None,
+                second_params: dict[str, Any] | None = None, second_rounds: int = SECOND_ROUNDS,
                 weighting: str = "tokens", folds: int = STACK_FOLDS) -> tuple[Any, Any]:
     """First pass on line features; second pass on line features plus the first pass's scores
     around each line, trained on out-of-fold first-pass scores."""
@@ -234,7 +235,7 @@ def fit_stacked(docs: Sequence[DocData], params: dict[str, Any] | None = None, r
             oof[i] = s
     second_docs = [_with_matrix(d, m) for d, m in zip(docs, _stage_two_rows(docs, oof))]
     x2, y2, w2 = stack_rows(second_docs, weighting)
-    second = fit(x2, y2, w2, second_params or params, second_rounds or rounds, STACK_NAMES)
+    second = fit(x2, y2, w2, second_params or params, second_rounds, STACK_NAMES)
     return first, second
 
 
@@ -291,24 +292,27 @@ class Scorer:
         return out
 
 
-def kept_rows(doc: DocData, scores: np.ndarray | None, threshold: float, mode: str = "balanced",
-              rescue: float | None = None) -> np.ndarray:
-    """Which rows survive: open rows scoring at or above the threshold (all open rows without scores);
-    with ``rescue``, context-removed rows scoring at or above it come back."""
-    state = doc.state[mode]
-    kept = state == 0
+def kept_rows(doc: DocData, scores: np.ndarray | None, threshold: float, mode: str = "balanced") -> np.ndarray:
+    """Which rows survive: the rows the rules left open that score at or above the threshold (all
+    open rows without scores; every row in mode ``identity``)."""
+    if mode == "identity":
+        return np.ones(len(doc.rows), dtype=bool)
+    kept = doc.state[mode] == 0
     if scores is not None:
         kept &= scores >= threshold
-        if rescue is not None:
-            kept |= (state == 2) & (scores >= rescue)
     return kept
 
 
-def evaluate(scorer: Scorer, docs: Sequence[DocData], scores: Sequence[np.ndarray] | None, threshold: float,
-             mode: str = "balanced", rescue: float | None = None) -> dict[str, dict[str, Any]]:
-    rows = [scorer.row(doc, kept_rows(doc, None if scores is None else scores[i], threshold, mode, rescue))
+def evaluate_rows(scorer: Scorer, docs: Sequence[DocData], scores: Sequence[np.ndarray] | None,
+                  threshold: float, mode: str = "balanced") -> list[dict[str, Any]]:
+    """The scorer's per-page rows for the pages as the engine would output them."""
+    return [scorer.row(doc, kept_rows(doc, None if scores is None else scores[i], threshold, mode))
             for i, doc in enumerate(docs)]
-    return scorer.summary(rows)
+
+
+def evaluate(scorer: Scorer, docs: Sequence[DocData], scores: Sequence[np.ndarray] | None, threshold: float,
+             mode: str = "balanced") -> dict[str, dict[str, Any]]:
+    return scorer.summary(evaluate_rows(scorer, docs, scores, threshold, mode))
 
 
 def f_beta(summary: dict[str, Any], beta: float) -> float:
@@ -319,15 +323,22 @@ def f_beta(summary: dict[str, Any], beta: float) -> float:
 def calibrate(scorer: Scorer, docs_by_regime: dict[str, list[DocData]],
               scores_by_regime: dict[str, list[np.ndarray]], grid: Sequence[float] | None = None
               ) -> dict[str, float]:
-    """Per mode, the threshold maximising that mode's F-beta averaged over the regimes."""
+    """Per mode, the threshold maximising that mode's F-beta averaged over the regimes.
+
+    Precision and balanced mode share the rules' decisions, so their runs are scored once.
+    """
     grid = list(grid if grid is not None else np.round(np.arange(0.02, 0.8, 0.02), 2))
     best: dict[str, tuple[float, float]] = {}
     for threshold in grid:
+        summaries: dict[str, list[dict[str, Any]]] = {}
+        for states in ("balanced", "recall"):
+            summaries[states] = [evaluate(scorer, docs, scores_by_regime[regime], threshold, states)["ALL"]
+                                 for regime, docs in docs_by_regime.items()]
         for mode in MODES:
-            value = np.mean([f_beta(evaluate(scorer, docs, scores_by_regime[regime], threshold, mode)["ALL"],
-                                    MODE_BETA[mode]) for regime, docs in docs_by_regime.items()])
+            runs = summaries["recall" if mode == "recall" else "balanced"]
+            value = float(np.mean([f_beta(summary, MODE_BETA[mode]) for summary in runs]))
             if mode not in best or value > best[mode][0]:
-                best[mode] = (float(value), float(threshold))
+                best[mode] = (value, float(threshold))
     return {mode: best[mode][1] for mode in MODES}
 
 
@@ -407,7 +418,7 @@ def train_text_model(records: list[dict[str, Any]], regimes: Sequence[str], log:
         "label_share": LABEL_SHARE,
         "holdout": f"sha1(id) % {HOLDOUT_MODULO} == 0 (textwash bench --slice {HOLDOUT_MODULO})",
         "params": DEFAULT_PARAMS,
-        "rounds": DEFAULT_ROUNDS,
+        "rounds": {"first": DEFAULT_ROUNDS, "second": SECOND_ROUNDS},
         "stack_folds": STACK_FOLDS,
         "first_features": list(FEATURE_NAMES),
         "second_features": list(STACK_NAMES),

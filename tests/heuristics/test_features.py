@@ -98,7 +98,19 @@ def test_stopword_density_matches_a_plain_count(language, text):
     words = re.findall(r"\w+", text.casefold())
     expected = sum(w in stoplist(language) for w in words)
     assert np.expm1(column(feats.matrix, "stop_count")[0]) == pytest.approx(expected)
-    assert column(feats.matrix, "stop_share")[0] == pytest.approx(expected / len(words))
+    assert column(feats.matrix, "stop_share")[0] == pytest.approx(1.0)  # the line is its own reference
+
+
+def test_style_features_are_relative_to_the_document():
+    """German capitalises nouns and has fewer stopwords per word than English: what counts is a line
+    against the document's own long lines, so the features mean the same in every language."""
+    text = "Der Hund und die Katze waren im Garten, aber nicht für lange.\nUnd Der Die Das"
+    _, feats = features(text, "de")
+    ref_words = re.findall(r"\w+", text.split("\n")[0].casefold())
+    ref_share = sum(w in stoplist("de") for w in ref_words) / len(ref_words)
+    assert column(feats.matrix, "stop_share")[1] == pytest.approx(1.0 / ref_share)
+    ref_title = sum(w[0].isupper() for w in re.findall(r"\w+", text.split("\n")[0])) / len(ref_words)
+    assert column(feats.matrix, "title_share").tolist() == pytest.approx([0.0, 1.0 - ref_title])
 
 
 def test_unknown_language_leaves_stopword_features_missing():
@@ -135,6 +147,15 @@ def test_rule_hits_become_per_category_levels():
     assert feats.matrix[row, FEATURE_NAMES.index("hit_strong")] == 1.0
     body_row = feats.rows.tolist().index(next(line.index for line in lines if line.text == BODY[0]))
     assert feats.matrix[body_row, FEATURE_NAMES.index("hit_strong")] == 0.0
+
+
+def test_survivor_columns_skip_lines_with_strong_hits():
+    lines, feats = features("Body line one that ends here.\nSubscribe to our newsletter\nShort heading")
+    assert column(feats.matrix, "hit_strong").tolist()[1] == 1
+    before = column(feats.matrix, "log_words@sv-1")
+    assert before[2] == column(feats.matrix, "log_words")[0]
+    assert np.isnan(before[0])
+    assert np.isnan(column(feats.matrix, "log_words@sv+1")[2])
 
 
 def test_window_columns_copy_the_neighbours_features():

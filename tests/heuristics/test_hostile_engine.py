@@ -173,11 +173,14 @@ def test_language_codes_without_rules_share_the_compiled_rules():
 
     ruleset = default_ruleset()
     text = f"Subscribe\n{BODY}\nFoto: dpa\nTeilen auf Facebook"
+    def removals(result: dict) -> list[tuple]:  # the model's score may differ: stopwords follow the language
+        return [(r["line"], r["category"], r["rule"]) for r in result["removed"]]
+
     expected = clean(text, language="en").to_dict()
     before = len(ruleset._regex_sets)
     for code in ("qq", "zzz", "xyz", "abc", "tlh"):
         result = clean(text, language=code).to_dict()
-        assert result["removed"] == expected["removed"] and result["metadata"]["language"] == code
+        assert removals(result) == removals(expected) and result["metadata"]["language"] == code
     assert len(ruleset._regex_sets) == before
     assert ruleset.languages_for("de") == ("xx", "en", "de") and ruleset.languages_for("zzz") == ("xx", "en")
 

@@ -54,14 +54,14 @@ def test_documents_carry_labels_and_rule_states(docs):
 
 
 def test_training_is_deterministic(docs):
-    first_a, second_a = train.fit_stacked(docs[:32], SMALL, rounds=8)
-    first_b, second_b = train.fit_stacked(docs[:32], SMALL, rounds=8)
+    first_a, second_a = train.fit_stacked(docs[:32], SMALL, rounds=8, second_rounds=8)
+    first_b, second_b = train.fit_stacked(docs[:32], SMALL, rounds=8, second_rounds=8)
     assert first_a.model_to_string() == first_b.model_to_string()
     assert second_a.model_to_string() == second_b.model_to_string()
 
 
 def test_the_model_separates_menus_from_the_body(docs):
-    first, second = train.fit_stacked(docs[:32], SMALL, rounds=20)
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=20, second_rounds=20)
     held = docs[32:]
     scores = train.predict_stacked(first, second, held)
     body = np.concatenate([s[d.labels == 1] for d, s in zip(held, scores)])
@@ -70,7 +70,7 @@ def test_the_model_separates_menus_from_the_body(docs):
 
 
 def test_artifact_round_trip(docs, tmp_path):
-    first, second = train.fit_stacked(docs[:32], SMALL, rounds=8)
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=8, second_rounds=8)
     card = {"version": "test-1", "thresholds": {"precision": 0.6, "balanced": 0.5, "recall": 0.4},
             "first_features": list(train.FEATURE_NAMES), "second_features": list(train.STACK_NAMES)}
     train.write_artifact(tmp_path, first, second, card)
@@ -87,7 +87,7 @@ def test_artifact_round_trip(docs, tmp_path):
 
 
 def test_a_model_for_other_features_is_refused(docs, tmp_path):
-    first, second = train.fit_stacked(docs[:32], SMALL, rounds=4)
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=4, second_rounds=4)
     card = {"version": "old", "thresholds": {}, "first_features": ["x"], "second_features": ["y"]}
     train.write_artifact(tmp_path, first, second, card)
     with pytest.raises(ValueError, match="other features"):

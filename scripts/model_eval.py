@@ -1,0 +1,112 @@
+"""Generalisation of the line model: held-back split and leave-one-dataset-out (LODO) tables.
+
+    .venv/bin/python scripts/model_eval.py [--lodo] [--cache DOCS.pkl] [--rounds N]
+
+Held-back split: fit on pages with sha1(id) % 5 != 0, calibrate the thresholds and score on the
+rest (what `textwash train` does). LODO: for each bench dataset, fit on the other five datasets'
+training pages, calibrate on their held-back pages, and score every page of the left-out dataset;
+nothing of the left-out dataset is seen. Scores are end to end (rules + model through the decide
+stage, balanced mode) with the bench's shingle metric. Prints markdown tables; asserts nothing.
+Needs the DEV bench (../shared/bench or $TEXTWASH_BENCH).
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from pathlib import Path
+
+from heuristics import train
+from heuristics.bench import in_slice, load_records, load_scorer
+
+REGIMES = ("r2", "r1")
+
+
+def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.DocData]]:
+    if cache is not None and cache.exists():
+        with cache.open("rb") as handle:
+            return pickle.load(handle)
+    docs = {regime: train.build_docs(records, regime) for regime in REGIMES}
+    if cache is not None:
+        with cache.open("wb") as handle:
+            pickle.dump(docs, handle, protocol=5)
+    return docs
+
+
+def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[train.DocData]],
+                  test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int
+                  ) -> tuple[dict[str, float], dict[str, list[dict]]]:
+    """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test``."""
+    first, second = train.fit_stacked(fit_docs, rounds=rounds)
+    calibration_scores = {r: train.predict_stacked(first, second, d) for r, d in calibration.items()}
+    thresholds = train.calibrate(scorer, calibration, calibration_scores)
+    rows = {}
+    for regime, docs in test.items():
+        scores = train.predict_stacked(first, second, docs)
+        rows[regime] = train.evaluate_rows(scorer, docs, scores, thresholds["balanced"])
+    return thresholds, rows
+
+
+def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int) -> list[str]:
+    fit_docs = [d for r in REGIMES for d in docs[r] if not in_slice(d.id, train.HOLDOUT_MODULO)]
+    held = {r: [d for d in docs[r] if in_slice(d.id, train.HOLDOUT_MODULO)] for r in REGIMES}
+    thresholds, rows = fit_and_score(fit_docs, held, held, scorer, rounds)
+    results = {regime: scorer.summary(regime_rows) for regime, regime_rows in rows.items()}
+    out = [f"Held-back split (sha1(id) % 5 == 0), thresholds {thresholds}", ""]
+    names = list(next(iter(results.values())))
+    out.append("| input | run | " + " | ".join(names) + " |")
+    out.append("|---|---|" + "---:|" * len(names))
+    for regime in REGIMES:
+        identity = train.evaluate(scorer, held[regime], None, 0.0, mode="identity")
+        rules = train.evaluate(scorer, held[regime], None, 0.0)
+        for label, summary in (("identity", identity), ("rules only", rules), ("rules + model", results[regime])):
+            out.append(f"| {regime} | {label} | " + " | ".join(f"{summary[n]['f1']:.3f}" for n in names) + " |")
+    return out
+
+
+def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int) -> list[str]:
+    datasets = sorted({d.dataset for d in docs["r2"]})
+    out = ["Leave one dataset out (fit on the other five, calibrate on their held-back pages)", "",
+           "| left out | pages | R2 identity | R2 rules | R2 rules + model | R1 identity | R1 rules | R1 rules + model |"
+           " threshold |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    pooled: dict[str, dict[str, list[dict]]] = {r: {"identity": [], "rules": [], "model": []} for r in REGIMES}
+    for name in datasets:
+        started = time.perf_counter()
+        fit_docs = [d for r in REGIMES for d in docs[r]
+                    if d.dataset != name and not in_slice(d.id, train.HOLDOUT_MODULO)]
+        calibration = {r: [d for d in docs[r] if d.dataset != name and in_slice(d.id, train.HOLDOUT_MODULO)]
+                       for r in REGIMES}
+        test = {r: [d for d in docs[r] if d.dataset == name] for r in REGIMES}
+        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds)
+        cells = []
+        for regime in REGIMES:
+            runs = {"identity": train.evaluate_rows(scorer, test[regime], None, 0.0, mode="identity"),
+                    "rules": train.evaluate_rows(scorer, test[regime], None, 0.0), "model": model_rows[regime]}
+            for run, run_rows in runs.items():
+                pooled[regime][run] += run_rows
+                cells.append(f"{scorer.summary(run_rows)['ALL']['f1']:.3f}")
+        out.append(f"| {name} | {len(test['r2'])} | " + " | ".join(cells) + f" | {thresholds['balanced']:.2f} |")
+        print(f"  {name}: {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)
+    cells = [f"{scorer.summary(pooled[r][run])['ALL']['f1']:.3f}" for r in REGIMES for run in ("identity", "rules", "model")]
+    out.append(f"| ALL (pooled) | {len(pooled['r2']['model'])} | " + " | ".join(cells) + " | |")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lodo", action="store_true", help="also the leave-one-dataset-out table (6 fits)")
+    parser.add_argument("--cache", type=Path, help="pickle of the built pages (made if missing)")
+    parser.add_argument("--rounds", type=int, default=train.DEFAULT_ROUNDS)
+    args = parser.parse_args()
+    records = load_records()
+    scorer = train.Scorer(records, load_scorer().aggregate_shingle)
+    docs = load_docs(records, args.cache)
+    print("\n".join(split_table(docs, scorer, args.rounds)), flush=True)
+    if args.lodo:
+        print()
+        print("\n".join(lodo_table(docs, scorer, args.rounds)))
+
+
+if __name__ == "__main__":
+    main()

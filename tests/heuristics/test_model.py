@@ -1,0 +1,136 @@
+"""The model stage: the packaged artifact, how its scores enter the decision, and explain output."""
+import json
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from heuristics import clean
+from heuristics import model as line_model
+from heuristics.decide import Verdict, apply_scores
+from heuristics.rules import default_ruleset, match_lines
+from heuristics.segment import segment_text
+
+ARTICLE = "\n".join([
+    "Home",
+    "News",
+    "Sport",
+    "The council approved the new budget for the city library on Tuesday after a long debate.",
+    "Members of the council said the library needed more money for books and for its staff.",
+    "The library will open on Sundays from next month, the council said in a statement.",
+    "",
+    "Most read",
+    "Weather",
+])
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    loaded = line_model.load()
+    if loaded is None:
+        pytest.fail("no packaged model: run `textwash train`")
+    return loaded
+
+
+def test_the_card_describes_the_packaged_model(packaged):
+    card = json.loads(resources.files("heuristics").joinpath("models", line_model.CARD_NAME).read_text("utf-8"))
+    assert card["version"] == packaged.version == line_model.model_version()
+    assert set(card["thresholds"]) == {"precision", "balanced", "recall"}
+    assert card["thresholds"]["recall"] <= card["thresholds"]["balanced"] <= card["thresholds"]["precision"]
+    assert len(card["training_data_sha256"]) == 64
+
+
+def test_scores_are_probabilities_aligned_with_the_lines(packaged):
+    lines = segment_text(ARTICLE)
+    hits = match_lines(lines, default_ruleset(), "en")
+    scores, contributions = packaged.score(lines, hits, "en")
+    assert len(scores) == len(lines) and contributions is None
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert scores[6] == line_model.BLANK_SCORE
+    body = [scores[i] for i in (3, 4, 5)]
+    assert min(body) > max(scores[i] for i in (0, 1, 2, 7, 8))
+
+
+def test_explain_gives_top_contributions_per_line(packaged):
+    lines = segment_text(ARTICLE)
+    hits = match_lines(lines, default_ruleset(), "en")
+    _, contributions = packaged.score(lines, hits, "en", explain=True)
+    assert contributions[6] == []
+    for index in (0, 3):
+        assert len(contributions[index]) == line_model.TOP_CONTRIBUTIONS
+        magnitudes = [abs(value) for _, value in contributions[index]]
+        assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_disabled_switches_the_model_off():
+    with line_model.disabled():
+        assert line_model.model_version() is None
+        assert line_model.score(segment_text(ARTICLE), [[]] * 9, "en") == (None, None)
+    assert line_model.model_version() is not None
+
+
+def _verdicts(labels):
+    return [Verdict(label, "blank" if label == "blank" else "keep") for label in labels]
+
+
+def test_apply_scores_removes_open_lines_below_the_threshold():
+    verdicts = _verdicts(["short", "good", "blank", "good"])
+    verdicts[3].remove("legal", "legal.rights")
+    apply_scores(verdicts, [0.1, 0.6, 1.0, 0.05], 0.5)
+    assert [v.final for v in verdicts] == ["remove", "keep", "blank", "remove"]
+    assert verdicts[0].rule == "model" and verdicts[0].score == pytest.approx(0.1)
+    assert verdicts[3].rule == "legal.rights"
+    assert verdicts[1].score == pytest.approx(0.6) and verdicts[2].score is None
+
+
+def test_model_removals_take_the_category_of_their_weak_hints():
+    lines = segment_text("Follow our coverage\nThe council approved the budget on Tuesday after a long debate.")
+    hits = match_lines(lines, default_ruleset(), "en")
+    weak = [h for h in hits[0] if not h.strong]
+    verdicts = _verdicts(["weak" if weak else "short", "good"])
+    apply_scores(verdicts, [0.1, 0.9], 0.5, lines, hits)
+    assert verdicts[0].removed
+    if weak:
+        assert verdicts[0].category in {h.category for h in weak}
+
+
+def test_model_removals_take_the_category_of_a_removed_neighbour():
+    lines = segment_text("Comments\nGreat article, thanks for writing it all up for us.\nBody text here.")
+    verdicts = _verdicts(["short", "good", "good"])
+    verdicts[0].remove("comments", "comments.heading")
+    apply_scores(verdicts, [0.0, 0.1, 0.9], 0.5, lines, [[], [], []])
+    assert (verdicts[1].category, verdicts[1].rule) == ("comments", "model")
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Weather", "navigation"),
+    ("Our picks of the week in one place", "navigation"),
+    ("The author has written about cities and their libraries for twenty years.", "related_links"),
+])
+def test_model_removals_are_named_by_shape_otherwise(text, category):
+    lines = segment_text(text)
+    verdicts = _verdicts(["short"])
+    apply_scores(verdicts, [0.1], 0.5, lines, [[]])
+    assert verdicts[0].category == category
+
+
+def test_removed_entries_carry_rule_model_and_the_score(monkeypatch):
+    def fake_score(lines, hits, language, explain=False):
+        scores = np.ones(len(lines))
+        scores[-1] = 0.01
+        return scores, ([[("fake", -1.0)]] * len(lines) if explain else None)
+
+    monkeypatch.setattr(line_model, "score", fake_score)
+    text = "\n".join(ARTICLE.split("\n")[3:6] + ["A last line that the fake model dislikes."])
+    result = clean(text, explain=True)
+    model_removals = [r for r in result.removed if r.rule == "model"]
+    assert [r.text for r in model_removals] == ["A last line that the fake model dislikes."]
+    assert model_removals[0].score == pytest.approx(0.01)
+    assert model_removals[0].to_dict()["score"] == 0.01
+    assert result.lines[-1].contributions == [("fake", -1.0)]
+
+
+def test_the_model_keeps_the_body_of_a_clean_article():
+    body = ARTICLE.split("\n")[3:6]
+    result = clean("\n\n".join(body))
+    assert result.paragraphs == body
