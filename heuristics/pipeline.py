@@ -13,11 +13,15 @@ from .html_guard import MAX_DEPTH as MAX_HTML_DEPTH  # HTML nested deeper is ref
 from .metadata import build_metadata
 from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
-from .segment import Line, segment_text
+from .segment import Line, make_line, normalise_space, split_lines
 
 PACKAGE_VERSION = "0.1.0"
 MAX_INPUT_CHARS_DEFAULT = 20_000_000
 EXTRACTORS = ("fast", "trafilatura")
+# Lines past this many are not judged but kept as they are, with a warning: memory and time grow with the
+# number of lines (1,000,000 one-character lines: 0.7 GB and 20 s, 1.1 GB with explain), and pages have
+# a few thousand.
+MAX_LINES_DEFAULT = 100_000
 # With a time budget, the rules stage looks at the clock after each slice of this many lines.
 BUDGET_SLICE_LINES = 512
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -65,13 +69,24 @@ def _as_text(text: str) -> str:
     return text
 
 
-def _input_lines(text: str | None, html: str | None, extractor: str) -> tuple[list[Line], dict[str, Any]]:
-    """Lines to judge, and metadata the page itself carries (HTML input only)."""
+def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int
+                 ) -> tuple[list[Line], list[str], dict[str, Any]]:
+    """Lines to judge (at most ``max_lines``), the raw lines after them, and metadata the page itself
+    carries (HTML input only)."""
     if html is None:
-        return segment_text(_as_text(text or "")), {}
+        raw = split_lines(_as_text(text or ""))
+        return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
     from .html import lines_from_html  # refuses pages nested deeper than MAX_HTML_DEPTH (html_guard)
 
-    return lines_from_html(html, text=text, extractor=extractor)
+    lines, page_meta = lines_from_html(html, text=text, extractor=extractor)
+    return lines[:max_lines], [line.raw for line in lines[max_lines:]], page_meta
+
+
+def _keep_unjudged(result: CleanResult, rest: Sequence[str], first: int, warnings: list[str]) -> None:
+    """Lines past ``max_lines`` stay in the body as they are (whitespace normalised)."""
+    result.paragraphs.extend(line for line in map(normalise_space, rest) if line)
+    result.text = "\n\n".join(result.paragraphs)
+    warnings.append(f"max_lines: lines {first} to {first + len(rest) - 1} were not judged; they are kept as they are")
 
 
 def _language_sample(lines: Sequence[Line]) -> str:
@@ -93,6 +108,7 @@ def clean(
     extractor: str = "fast",
     time_budget: float | None = None,
     max_input_chars: int = MAX_INPUT_CHARS_DEFAULT,
+    max_lines: int = MAX_LINES_DEFAULT,
 ) -> CleanResult:
     """Clean scraped text (and/or the page's HTML): the body, what went and why, and metadata.
 
@@ -101,12 +117,13 @@ def clean(
     extra_rules: caller phrases per category for this call. language: skip detection.
     explain: also return every line's labels, rule hits and model score. time_budget: seconds;
     past it the rules stop matching further lines and the model is skipped, and warnings say so.
+    max_lines: lines past this many are kept unjudged, with a warning.
     """
     started = time.perf_counter()
     kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
     ruleset = ruleset_with_extra(extra_rules)
     warnings: list[str] = []
-    lines, page_meta = _input_lines(text, html, extractor)
+    lines, rest, page_meta = _input_lines(text, html, extractor, max_lines)
     if language:
         lang, confidence = language.lower(), 1.0
     else:
@@ -121,6 +138,8 @@ def clean(
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
                       thresholds=line_model.thresholds())
     result = _shape(lines, hits, decision, explain, contributions)
+    if rest:
+        _keep_unjudged(result, rest, len(lines), warnings)
     result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
                                      language_confidence=confidence, url=url, source=source)
     _merge_page_metadata(result.metadata, page_meta)

@@ -198,3 +198,24 @@ def test_the_same_caller_phrases_reuse_one_rule_set():
         result = clean(text, extra_rules={"caption": ["Zwiebelfisch extra"]})
         assert [(r.line, r.rule) for r in result.removed] == [(1, "caption.caller")]
     assert clean(text).removed == []
+
+
+def test_lines_past_max_lines_are_kept_unjudged_with_a_warning():
+    """Time and memory grow with the number of lines; past ``max_lines`` (100,000 by default) the rest
+    of the page stays in the body as it is: nothing is lost, nothing more is judged or explained."""
+    lines = [BODY, "Subscribe", BODY2, "Share this article", "  Subscribe  ", "", BODY]
+    result = clean("\n".join(lines), max_lines=3, explain=True)
+    assert [r.line for r in result.removed] == [1]
+    assert result.paragraphs == [BODY, BODY2, "Share this article", "Subscribe", BODY]
+    assert result.text == "\n\n".join(result.paragraphs)
+    assert [trace.line for trace in result.lines] == [0, 1, 2]
+    assert any(w.startswith("max_lines: lines 3 to 6") for w in result.warnings)
+    assert result.metadata["word_count"] == len(result.text.split())
+    html = "".join(f"<p>{line}</p>" for line in lines if line)
+    assert any(w.startswith("max_lines") for w in clean(html=html, max_lines=2).warnings)
+
+
+def test_a_million_one_character_lines_are_cheap_past_max_lines():
+    result = clean("a\n" * 1_000_000)
+    assert len(result.paragraphs) + len(result.removed) == 1_000_000
+    assert any(w.startswith("max_lines: lines 100000 to 999999") for w in result.warnings)

@@ -4,7 +4,8 @@ bounded time, never a 5xx, and the workers stay healthy (checked after every tes
 Runs against its own gunicorn with short timeouts so that slow clients can be shown within seconds:
 ``TEXTWASH_CLIENT_TIMEOUT`` 2 s (a connection silent that long mid-request is answered 408 or closed),
 the worker timeout 4 s (a trickled body outliving it must not get the worker killed), and a per-document
-``TEXTWASH_TIME_BUDGET`` of 2 s (past it the engine degrades and says so in ``warnings``).
+``TEXTWASH_TIME_BUDGET`` of 2 s (past it the engine degrades and says so in ``warnings``; so does a
+document of more than 100,000 lines).
 Error statuses in general are test_service_errors.py's; this module is about hostile bodies and clients.
 """
 from __future__ import annotations
@@ -110,14 +111,26 @@ def test_empty_and_whitespace_bodies_are_empty_results(hostile, body):
         assert items == []
 
 
-def test_a_million_one_character_lines_degrade_within_the_time_budget(hostile):
-    """2 MB of 'a' lines: past the budget the rules stop and the model is skipped; every line is
-    accounted for and the warning says where the rules stopped."""
+def test_a_million_one_character_lines_are_answered_whole(hostile):
+    """2 MB of 'a' lines: the first 100,000 are judged, the rest kept as they are (time and memory grow
+    with lines); every line is accounted for and a warning says which were not judged."""
     response = post(hostile, "/v1/clean", b"a\n" * 1_000_000, TEXT)
     assert response.status_code == 200
     result = response.json()
     assert len(result["paragraphs"]) + len(result["removed"]) == 1_000_000
-    assert any(w.startswith("time_budget: exceeded in the rules stage") for w in result["warnings"])
+    assert any(w.startswith("max_lines: lines 100000 to 999999") for w in result["warnings"])
+
+
+def test_past_the_time_budget_the_rules_stop_with_a_warning(hostile):
+    """A budget too small for any document: the first slice of lines is judged by the rules, the rest
+    stay, and the warnings say so; the answer is still whole."""
+    text = "\n".join(["Subscribe", BODY] * 1000 + ["Subscribe"])
+    response = post(hostile, "/v1/clean?time_budget=0.000001", text.encode(), TEXT)
+    assert response.status_code == 200
+    result = response.json()
+    assert len(result["paragraphs"]) + len(result["removed"]) == 2001
+    assert any(w.startswith("time_budget: exceeded in the rules stage; lines 512 to 2000") for w in result["warnings"])
+    assert 0 in {r["line"] for r in result["removed"]} and 2000 not in {r["line"] for r in result["removed"]}
 
 
 def test_one_10_mb_line_is_413_and_one_4_mb_line_is_cleaned(hostile):
