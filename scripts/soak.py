@@ -14,6 +14,9 @@
    fork a replacement; requests it was serving must come back whole on retry;
 5. every worker's RSS is read from /proc at the start of the soak and at its end (and every 10 s).
 
+``--engine-passes N`` skips the server: the documents are cleaned N times in-process and the RSS after each
+pass is printed (whether the engine itself leaks).
+
 Prints requests, documents, errors (answers that were not right even after retries), lost and duplicated
 documents, retries, p50/p99 latency (from the scheduled send time, so queueing counts), the kill and its
 replacement, RSS per worker at start and end, and the server's own 5xx count. Bounded: the schedule ends
@@ -22,6 +25,7 @@ after ``--duration`` seconds and every request has a timeout. Exit status 1 if a
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import os
@@ -355,6 +359,21 @@ def report(tally: Tally, kill: dict, samples: list, args: argparse.Namespace, ra
     return ok
 
 
+def engine_memory(documents: list[str], passes: int) -> int:
+    """No server: clean the documents ``passes`` times in this process (every tenth with explain) and
+    print the RSS after each pass; a leak shows as growth after the first passes."""
+    from heuristics import clean
+
+    print(f"engine alone: RSS {rss_mb(os.getpid()):.0f} MB before", flush=True)
+    for number in range(1, passes + 1):
+        started = time.monotonic()
+        for index, text in enumerate(documents):
+            clean(text, explain=index % 10 == 0)
+        gc.collect()
+        print(f"pass {number}: RSS {rss_mb(os.getpid()):.0f} MB ({time.monotonic() - started:.1f} s)", flush=True)
+    return 0
+
+
 def log_error_records(log_path: Path) -> int:
     count = 0
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -378,6 +397,8 @@ def main() -> int:
     parser.add_argument("--retries", type=int, default=5, help="retries per request on resets and 5xx")
     parser.add_argument("--kill-at", type=float, default=0.5, help="fraction of the soak at which a worker is killed")
     parser.add_argument("--docs", type=int, default=1000, help="R2 documents to cycle through (../shared/bench)")
+    parser.add_argument("--engine-passes", type=int, help="no server: clean the documents this many times "
+                        "in-process and print RSS after each pass (a leak check of the engine alone)")
     args = parser.parse_args()
     if not 0 < args.duration <= 3600:
         parser.error("--duration must be in (0, 3600] seconds")
@@ -385,6 +406,8 @@ def main() -> int:
     documents = loadtest.r2_documents(args.docs) if loadtest.DATA.is_dir() else []
     if not documents:
         documents = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    if args.engine_passes:
+        return engine_memory(documents, args.engine_passes)
     with tempfile.TemporaryDirectory(prefix="textwash-soak-") as tmp:
         port = loadtest.free_port()
         log_path = Path(tmp) / "server.log"
