@@ -683,6 +683,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     line_words = ruleset.line_words
     phrase_hits, unlocked_by = _document_phrase_hits(automaton, lines, ruleset.phrase_words(langs))
     out: list[list[Hit]] = []
+    by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
     for position, line in enumerate(lines):
         if not line.text:
             out.append([])
@@ -695,7 +696,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
             hits.extend(phrase_hits[position])
         hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING)))
         if line.html and ruleset.containers:
-            hits.extend(_container_hits(line.html.get("tokens", ()), ruleset.containers, line.words))
+            hits.extend(_container_hits(line.html.get("tokens", _NOTHING), ruleset.containers, line.words, by_tokens))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
@@ -734,9 +735,15 @@ def _hit(rule: Rule, match: re.Match[str]) -> Hit:
     return Hit(rule, groups=groups, end=match.end() if rule.kind == "prefix" else 0)
 
 
-def _container_hits(tokens: Iterable[str], containers: dict[str, list[Rule]], words: int) -> list[Hit]:
-    """Container rules whose token is among the line's; ``max_words`` keeps long prose out."""
-    return [Hit(rule) for token in tokens for rule in containers.get(token, ()) if words <= rule.max_words]
+def _container_hits(tokens: frozenset[str], containers: dict[str, list[Rule]], words: int,
+                    memo: dict[frozenset[str], list[Rule]]) -> list[Hit]:
+    """Container rules whose token is among the line's; ``max_words`` keeps long prose out.
+
+    The rules of a token set are looked up once per document (``memo``)."""
+    rules = memo.get(tokens)
+    if rules is None:
+        rules = memo[tokens] = [rule for token in tokens for rule in containers.get(token, ())]
+    return [Hit(rule) for rule in rules if words <= rule.max_words]
 
 
 def _dedupe(hits: list[Hit]) -> list[Hit]:
