@@ -17,7 +17,7 @@ from heuristics import model, pipeline, rules, segment
 from heuristics.bench import REGIME_FIELDS, load_records
 
 STAGES = {
-    "segment": (pipeline, "segment_text"),
+    "segment": (pipeline, "_input_lines"),
     "language": (pipeline.language_id, "detect"),
     "rules": (pipeline, "match_lines"),
     "model": (pipeline.line_model, "score"),
