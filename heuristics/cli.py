@@ -98,6 +98,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.regime == "html":
+        from .train_html import train_html_main
+
+        return train_html_main(args)
     from .train import train_main
 
     return train_main(args)

@@ -12,12 +12,13 @@ How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``t
 
 * first pass: ``first_pass_matrix(lines, hits, language)`` = the text features with these
   appended (names ``FIRST_PASS_NAMES``); same rows as ``line_features``;
-* second pass: ``second_pass_matrix(first_scores, lines, first_matrix)`` = that plus the text
-  model's ``score_context`` and ``html_score_context`` (names ``SECOND_PASS_NAMES``);
-* train on the bench's ``html`` field through ``html.lines_from_html`` (labels as for R1: the
-  walk's lines are R1's lines); score with it when the lines carry ``html`` signals, and
-  keep the text model for plain text. ``scripts/html_model_eval.py`` trains and scores this
-  variant on the held-back slice (the figures in the README's "HTML input").
+* second pass: ``second_pass_matrix(first_scores, page_structure(lines), first_matrix)`` = that
+  plus the text model's ``score_context`` and ``html_score_context``;
+* ``pass_names()`` gives both passes' column names; ``train_html.py`` (``textwash train --regime
+  html``) trains the variant on the bench's ``html`` field (labels as for R1: the walk's lines
+  are R1's lines), ``html_model.py`` loads it, and ``model.score`` uses it when the lines carry
+  ``html`` signals (the text model otherwise, and whenever the HTML card's feature names are not
+  the code's).
 """
 from __future__ import annotations
 
@@ -177,36 +178,44 @@ HTML_SCORE_FEATURES: tuple[str, ...] = (
 )
 
 
-def html_score_context(scores: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
+def page_structure(lines: Sequence[Line]) -> np.ndarray:
+    """What the second pass pools over, per non-blank line: words, parent and grandparent element
+    ids, inside the best container (a small array, so training need not keep the lines)."""
+    kept = [line for line in lines if line.text]
+    out = np.zeros((len(kept), 4))
+    for row, line in enumerate(kept):
+        sig = line.html or UNMATCHED
+        out[row] = (line.words, sig.get("region", -1), sig.get("outer", -1), bool(sig.get("in_best")))
+    return out
+
+
+def html_score_context(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
     """First-pass scores pooled over the page's structure, for the second pass.
 
     Lines that share a parent element (a menu, a body) mostly share their fate: per row the mean,
     min and max first-pass score of the lines in its parent element and the mean in its
     grandparent, weighted by words; the mean inside and outside the best container. ``scores``:
-    one per non-blank line, in row order.
+    one per non-blank line, in row order; ``structure``: ``page_structure`` of the lines.
     """
-    kept = [line for line in lines if line.text]
-    n = len(kept)
+    n = len(structure)
     out = np.zeros((n, len(HTML_SCORE_FEATURES)))
     if n == 0:
         return out
-    signals = [line.html or {} for line in kept]
-    weight = np.maximum(np.fromiter((line.words for line in kept), dtype=np.float64, count=n), 1.0)
-    for column, key in ((0, "region"), (4, "outer")):
-        ids = np.fromiter((sig.get(key, -1) for sig in signals), dtype=np.int64, count=n)
-        group = np.unique(ids, return_inverse=True)[1].ravel()
+    weight = np.maximum(structure[:, 0], 1.0)
+    for column, key in ((0, 1), (4, 2)):
+        group = np.unique(structure[:, key], return_inverse=True)[1].ravel()
         total = np.bincount(group, weights=weight)
         mean = np.bincount(group, weights=weight * scores) / total
         size = np.bincount(group)
         out[:, column] = mean[group]
-        out[:, column + 1 if key == "outer" else 3] = np.log1p(size[group])
-        if key == "region":
+        out[:, column + 1 if key == 2 else 3] = np.log1p(size[group])
+        if key == 1:
             low = np.full(len(size), np.inf)
             high = np.full(len(size), -np.inf)
             np.minimum.at(low, group, scores)
             np.maximum.at(high, group, scores)
             out[:, 1], out[:, 2] = low[group], high[group]
-    best = np.fromiter((bool(sig.get("in_best")) for sig in signals), dtype=bool, count=n)
+    best = structure[:, 3] > 0
     for column, mask in ((6, best), (7, ~best)):
         out[:, column] = np.dot(scores[mask], weight[mask]) / weight[mask].sum() if mask.any() else np.nan
     return out
@@ -223,12 +232,14 @@ def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], lang
     return feats
 
 
-def second_pass_matrix(first_scores: np.ndarray, lines: Sequence[Line], first_matrix: np.ndarray) -> np.ndarray:
-    """The first pass's input plus its scores in context: along the lines, and over the elements."""
+def second_pass_matrix(first_scores: np.ndarray, structure: np.ndarray, first_matrix: np.ndarray) -> np.ndarray:
+    """The first pass's input plus its scores in context: along the lines, and over the elements
+    (``structure``: ``page_structure`` of the lines)."""
     from .features import FEATURE_NAMES, score_context
 
     text_part = first_matrix[:, : len(FEATURE_NAMES)]
-    return np.hstack([first_matrix, score_context(first_scores, text_part), html_score_context(first_scores, lines)])
+    return np.hstack([first_matrix, score_context(first_scores, text_part),
+                      html_score_context(first_scores, structure)])
 
 
 def pass_names() -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -123,6 +123,25 @@ def _loaded() -> LineModel | None:
     return None if _switched_off else _artifact()
 
 
+@lru_cache(maxsize=1)
+def _html_artifact() -> LineModel | None:
+    from .html_model import load as load_html
+
+    return load_html()
+
+
+def _for(lines: Sequence[Line] | None) -> LineModel | None:
+    """The HTML-aware model for lines from a page (when it is shipped and fits the code), else the text model."""
+    if _switched_off:
+        return None
+    if lines is not None:
+        from .html_model import has_signals
+
+        if has_signals(lines):
+            return _html_artifact() or _artifact()
+    return _artifact()
+
+
 @contextmanager
 def disabled(flag: bool = True) -> Iterator[None]:
     """Run the engine without the model (rules only), e.g. to measure what the rules earn alone."""
@@ -139,15 +158,16 @@ def model_version() -> str | None:
     return None if loaded is None else loaded.version
 
 
-def thresholds() -> dict[str, float] | None:
-    loaded = _loaded()
+def thresholds(lines: Sequence[Line] | None = None) -> dict[str, float] | None:
+    """The mode thresholds of the model that scores ``lines`` (the text model's without lines)."""
+    loaded = _for(lines)
     return None if loaded is None else loaded.thresholds
 
 
 def score(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
           explain: bool = False) -> tuple[Any, list[list[tuple[str, float]]] | None]:
     """Content probability per line (None without a model) and, with ``explain``, top contributions."""
-    loaded = _loaded()
+    loaded = _for(lines)
     if loaded is None:
         return None, None
     return loaded.score(lines, hits, language, explain=explain)

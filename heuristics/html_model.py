@@ -1,0 +1,71 @@
+"""The HTML-aware line model: the text model's two passes with the page's structure as extra columns.
+
+Artifact in ``heuristics/models/``: a card (``html_model.json``) and two LightGBM boosters, written
+by ``textwash train --regime html`` (``train_html.py``). ``model.score`` uses it for lines that
+carry HTML signals (``Line.html`` from ``html.lines_from_html``) and the text model for plain text.
+The card names the columns it was trained on; when they are not the code's (the text features
+changed since), the HTML model is not used and the text model scores HTML lines too.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Sequence
+
+import numpy as np
+
+from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
+from .model import BLANK_SCORE, LineModel, _predict
+from .rules import Hit
+from .segment import Line
+
+CARD_NAME = "html_model.json"
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class HtmlLineModel(LineModel):
+    """A loaded HTML-aware model (same card fields as the text model's)."""
+
+    def score(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
+              explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
+        scores = np.full(len(lines), BLANK_SCORE)
+        contributions: list[list[tuple[str, float]]] | None = [[] for _ in lines] if explain else None
+        feats = first_pass_matrix(lines, hits, language)
+        if not len(feats.rows):
+            return scores, contributions
+        first = _predict(self.first, feats.matrix)
+        second_input = second_pass_matrix(first, page_structure(lines), feats.matrix)
+        scores[feats.rows] = _predict(self.second, second_input)
+        if contributions is not None:
+            for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
+                contributions[row] = values
+        return scores, contributions
+
+
+def has_signals(lines: Sequence[Line]) -> bool:
+    """Whether any line was found in a page (HTML input), so the HTML model applies."""
+    return any(line.html is not None and line.html.get("matched") for line in lines)
+
+
+def load(folder: Any = None) -> HtmlLineModel | None:
+    """The HTML model in ``folder`` (default: the package's ``models/``); None when there is none or
+    when it was trained on other columns than the code computes (logged; the text model stands in)."""
+    base = folder if folder is not None else resources.files(__package__).joinpath("models")
+    card_file = base.joinpath(CARD_NAME)
+    if not card_file.is_file():
+        return None
+    import lightgbm
+
+    card = json.loads(card_file.read_text(encoding="utf-8"))
+    first_names, second_names = pass_names()
+    if tuple(card.get("first_features", ())) != first_names or tuple(card.get("second_features", ())) != second_names:
+        log.warning("%s was trained on other features than the code's; HTML lines are scored by the text model "
+                    "until `textwash train --regime html` is run", CARD_NAME)
+        return None
+    boosters = [lightgbm.Booster(model_str=base.joinpath(card["files"][key]).read_text(encoding="utf-8"))
+                for key in ("first", "second")]
+    return HtmlLineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
+                         first=boosters[0], second=boosters[1], names=second_names)

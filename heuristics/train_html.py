@@ -1,0 +1,189 @@
+"""Train the HTML-aware line model from the DEV bench's ``html`` field (``textwash train --regime html``).
+
+Lines are what ``clean(html=...)`` judges: the fast path's walk (one line per block, R1's lines)
+and, with ``--extractor`` paths including ``trafilatura``, trafilatura's recall-mode lines with the
+walk's signals. Labels, weights, the held-back split (sha1(id) % 5 == 0), the out-of-fold second
+pass and the mode thresholds' calibration are the text model's (``train.py``); the columns are
+``html_features.pass_names()``. Single-threaded and seeded: the artifact is reproduced bit for bit.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .bench import in_slice, load_records
+from .decide import decide
+from .errors import CleanError
+from .html import lines_from_html
+from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
+from .html_model import CARD_NAME
+from .rules import default_ruleset, match_lines
+from .train import (DEFAULT_PARAMS, DEFAULT_ROUNDS, HOLDOUT_MODULO, LABEL_SHARE, SECOND_ROUNDS, STACK_FOLDS, TOKEN_RE,
+                    DocData, Scorer, _row_states, _short, _with_matrix, calibrate, data_hash, evaluate, fit, fold_of,
+                    format_summary, gold_ngrams, gold_share, language_of, rules_hash, stack_rows)
+
+EXTRACTORS = ("fast", "trafilatura")
+PARAMS: dict[str, Any] = {**DEFAULT_PARAMS, "num_threads": 1}
+FILES = {"first": "html_model_1.txt", "second": "html_model_2.txt"}
+
+
+def build_html_doc(record: dict[str, Any], extractor: str) -> tuple[DocData, np.ndarray] | None:
+    """Features, labels and rule decisions of one page as ``clean(html=...)`` sees it, and the page
+    structure the second pass pools over; None for a page the engine refuses."""
+    try:
+        lines, _ = lines_from_html(record.get("html") or "", extractor=extractor)
+    except CleanError:
+        return None
+    ruleset = default_ruleset()
+    lang = language_of(lines)
+    hits = match_lines(lines, ruleset, lang)
+    feats = first_pass_matrix(lines, hits, lang)
+    rows = feats.rows.tolist()
+    grams = gold_ngrams(record.get("gold") or "")
+    share = np.array([gold_share(lines[i].text, grams) for i in rows], dtype=np.float32)
+    tokens = np.array([len(TOKEN_RE.findall(lines[i].text)) for i in rows], dtype=np.float32)
+    states, pieces = {}, []
+    for mode in ("balanced", "recall"):
+        decision = decide(lines, hits, ruleset.blocks, scores=None, mode=mode)
+        states[mode] = _row_states(decision.verdicts, feats.rows)
+        if mode == "balanced":
+            for index in rows:
+                verdict, text = decision.verdicts[index], lines[index].text
+                pieces.append(text[verdict.strip_to:].strip() if verdict.strip_to else text)
+    states["precision"] = states["balanced"]
+    doc = DocData(record["id"], record["dataset"], extractor, feats.matrix.astype(np.float32), feats.rows, share,
+                  tokens, pieces, states)
+    return doc, page_structure(lines).astype(np.float32)
+
+
+def build_html_docs(records: Sequence[dict[str, Any]], extractor: str) -> tuple[list[DocData], list[np.ndarray]]:
+    docs, structures = [], []
+    for record in records:
+        built = build_html_doc(record, extractor)
+        if built is not None:
+            docs.append(built[0])
+            structures.append(built[1])
+    return docs, structures
+
+
+def predict(booster: Any, matrices: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Scores per document from one single-threaded batch."""
+    if not matrices:
+        return []
+    scores = booster.predict(np.vstack(matrices), num_threads=1)
+    return np.split(scores, np.cumsum([len(m) for m in matrices])[:-1])
+
+
+def _second_docs(docs: Sequence[DocData], structures: Sequence[np.ndarray], first: Sequence[np.ndarray]
+                 ) -> list[DocData]:
+    return [_with_matrix(doc, second_pass_matrix(scores, structure, doc.matrix).astype(np.float32))
+            for doc, structure, scores in zip(docs, structures, first)]
+
+
+def fit_html(docs: Sequence[DocData], structures: Sequence[np.ndarray]) -> tuple[Any, Any]:
+    """First pass on the line and HTML columns; second pass on those plus the first pass's scores
+    along the lines and over the elements, learnt from out-of-fold first-pass scores."""
+    first_names, second_names = pass_names()
+    first = fit(*stack_rows(docs), PARAMS, DEFAULT_ROUNDS, first_names)
+    oof: list[np.ndarray] = [np.empty(0)] * len(docs)
+    for fold in range(STACK_FOLDS):
+        inside = [d for d in docs if fold_of(d.id) != fold]
+        outside = [i for i, d in enumerate(docs) if fold_of(d.id) == fold]
+        booster = fit(*stack_rows(inside), PARAMS, DEFAULT_ROUNDS, first_names)
+        for i, scores in zip(outside, predict(booster, [docs[i].matrix for i in outside])):
+            oof[i] = scores
+    second = fit(*stack_rows(_second_docs(docs, structures, oof)), PARAMS, SECOND_ROUNDS, second_names)
+    return first, second
+
+
+def predict_html(first: Any, second: Any, docs: Sequence[DocData], structures: Sequence[np.ndarray]
+                 ) -> list[np.ndarray]:
+    scores = predict(first, [d.matrix for d in docs])
+    return predict(second, [d.matrix for d in _second_docs(docs, structures, scores)])
+
+
+def train_html_model(records: list[dict[str, Any]], extractors: Sequence[str], log: Callable[[str], None] = print
+                     ) -> tuple[Any, Any, dict[str, Any]]:
+    """Fit on the training pages of each extractor path; calibrate and score on the held-back ones."""
+    from .bench import load_scorer
+
+    docs: dict[str, list[DocData]] = {}
+    structures: dict[str, list[np.ndarray]] = {}
+    for extractor in extractors:
+        started = time.perf_counter()
+        docs[extractor], structures[extractor] = build_html_docs(records, extractor)
+        log(f"{extractor}: features for {len(docs[extractor])} pages in {time.perf_counter() - started:.0f}s")
+    training = [(d, s) for e in extractors for d, s in zip(docs[e], structures[e]) if not in_slice(d.id, HOLDOUT_MODULO)]
+    started = time.perf_counter()
+    first, second = fit_html([d for d, _ in training], [s for _, s in training])
+    log(f"fitted on {len(training)} page inputs in {time.perf_counter() - started:.0f}s")
+    held: dict[str, list[DocData]] = {}
+    scores: dict[str, list[np.ndarray]] = {}
+    for extractor in extractors:
+        pairs = [(d, s) for d, s in zip(docs[extractor], structures[extractor]) if in_slice(d.id, HOLDOUT_MODULO)]
+        held[extractor] = [d for d, _ in pairs]
+        scores[extractor] = predict_html(first, second, held[extractor], [s for _, s in pairs])
+    scorer = Scorer(records, load_scorer().aggregate_shingle)
+    thresholds = calibrate(scorer, held, scores)
+    metrics: dict[str, Any] = {}
+    for extractor in extractors:
+        rules_only = evaluate(scorer, held[extractor], None, 0.0)
+        with_model = evaluate(scorer, held[extractor], scores[extractor], thresholds["balanced"])
+        metrics[extractor] = {"rules_only": _short(rules_only), "model_balanced": _short(with_model)}
+        log("\n".join(format_summary(f"held-back {extractor}, rules only", rules_only)))
+        log("\n".join(format_summary(f"held-back {extractor}, rules + model", with_model)))
+    first_names, second_names = pass_names()
+    card = {
+        "version": "",
+        "kind": "html",
+        "extractors": list(extractors),
+        "thresholds": thresholds,
+        "label_share": LABEL_SHARE,
+        "holdout": f"sha1(id) % {HOLDOUT_MODULO} == 0 (textwash bench --regime html --slice {HOLDOUT_MODULO})",
+        "params": PARAMS,
+        "rounds": {"first": DEFAULT_ROUNDS, "second": SECOND_ROUNDS},
+        "stack_folds": STACK_FOLDS,
+        "first_features": list(first_names),
+        "second_features": list(second_names),
+        "heldback": metrics,
+        "training_pages": len({d.id for d, _ in training}),
+    }
+    return first, second, card
+
+
+def write_html_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, booster in (("first", first), ("second", second)):
+        (folder / FILES[key]).write_text(booster.model_to_string(), encoding="utf-8")
+    card = {**card, "files": dict(FILES)}
+    (folder / CARD_NAME).write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def train_html_main(args: argparse.Namespace) -> int:
+    """``textwash train --regime html``: rebuild the HTML model from the bench and write it with its card."""
+    import lightgbm
+
+    from .bench import bench_dir
+
+    started = time.perf_counter()
+    data = bench_dir() / "data"
+    records = load_records(data)
+    extractors = tuple(getattr(args, "extractors", None) or EXTRACTORS[:1])
+    first, second, card = train_html_model(records, extractors)
+    card["training_data_sha256"] = data_hash(data)
+    card["rules_sha256"] = rules_hash()
+    card["lightgbm"] = lightgbm.__version__
+    card["numpy"] = np.__version__
+    digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
+    card["version"] = f"html-{'+'.join(extractors)}-{digest[:12]}"
+    folder = Path(args.output) if args.output else Path(__file__).resolve().parent / "models"
+    write_html_artifact(folder, first, second, card)
+    print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
+          f"thresholds {card['thresholds']}")
+    return 0
