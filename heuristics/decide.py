@@ -138,7 +138,8 @@ def _non_blank(lines: Sequence[Line]) -> list[int]:
 
 def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
                max_words: int = TITLE_MAX_WORDS_DEFAULT, search_lines: int = TITLE_SEARCH_LINES_DEFAULT) -> int | None:
-    """The title: the first line left standing, if it is heading-shaped and comes before the body.
+    """The title: the first line of two or more words left standing, if it is heading-shaped and
+    comes before the body.
 
     Lines right below it that only repeat parts of it (a headline split over two lines) go too,
     as does any later exact repeat of it.
@@ -147,10 +148,10 @@ def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None
     for seen, index in enumerate(_non_blank(lines)):
         if seen >= search_lines:
             break
-        if verdicts[index].removed:
-            continue
         line = lines[index]
-        if 2 <= line.words <= max_words and not line.text.endswith((".", ":", ",", ";")) and (
+        if verdicts[index].removed or line.words < 2:
+            continue  # a removed line or a one-word menu item above the headline
+        if line.words <= max_words and not line.text.endswith((".", ":", ",", ";")) and (
                 start is None or index <= start):
             title = index
         break

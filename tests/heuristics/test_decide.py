@@ -51,6 +51,14 @@ def test_title_is_the_first_heading_before_the_body_and_its_repeats_go():
     assert [decision.verdicts[i].rule for i in (2, 3)] == ["title.repeat", "title.repeat"]
 
 
+def test_one_word_menu_items_above_the_headline_do_not_hide_the_title():
+    text = f"Home\nPolitics\nSport\nBudget passes: council backs plan\n{BODY}\n{BODY2}"
+    lines, decision = run(text)
+    assert decision.title_line == 3
+    assert decision.verdicts[3].rule == "title.first_heading"
+    assert [decision.verdicts[i].rule for i in (1, 2)] == ["navigation.outside_body"] * 2
+
+
 def test_no_title_when_the_document_starts_with_prose():
     _, decision = run(f"{BODY}\n{BODY2}")
     assert decision.title_line is None

@@ -91,6 +91,8 @@ LINES = [
     ("byline", "Von unserem Korrespondenten Peter Maier, Brüssel"),
     ("subscription_prompt", "Jetzt abonnieren und weiterlesen"),
     ("subscription_prompt", "Z+ (abopflichtiger Inhalt)"),
+    ("subscription_prompt", "Jetzt kostenlos registrieren und keine Nachricht mehr verpassen."),
+    ("subscription_prompt", "Mit unserem WhatsApp-Kanal nichts mehr verpassen"),
     ("source_residue", "Über dieses Thema berichtete Das Erste am 04. Februar 2022 um 20:00 Uhr."),
     ("comments", "Kommentare lesen (123 Beiträge)"),
 ]
