@@ -93,6 +93,7 @@ LINES = [
     ("subscription_prompt", "Z+ (abopflichtiger Inhalt)"),
     ("subscription_prompt", "Jetzt kostenlos registrieren und keine Nachricht mehr verpassen."),
     ("subscription_prompt", "Mit unserem WhatsApp-Kanal nichts mehr verpassen"),
+    ("navigation", "Audio abspielen"),
     ("source_residue", "Über dieses Thema berichtete Das Erste am 04. Februar 2022 um 20:00 Uhr."),
     ("comments", "Kommentare lesen (123 Beiträge)"),
 ]
