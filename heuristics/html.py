@@ -187,7 +187,7 @@ class _Lines:
         self.links = 0
 
 
-def walk(start: LexborNode, hidden: set[int]) -> _Lines:
+def walk(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS) -> _Lines:
     """Depth-first over the tree without recursion (pages nest thousands deep in the wild).
 
     One loop with the per-node work inlined: this is the hot path of HTML input. Inline elements
@@ -196,7 +196,7 @@ def walk(start: LexborNode, hidden: set[int]) -> _Lines:
     out = _Lines()
     frames, pieces = out.frames, out.pieces
     stack: list[_Frame] = []
-    skip, inline, blocks, cells = SKIP_TAGS, INLINE_TAGS, BLOCK_TAGS, CELL_TAGS
+    inline, blocks, cells = INLINE_TAGS, BLOCK_TAGS, CELL_TAGS
 
     def leave() -> None:
         frame = stack.pop()
@@ -467,14 +467,47 @@ def parse(html: str) -> LexborHTMLParser:
         raise CleanError("html", f"could not parse the HTML: {exc}") from exc
 
 
+# React's streaming server rendering sends finished parts of the page as <div hidden id="S:0">...</div>
+# at the end of the body; its script moves them into place, so the reader sees them.
+_STREAMED_ID_RE = re.compile(r"S:\d++")
+
+
 def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
-    """Elements that are never shown: the ``hidden`` attribute or an inline display:none style."""
+    """Elements that are never shown: the ``hidden`` attribute or an inline display:none style
+    (streamed React parts excepted, see ``_STREAMED_ID_RE``)."""
     hidden = set()
     for node in tree.css("[hidden], [style*=none i], [style*=hidden i]"):
-        style = node.attributes.get("style") or ""
-        if "hidden" in node.attributes or _HIDDEN_STYLE_RE.search(style):
+        attributes = node.attributes
+        style = attributes.get("style") or ""
+        if "hidden" in attributes and _STREAMED_ID_RE.fullmatch(attributes.get("id") or ""):
+            continue
+        if "hidden" in attributes or _HIDDEN_STYLE_RE.search(style):
             hidden.add(node.mem_id)
     return hidden
+
+
+# A page showing fewer words than this is walked again with what scripts would reveal (see
+# ``_revealed``); the second walk is used when it finds at least this many and twice as many words.
+FEW_WORDS = 100
+_MIN_SWALLOWED_CHARS = 1000
+
+
+def _words(walked: _Lines) -> int:
+    return sum(len(line.text.split()) for line in walked.done)
+
+
+def _revealed(tree: LexborHTMLParser, start: LexborNode) -> _Lines:
+    """The page as scripts would show it: hidden elements (anti-flicker wrappers that cover the whole
+    page until a script unhides them) and ``<noscript>`` content (what forum software renders for
+    readers without scripts) count as visible. A ``<title>`` that never closed swallows the page as
+    text: its text is read as the page then."""
+    revealed = walk(start, set(), SKIP_TAGS - {"noscript"})
+    title = tree.css_first("title")
+    swallowed = title.text() if title is not None and not revealed.done else ""
+    if len(swallowed) >= _MIN_SWALLOWED_CHARS and "<" in swallowed:
+        inner = parse(swallowed)
+        revealed = walk(inner.body or inner.root, set(), SKIP_TAGS - {"noscript"})
+    return revealed
 
 
 def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
@@ -482,7 +515,13 @@ def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
     start = tree.body or tree.root
     if start is None:
         return []
-    return _signals(walk(start, _hidden_ids(tree)))
+    walked = walk(start, _hidden_ids(tree))
+    shown = _words(walked)
+    if shown < FEW_WORDS:
+        revealed = _revealed(tree, start)
+        if _words(revealed) >= max(2 * shown, FEW_WORDS):
+            walked = revealed
+    return _signals(walked)
 
 
 def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:

@@ -171,3 +171,33 @@ def test_mojibake_lines_are_repaired_and_clean_lines_left_alone():
     assert fix_mojibake("Itâ€™s a cafÃ©") == "It’s a café"
     assert fix_mojibake("Ã and â€ alone stay") == "Ã and â€ alone stay"
     assert fix_mojibake("Plain – “quoted”") == "Plain – “quoted”"
+
+
+# ---------------------------------------------------------------- what scripts reveal
+
+LONG = " ".join([PROSE, PROSE2] * 3)
+
+
+def test_streamed_react_parts_are_visible_other_hidden_elements_are_not():
+    html = page(f"<p>Intro</p><div hidden id='S:0'><p>{PROSE}</p></div><div hidden id='S:x'><p>secret one</p></div>"
+                "<div hidden><p>secret two</p></div>")
+    assert texts(html) == ["Intro", PROSE]
+
+
+def test_a_page_hidden_until_a_script_runs_is_read_as_shown():
+    html = page(f"<div style='visibility:hidden;min-height:100vh'><nav>Menu</nav><p>{LONG}</p></div>")
+    assert LONG in texts(html)
+    small = page(f"<p>{PROSE}</p><div style='display:none'><p>{PROSE2}</p></div>")
+    assert texts(small) == [PROSE]
+
+
+def test_noscript_content_counts_only_when_the_page_shows_almost_nothing():
+    empty_shell = page(f"<div id='app'>Loading</div><noscript><div class='post'><p>{LONG}</p></div></noscript>")
+    assert texts(empty_shell) == ["Loading", LONG]
+    full = page(f"<p>{LONG}</p><noscript><p>Please enable JavaScript to see the comments.</p></noscript>")
+    assert texts(full) == [LONG]
+
+
+def test_a_title_that_never_closes_is_read_as_the_page():
+    broken = f"<html><head><title>Budget news</titl><body><h1>Budget</h1><p>{LONG}</p></body></html>"
+    assert LONG in texts(broken)
