@@ -38,6 +38,7 @@ class LineModel:
     first: Any
     second: Any
     names: tuple[str, ...]
+    stay: float | None = None   # run smoothing (``smooth_runs``); None: the second pass's scores as they are
 
     def score(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
               explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
@@ -48,7 +49,7 @@ class LineModel:
             return scores, contributions
         first = _predict(self.first, feats.matrix)
         second_input = np.hstack([feats.matrix, score_context(first, feats.matrix)])
-        scores[feats.rows] = _predict(self.second, second_input)
+        scores[feats.rows] = smooth_runs(_predict(self.second, second_input), self.stay)
         if contributions is not None:
             for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
                 contributions[row] = values
@@ -59,6 +60,41 @@ class LineModel:
         values = self.second.predict(matrix, pred_contrib=True, num_threads=1)[:, :-1]
         top = np.argsort(-np.abs(values), axis=1)[:, :TOP_CONTRIBUTIONS]
         return [[(self.names[j], float(values[i, j])) for j in row] for i, row in enumerate(top)]
+
+
+SMOOTH_EPSILON = 1e-4
+
+
+def smooth_runs(probs: np.ndarray, stay: float | None) -> np.ndarray:
+    """Content probabilities revised by their neighbours: the posterior of a two-state (content /
+    residue) hidden Markov chain over the document's lines, forward-backward, whose emissions are
+    ``probs`` and which keeps its state from one line to the next with probability ``stay``.
+
+    Residue comes in runs and the body is one run, so a lone doubtful line inside the body rises
+    and a lone confident-looking line inside a menu falls. ``stay=None`` returns ``probs``. Two
+    states reduce each step to a few float operations, so this is a plain loop, linear in lines.
+    """
+    if stay is None or len(probs) < 2:
+        return probs
+    p = np.clip(probs, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON).tolist()
+    move = 1.0 - stay
+    forward = [0.0] * len(p)
+    belief = p[0]
+    forward[0] = belief
+    for i in range(1, len(p)):
+        prior = stay * belief + move * (1.0 - belief)
+        content = prior * p[i]
+        belief = content / (content + (1.0 - prior) * (1.0 - p[i]))
+        forward[i] = belief
+    out = forward[:]
+    ahead = 0.5   # share of the backward message on "content" (uniform after the last line)
+    for i in range(len(p) - 2, -1, -1):
+        on, off = p[i + 1] * ahead, (1.0 - p[i + 1]) * (1.0 - ahead)
+        to_content, to_residue = stay * on + move * off, move * on + stay * off
+        ahead = to_content / (to_content + to_residue)
+        content = forward[i] * ahead
+        out[i] = content / (content + (1.0 - forward[i]) * (1.0 - ahead))
+    return np.asarray(out)
 
 
 def _predict(booster: Any, matrix: np.ndarray) -> np.ndarray:
@@ -111,7 +147,7 @@ def load(folder: Any = None) -> LineModel | None:
     if tuple(card["first_features"]) != FEATURE_NAMES or names != FEATURE_NAMES + SCORE_FEATURES:
         raise ValueError(f"{CARD_NAME}: the model was trained on other features; run `textwash train`")
     return LineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
-                     first=boosters[0], second=boosters[1], names=names)
+                     first=boosters[0], second=boosters[1], names=names, stay=card.get("smoothing"))
 
 
 @lru_cache(maxsize=1)

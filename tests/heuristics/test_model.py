@@ -134,3 +134,26 @@ def test_the_model_keeps_the_body_of_a_clean_article():
     body = ARTICLE.split("\n")[3:6]
     result = clean("\n\n".join(body))
     assert result.paragraphs == body
+
+
+def test_run_smoothing_lifts_a_doubtful_body_line_and_sinks_a_lone_line_in_a_menu():
+    probs = np.array([0.9, 0.95, 0.4, 0.9, 0.92, 0.1, 0.05, 0.6, 0.08, 0.1])
+    smoothed = line_model.smooth_runs(probs, 0.75)
+    assert smoothed[2] > 0.5 > probs[2]
+    assert smoothed[7] < 0.5 < probs[7]
+    assert ((smoothed > 0) & (smoothed < 1)).all()
+    assert smoothed[[0, 1, 3, 4]].min() > 0.8 and smoothed[[5, 6, 8, 9]].max() < 0.2
+
+
+def test_run_smoothing_without_memory_or_without_a_setting_changes_nothing():
+    probs = np.array([0.2, 0.9, 0.4, 0.7])
+    assert line_model.smooth_runs(probs, None) is probs
+    assert line_model.smooth_runs(probs, 0.5).tolist() == pytest.approx(probs.tolist())
+    assert line_model.smooth_runs(probs[:1], 0.75).tolist() == [0.2]
+
+
+def test_run_smoothing_reads_the_same_forwards_and_backwards():
+    probs = np.random.default_rng(7).random(40)
+    forwards = line_model.smooth_runs(probs, 0.8)
+    backwards = line_model.smooth_runs(probs[::-1].copy(), 0.8)[::-1]
+    assert forwards.tolist() == pytest.approx(backwards.tolist())

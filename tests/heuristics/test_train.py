@@ -72,7 +72,8 @@ def test_the_model_separates_menus_from_the_body(docs):
 def test_artifact_round_trip(docs, tmp_path):
     first, second = train.fit_stacked(docs[:32], SMALL, rounds=8, second_rounds=8)
     card = {"version": "test-1", "thresholds": {"precision": 0.6, "balanced": 0.5, "recall": 0.4},
-            "first_features": list(train.FEATURE_NAMES), "second_features": list(train.STACK_NAMES)}
+            "first_features": list(train.FEATURE_NAMES), "second_features": list(train.STACK_NAMES),
+            "smoothing": train.SMOOTHING_STAY}
     train.write_artifact(tmp_path, first, second, card)
     loaded = line_model.load(tmp_path)
     assert loaded.version == "test-1" and loaded.thresholds["balanced"] == 0.5
