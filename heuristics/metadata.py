@@ -76,7 +76,6 @@ def split_list(value: str, pattern: re.Pattern[str] = _LIST_SPLIT_RE) -> list[st
     return [item.strip(" .:") for item in pattern.split(value) if item.strip(" .:")]
 
 
-_BITS = np.arange(64, dtype=np.uint64)
 _BASE = 1_000_003
 _BASE_INVERSE = pow(_BASE, -1, 2**64)
 FINGERPRINT_MAX_CHARS = 1_000_000
@@ -127,8 +126,8 @@ def simhash(words: str, shingle: int = FINGERPRINT_SHINGLE) -> tuple[str | None,
         combined = np.zeros(count, dtype=np.uint64)
         for offset in range(min(shingle, len(ids))):
             combined = _mix64(combined * np.uint64(_BASE) + ids[offset:offset + count])
-        bits = (combined[:, None] >> _BITS) & np.uint64(1)
-    votes = bits.sum(axis=0, dtype=np.int64) * 2 - count
+    bits = np.unpackbits(combined.astype("<u8").view(np.uint8).reshape(count, 8), axis=1, bitorder="little")
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - count   # column i: bit i of every shingle hash
     fingerprint = int(sum(1 << int(bit) for bit in np.nonzero(votes > 0)[0]))
     return f"{fingerprint:016x}", len(ids)
 
