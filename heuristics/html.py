@@ -49,6 +49,7 @@ name               type   meaning
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -525,20 +526,48 @@ def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
-    """The text's lines, each with the signals of the walked line it matches (by its words)."""
-    by_key: dict[str, dict[str, Any]] = {}
-    by_head: dict[str, dict[str, Any]] = {}
-    for line_text, signals in walked:
-        key = line_key(line_text)
+    """The text's lines, each with the signals of the walked line it matches by its words: the
+    same words, the same first words, or (a scraper that broke a block into several lines) a
+    part of a walked line's words, looked for from the last match on."""
+    keys = [line_key(line_text) for line_text, _ in walked]
+    by_key: dict[str, int] = {}
+    by_head: dict[str, int] = {}
+    starts = []
+    offset = 0
+    for index, key in enumerate(keys):
+        starts.append(offset)
+        offset += len(key) + 1
         if key:
-            by_key.setdefault(key, signals)
-            by_head.setdefault(_head(key), signals)
+            by_key.setdefault(key, index)
+            by_head.setdefault(_head(key), index)
+    joined = "\n".join(keys)
+    cursor = 0
     lines = []
     for line in segment_text(text):
-        signals = by_key.get(line.key) or by_head.get(_head(line.key)) if line.key else None
-        line.html = signals if signals is not None else dict(UNMATCHED)
+        index = None
+        if line.key:
+            index = by_key.get(line.key)
+            if index is None:
+                index = by_head.get(_head(line.key))
+            if index is None and len(line.key) >= _MIN_PART_CHARS:
+                index = _containing(joined, starts, line.key, cursor)
+        if index is not None:
+            cursor = starts[index]
+        line.html = walked[index][1] if index is not None else dict(UNMATCHED)
         lines.append(line)
     return lines
+
+
+_MIN_PART_CHARS = 12  # shorter parts would be found inside unrelated lines
+
+
+def _containing(joined: str, starts: list[int], key: str, cursor: int) -> int | None:
+    """Index of the walked line whose key contains ``key`` (keys hold no newline, so no match
+    spans two lines): the first one from ``cursor`` on, else the first one."""
+    found = joined.find(key, cursor)
+    if found < 0:
+        found = joined.find(key)
+    return None if found < 0 else bisect_right(starts, found) - 1
 
 
 _HEAD_WORDS = 8

@@ -201,3 +201,10 @@ def test_noscript_content_counts_only_when_the_page_shows_almost_nothing():
 def test_a_title_that_never_closes_is_read_as_the_page():
     broken = f"<html><head><title>Budget news</titl><body><h1>Budget</h1><p>{LONG}</p></body></html>"
     assert LONG in texts(broken)
+
+
+def test_text_lines_that_are_parts_of_a_block_get_that_blocks_signals():
+    first, second = PROSE[:60], PROSE[60:]
+    lines, _ = lines_from_html(ARTICLE, text=f"Home\n{first}\n{second}\nSomething the page never said at all\n")
+    assert [line.html["matched"] for line in lines] == [True, True, True, False]
+    assert lines[1].html is lines[2].html and lines[1].html["in_best"] and lines[1].html["tag"] == "p"
