@@ -88,7 +88,8 @@ def main() -> None:
             staged_wall, _ = run(pages, args.repeat, args.extractor)
     docs = len(pages) * args.repeat
     size = sum(len(page) for page in pages) / max(1, len(pages))
-    version = "off" if args.no_model else model.model_version()
+    html_version = getattr(model._html_artifact(), "version", "none (text model)")
+    version = "off" if args.no_model else f"{html_version} (text: {model.model_version()})"
     print(f"html, extractor {args.extractor}: {len(pages)} pages x{args.repeat} (mean {size / 1000:.0f} kB), "
           f"model {version}")
     print(f"end to end (clean(html=...)): {docs / wall:8.1f} docs/s wall, {docs / cpu:8.1f} docs/s CPU   "
