@@ -49,7 +49,7 @@ class LineModel:
             return scores, contributions
         first = _predict(self.first, feats.matrix)
         second_input = np.hstack([feats.matrix, score_context(first, feats.matrix)])
-        scores[feats.rows] = smooth_runs(_predict(self.second, second_input), self.stay)
+        scores[feats.rows] = smooth_open_runs(_predict(self.second, second_input), feats.matrix, self.stay)
         if contributions is not None:
             for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
                 contributions[row] = values
@@ -95,6 +95,23 @@ def smooth_runs(probs: np.ndarray, stay: float | None) -> np.ndarray:
         content = forward[i] * ahead
         out[i] = content / (content + (1.0 - forward[i]) * (1.0 - ahead))
     return np.asarray(out)
+
+
+_STRONG_HIT = FEATURE_NAMES.index("hit_strong")
+
+
+def smooth_open_runs(probs: np.ndarray, matrix: np.ndarray, stay: float | None) -> np.ndarray:
+    """``smooth_runs`` over the lines no strong rule named (``matrix``: their ``line_features``).
+
+    What the rules already took keeps its score and does not pull its neighbours down: a body
+    subheading right under a removed caption or newsletter box is judged next to the body.
+    """
+    open_rows = matrix[:, _STRONG_HIT] == 0
+    if stay is None or open_rows.sum() < 2:
+        return probs
+    out = probs.copy()
+    out[open_rows] = smooth_runs(probs[open_rows], stay)
+    return out
 
 
 def _predict(booster: Any, matrix: np.ndarray) -> np.ndarray:

@@ -157,3 +157,15 @@ def test_run_smoothing_reads_the_same_forwards_and_backwards():
     forwards = line_model.smooth_runs(probs, 0.8)
     backwards = line_model.smooth_runs(probs[::-1].copy(), 0.8)[::-1]
     assert forwards.tolist() == pytest.approx(backwards.tolist())
+
+
+def test_lines_a_strong_rule_named_keep_their_score_and_do_not_pull_their_neighbours_down():
+    from heuristics.features import FEATURE_NAMES
+
+    probs = np.array([0.95, 0.9, 0.05, 0.03, 0.04, 0.35, 0.9, 0.95])
+    matrix = np.zeros((len(probs), len(FEATURE_NAMES)))
+    matrix[[2, 3, 4], FEATURE_NAMES.index("hit_strong")] = 1   # a newsletter box the rules removed
+    smoothed = line_model.smooth_open_runs(probs, matrix, 0.75)
+    assert smoothed[[2, 3, 4]].tolist() == probs[[2, 3, 4]].tolist()
+    assert smoothed[5] > 0.5   # the subheading under the box is judged next to the body
+    assert line_model.smooth_runs(probs, 0.75)[5] < smoothed[5]
