@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
