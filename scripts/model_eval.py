@@ -1,6 +1,6 @@
 """Generalisation of the line model: held-back split and leave-one-dataset-out (LODO) tables.
 
-    .venv/bin/python scripts/model_eval.py [--lodo] [--cache DOCS.pkl] [--rounds N]
+    .venv/bin/python scripts/model_eval.py [--lodo] [--cache DOCS.pkl] [--rounds N] [--smoothing STAY]
 
 Held-back split: fit on pages with sha1(id) % 5 != 0, calibrate the thresholds and score on the
 rest (what `textwash train` does). LODO: for each bench dataset, fit on the other five datasets'
@@ -35,23 +35,24 @@ def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.D
 
 
 def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[train.DocData]],
-                  test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int
-                  ) -> tuple[dict[str, float], dict[str, list[dict]]]:
+                  test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
+                  stay: float | None = train.SMOOTHING_STAY) -> tuple[dict[str, float], dict[str, list[dict]]]:
     """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test``."""
     first, second = train.fit_stacked(fit_docs, rounds=rounds)
-    calibration_scores = {r: train.predict_stacked(first, second, d) for r, d in calibration.items()}
+    calibration_scores = {r: train.predict_stacked(first, second, d, stay) for r, d in calibration.items()}
     thresholds = train.calibrate(scorer, calibration, calibration_scores)
     rows = {}
     for regime, docs in test.items():
-        scores = train.predict_stacked(first, second, docs)
+        scores = train.predict_stacked(first, second, docs, stay)
         rows[regime] = train.evaluate_rows(scorer, docs, scores, thresholds["balanced"])
     return thresholds, rows
 
 
-def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int) -> list[str]:
+def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
+                stay: float | None = train.SMOOTHING_STAY) -> list[str]:
     fit_docs = [d for r in REGIMES for d in docs[r] if not in_slice(d.id, train.HOLDOUT_MODULO)]
     held = {r: [d for d in docs[r] if in_slice(d.id, train.HOLDOUT_MODULO)] for r in REGIMES}
-    thresholds, rows = fit_and_score(fit_docs, held, held, scorer, rounds)
+    thresholds, rows = fit_and_score(fit_docs, held, held, scorer, rounds, stay)
     results = {regime: scorer.summary(regime_rows) for regime, regime_rows in rows.items()}
     out = [f"Held-back split (sha1(id) % 5 == 0), thresholds {thresholds}", ""]
     names = list(next(iter(results.values())))
@@ -65,7 +66,8 @@ def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, roun
     return out
 
 
-def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int) -> list[str]:
+def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
+               stay: float | None = train.SMOOTHING_STAY) -> list[str]:
     datasets = sorted({d.dataset for d in docs["r2"]})
     out = ["Leave one dataset out (fit on the other five, calibrate on their held-back pages)", "",
            "| left out | pages | R2 identity | R2 rules | R2 rules + model | R1 identity | R1 rules | R1 rules + model |"
@@ -78,7 +80,7 @@ def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, round
         calibration = {r: [d for d in docs[r] if d.dataset != name and in_slice(d.id, train.HOLDOUT_MODULO)]
                        for r in REGIMES}
         test = {r: [d for d in docs[r] if d.dataset == name] for r in REGIMES}
-        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds)
+        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay)
         cells = []
         for regime in REGIMES:
             runs = {"identity": train.evaluate_rows(scorer, test[regime], None, 0.0, mode="identity"),
@@ -98,14 +100,16 @@ def main() -> None:
     parser.add_argument("--lodo", action="store_true", help="also the leave-one-dataset-out table (6 fits)")
     parser.add_argument("--cache", type=Path, help="pickle of the built pages (made if missing)")
     parser.add_argument("--rounds", type=int, default=train.DEFAULT_ROUNDS)
+    parser.add_argument("--smoothing", type=float, default=train.SMOOTHING_STAY, metavar="STAY",
+                        help="run smoothing over the open lines with this stay probability (default: the shipped setting)")
     args = parser.parse_args()
     records = load_records()
     scorer = train.Scorer(records, load_scorer().aggregate_shingle)
     docs = load_docs(records, args.cache)
-    print("\n".join(split_table(docs, scorer, args.rounds)), flush=True)
+    print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
     if args.lodo:
         print()
-        print("\n".join(lodo_table(docs, scorer, args.rounds)))
+        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing)))
 
 
 if __name__ == "__main__":
