@@ -15,11 +15,12 @@ import argparse
 import logging
 import time
 from collections import defaultdict
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from heuristics import html, html_meta, model, pipeline
 from heuristics.bench import in_slice, load_records
+
+from bench_speed import timed_stages  # scripts/ is on sys.path when run as a script
 
 # name -> (module, attribute): the functions as the engine looks them up at call time
 STAGES: dict[str, tuple[Any, str]] = {
@@ -35,29 +36,6 @@ STAGES: dict[str, tuple[Any, str]] = {
     "decide": (pipeline, "decide"),
     "text metadata": (pipeline, "build_metadata"),
 }
-
-
-@contextmanager
-def timed_stages(totals: dict[str, float]) -> Iterator[None]:
-    """Wrap each stage function, adding its wall time to ``totals``."""
-    originals = []
-    for name, (owner, attr) in STAGES.items():
-        original: Callable[..., Any] = getattr(owner, attr)
-        originals.append((owner, attr, original))
-
-        def wrapper(*args: Any, _original: Callable[..., Any] = original, _name: str = name, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return _original(*args, **kwargs)
-            finally:
-                totals[_name] += time.perf_counter() - started
-
-        setattr(owner, attr, wrapper)
-    try:
-        yield
-    finally:
-        for owner, attr, original in originals:
-            setattr(owner, attr, original)
 
 
 def run(pages: list[str], repeat: int, extractor: str) -> tuple[float, float]:
@@ -84,7 +62,7 @@ def main() -> None:
         run(pages, 1, args.extractor)  # warm-up
         wall, cpu = run(pages, args.repeat, args.extractor)
         totals: dict[str, float] = defaultdict(float)
-        with timed_stages(totals):
+        with timed_stages(totals, STAGES):
             staged_wall, _ = run(pages, args.repeat, args.extractor)
     docs = len(pages) * args.repeat
     size = sum(len(page) for page in pages) / max(1, len(pages))

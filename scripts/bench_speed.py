@@ -11,7 +11,7 @@ import argparse
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from heuristics import model, pipeline, rules, segment
 from heuristics.bench import REGIME_FIELDS, load_records
@@ -27,10 +27,11 @@ STAGES = {
 
 
 @contextmanager
-def timed_stages(totals: dict[str, float]) -> Iterator[None]:
-    """Wrap each stage function as pipeline.clean sees it, adding its wall time to ``totals``."""
+def timed_stages(totals: dict[str, float], stages: dict[str, tuple[Any, str]] = STAGES) -> Iterator[None]:
+    """Wrap each stage function (``stages``: name -> (module, attribute), as pipeline.clean looks it
+    up at call time), adding its wall time to ``totals``; the originals are put back afterwards."""
     originals = {}
-    for name, (owner, attr) in STAGES.items():
+    for name, (owner, attr) in stages.items():
         original = getattr(owner, attr)
         originals[name] = (owner, attr, original)
 
