@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
-from .model import BLANK_SCORE, LineModel, _predict
+from .model import LineModel
 from .rules import Hit
 from .segment import Line
 
@@ -29,20 +29,11 @@ log = logging.getLogger(__name__)
 class HtmlLineModel(LineModel):
     """A loaded HTML-aware model (same card fields as the text model's)."""
 
-    def score(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
-              explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
-        scores = np.full(len(lines), BLANK_SCORE)
-        contributions: list[list[tuple[str, float]]] | None = [[] for _ in lines] if explain else None
-        feats = first_pass_matrix(lines, hits, language)
-        if not len(feats.rows):
-            return scores, contributions
-        first = _predict(self.first, feats.matrix)
-        second_input = second_pass_matrix(first, page_structure(lines), feats.matrix)
-        scores[feats.rows] = _predict(self.second, second_input)
-        if contributions is not None:
-            for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
-                contributions[row] = values
-        return scores, contributions
+    def _first_input(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None) -> Any:
+        return first_pass_matrix(lines, hits, language)
+
+    def _second_input(self, first: np.ndarray, lines: Sequence[Line], matrix: np.ndarray) -> np.ndarray:
+        return second_pass_matrix(first, page_structure(lines), matrix)
 
 
 def has_signals(lines: Sequence[Line]) -> bool:

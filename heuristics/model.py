@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from .features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
+from .features import FEATURE_NAMES, SCORE_FEATURES, DocFeatures, line_features, score_context
 from .rules import Hit
 from .segment import Line
 
@@ -44,16 +44,24 @@ class LineModel:
               explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
         scores = np.full(len(lines), BLANK_SCORE)
         contributions: list[list[tuple[str, float]]] | None = [[] for _ in lines] if explain else None
-        feats = line_features(lines, hits, language)
+        feats = self._first_input(lines, hits, language)
         if not len(feats.rows):
             return scores, contributions
         first = _predict(self.first, feats.matrix)
-        second_input = np.hstack([feats.matrix, score_context(first, feats.matrix)])
+        second_input = self._second_input(first, lines, feats.matrix)
         scores[feats.rows] = smooth_open_runs(_predict(self.second, second_input), feats.matrix, self.stay)
         if contributions is not None:
             for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
                 contributions[row] = values
         return scores, contributions
+
+    def _first_input(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None) -> DocFeatures:
+        """The first pass's rows and columns (the text features; a variant appends its own)."""
+        return line_features(lines, hits, language)
+
+    def _second_input(self, first: np.ndarray, lines: Sequence[Line], matrix: np.ndarray) -> np.ndarray:
+        """The second pass's columns: the first pass's, plus its scores around each line."""
+        return np.hstack([matrix, score_context(first, matrix)])
 
     def _contributions(self, matrix: np.ndarray) -> list[list[tuple[str, float]]]:
         """Per row the features that moved the score most (SHAP values in log-odds, from LightGBM)."""

@@ -28,7 +28,7 @@ from . import language as language_id
 from .bench import in_slice, load_records
 from .decide import Verdict, decide
 from .features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
-from .model import smooth_open_runs
+from .model import CARD_NAME, smooth_open_runs
 from .rules import default_ruleset, match_lines
 from .segment import Line, segment_text
 
@@ -379,12 +379,32 @@ def rules_hash() -> str:
     return digest.hexdigest()
 
 
-def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any]) -> None:
+def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any],
+                   files: dict[str, str] = ARTIFACT_FILES, card_name: str = CARD_NAME) -> None:
+    """The two boosters as ``files`` and the card (naming them) as ``card_name`` in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     for key, booster in (("first", first), ("second", second)):
-        (folder / ARTIFACT_FILES[key]).write_text(booster.model_to_string(), encoding="utf-8")
-    card = {**card, "files": dict(ARTIFACT_FILES)}
-    (folder / "line_model.json").write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        (folder / files[key]).write_text(booster.model_to_string(), encoding="utf-8")
+    card = {**card, "files": dict(files)}
+    (folder / card_name).write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def save_trained(first: Any, second: Any, card: dict[str, Any], *, kind: str, data: Path, output: str | None,
+                 started: float, files: dict[str, str] = ARTIFACT_FILES, card_name: str = CARD_NAME) -> None:
+    """Stamp the card (data and rules hashes, library versions, ``<kind>-<digest>`` version) and write
+    the artifact to ``output`` (default: the package's ``models/``); ``textwash train`` for every model."""
+    import lightgbm
+
+    card["training_data_sha256"] = data_hash(data)
+    card["rules_sha256"] = rules_hash()
+    card["lightgbm"] = lightgbm.__version__
+    card["numpy"] = np.__version__
+    digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
+    card["version"] = f"{kind}-{digest[:12]}"
+    folder = Path(output) if output else Path(__file__).resolve().parent / "models"
+    write_artifact(folder, first, second, card, files, card_name)
+    print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
+          f"thresholds {card['thresholds']}")
 
 
 def _short(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -443,8 +463,6 @@ def train_text_model(records: list[dict[str, Any]], regimes: Sequence[str], log:
 
 def train_main(args: argparse.Namespace) -> int:
     """``textwash train``: rebuild the text model from the bench and write it with its card."""
-    import lightgbm
-
     from .bench import bench_dir
 
     regimes = {"all": ("r2", "r1"), "r2": ("r2",), "r1": ("r1",)}.get(args.regime)
@@ -453,16 +471,7 @@ def train_main(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     data = bench_dir() / "data"
-    records = load_records(data)
-    first, second, card = train_text_model(records, regimes)
-    card["training_data_sha256"] = data_hash(data)
-    card["rules_sha256"] = rules_hash()
-    card["lightgbm"] = lightgbm.__version__
-    card["numpy"] = np.__version__
-    digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
-    card["version"] = f"text-{'+'.join(regimes)}-{digest[:12]}"
-    folder = Path(args.output) if args.output else Path(__file__).resolve().parent / "models"
-    write_artifact(folder, first, second, card)
-    print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
-          f"thresholds {card['thresholds']}")
+    first, second, card = train_text_model(load_records(data), regimes)
+    save_trained(first, second, card, kind=f"text-{'+'.join(regimes)}", data=data, output=args.output,
+                 started=started)
     return 0

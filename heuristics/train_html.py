@@ -12,10 +12,7 @@ low). Single-threaded and seeded: the artifact is reproduced bit for bit.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import time
-from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -29,8 +26,8 @@ from .html_model import CARD_NAME, HtmlLineModel
 from .rules import Hit, default_ruleset, match_lines
 from .segment import Line
 from .train import (DEFAULT_PARAMS, HOLDOUT_MODULO, LABEL_SHARE, MODE_BETA, MODES, STACK_FOLDS, TOKEN_RE, DocData,
-                    _row_states, _short, _with_matrix, data_hash, f_beta, fit, fold_of, format_summary, gold_ngrams,
-                    gold_share, language_of, rules_hash, stack_rows)
+                    _row_states, _short, _with_matrix, f_beta, fit, fold_of, format_summary, gold_ngrams,
+                    gold_share, language_of, save_trained, stack_rows)
 
 EXTRACTORS = ("fast", "trafilatura")
 # More leaves and trees than the text model: the HTML columns carry interactions (where x what).
@@ -216,33 +213,14 @@ def train_html_model(records: list[dict[str, Any]], extractors: Sequence[str], l
     return first, second, card
 
 
-def write_html_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for key, booster in (("first", first), ("second", second)):
-        (folder / FILES[key]).write_text(booster.model_to_string(), encoding="utf-8")
-    card = {**card, "files": dict(FILES)}
-    (folder / CARD_NAME).write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def train_html_main(args: argparse.Namespace) -> int:
     """``textwash train --regime html``: rebuild the HTML model from the bench and write it with its card."""
-    import lightgbm
-
     from .bench import bench_dir
 
     started = time.perf_counter()
     data = bench_dir() / "data"
-    records = load_records(data)
     extractors = tuple(getattr(args, "extractors", None) or EXTRACTORS)
-    first, second, card = train_html_model(records, extractors)
-    card["training_data_sha256"] = data_hash(data)
-    card["rules_sha256"] = rules_hash()
-    card["lightgbm"] = lightgbm.__version__
-    card["numpy"] = np.__version__
-    digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
-    card["version"] = f"html-{'+'.join(extractors)}-{digest[:12]}"
-    folder = Path(args.output) if args.output else Path(__file__).resolve().parent / "models"
-    write_html_artifact(folder, first, second, card)
-    print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
-          f"thresholds {card['thresholds']}")
+    first, second, card = train_html_model(load_records(data), extractors)
+    save_trained(first, second, card, kind=f"html-{'+'.join(extractors)}", data=data, output=args.output,
+                 started=started, files=FILES, card_name=CARD_NAME)
     return 0
