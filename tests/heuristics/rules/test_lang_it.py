@@ -116,6 +116,7 @@ LOOKALIKES = [
     "Gli abbonati della pay-tv potranno vedere la partita senza costi aggiuntivi.",
     "Il primo mese dell'anno è stato il più caldo mai registrato, secondo il servizio meteorologico.",
     "Il portavoce non è stato disponibile per commentare la sentenza del tribunale.",
+    "Per non perdere il treno, molti pendolari sono partiti all'alba e hanno raggiunto la stazione a piedi.",
     "Di Maio ha ribadito la sua posizione durante l'incontro con la stampa estera.",
     "Condividere l'auto è diventata un'abitudine per molti pendolari della provincia.",
     "I commenti del ministro hanno provocato una dura reazione delle opposizioni.",
