@@ -9,7 +9,6 @@ from . import language as language_id
 from . import model as line_model
 from .decide import Decision, decide
 from .errors import CleanError
-from .html_guard import MAX_DEPTH as MAX_HTML_DEPTH  # HTML nested deeper is refused (quadratic parsers)
 from .metadata import build_metadata
 from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
@@ -76,7 +75,7 @@ def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: 
     if html is None:
         raw = split_lines(_as_text(text or ""))
         return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
-    from .html import lines_from_html  # refuses pages nested deeper than MAX_HTML_DEPTH (html_guard)
+    from .html import lines_from_html  # refuses pages nested deeper than html_guard.MAX_DEPTH
 
     lines, page_meta = lines_from_html(html, text=text, extractor=extractor)
     return lines[:max_lines], [line.raw for line in lines[max_lines:]], page_meta

@@ -643,7 +643,6 @@ def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleS
         return default_ruleset()
     if not isinstance(extra_rules, Mapping):
         raise CleanError("extra_rules", "must map a category to a list of phrases")
-    lines = ["# caller rules"]
     for category, phrases in extra_rules.items():
         if category not in CATEGORIES:
             raise CleanError("extra_rules", f"unknown category {category!r}")
