@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import AbstractSet as Set
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
+from .memory.evidence import mark_repeated
+from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
 
@@ -406,9 +408,12 @@ def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Lin
 
 def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[str, Block], *,
            scores: Sequence[float] | None = None, mode: str = "balanced", keep: Iterable[str] = (),
-           thresholds: dict[str, float] | None = None) -> Decision:
+           thresholds: dict[str, float] | None = None, repeated: Mapping[int, Evidence] | None = None) -> Decision:
+    """``repeated``: lines the source memory names (``heuristics.memory``), removed after the rules."""
     verdicts = initial_labels(lines, hits, *body_span(lines))
     grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
+    if repeated:
+        mark_repeated(lines, hits, verdicts, repeated, is_body=is_prose)
     start, end = body_span(lines, verdicts)
     title = mark_title(lines, verdicts, start)
     mark_duplicates(lines, verdicts, start)

@@ -9,6 +9,8 @@ from . import language as language_id
 from . import model as line_model
 from .decide import Decision, decide
 from .errors import CleanError
+from .memory import Evidence, SourceMemory, StoreError, source_key
+from .memory.evidence import RULE_ID
 from .metadata import build_metadata
 from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
@@ -108,6 +110,7 @@ def clean(
     time_budget: float | None = None,
     max_input_chars: int = MAX_INPUT_CHARS_DEFAULT,
     max_lines: int = MAX_LINES_DEFAULT,
+    memory: SourceMemory | None = None,
 ) -> CleanResult:
     """Clean scraped text (and/or the page's HTML): the body, what went and why, and metadata.
 
@@ -117,6 +120,8 @@ def clean(
     explain: also return every line's labels, rule hits and model score. time_budget: seconds;
     past it the rules stop matching further lines and the model is skipped, and warnings say so.
     max_lines: lines past this many are kept unjudged, with a warning.
+    memory: a ``heuristics.memory.SourceMemory``: lines the source (``source``, else the host of ``url``)
+    repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and this page is learned.
     """
     started = time.perf_counter()
     kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
@@ -129,14 +134,15 @@ def clean(
         lang, confidence = language_id.detect(_language_sample(lines))
     deadline = None if time_budget is None else started + time_budget
     hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
     scores, contributions = None, None
     if time_budget is not None and time.perf_counter() - started > time_budget:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
     else:
         scores, contributions = line_model.score(lines, hits, lang, explain=explain)
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
-                      thresholds=line_model.thresholds(lines))
-    result = _shape(lines, hits, decision, explain, contributions)
+                      thresholds=line_model.thresholds(lines), repeated=repeated)
+    result = _shape(lines, hits, decision, explain, contributions, repeated)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)
     result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
@@ -147,6 +153,30 @@ def clean(
     result.warnings = warnings
     result.mode = mode
     return result
+
+
+def _recall(memory: SourceMemory, source: str | None, lines: Sequence[Line], url: str | None,
+            warnings: list[str]) -> dict[int, Evidence]:
+    """The lines ``source`` repeats; a store that fails costs the memory, not the document."""
+    if source is None:
+        return {}
+    try:
+        return memory.recall(source, lines, url)
+    except StoreError as error:
+        warnings.append(f"source_memory: not used ({error})")
+        return {}
+
+
+def learn(text: str | None = None, *, html: str | None = None, url: str | None = None, source: str | None = None,
+          memory: SourceMemory, extractor: str = "fast", max_lines: int = MAX_LINES_DEFAULT) -> bool:
+    """Count one document in ``memory`` without cleaning it (a batch's first pass); False when it has
+    no source (neither ``source`` nor ``url``) or was already counted."""
+    name = source_key(source, url)
+    if name is None:
+        return False
+    _check_options(text, html, "balanced", (), extractor, None, MAX_INPUT_CHARS_DEFAULT)
+    lines, _, _ = _input_lines(text, html, extractor, max_lines)
+    return memory.learn(name, lines, url).learned
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
@@ -175,7 +205,8 @@ def _merge_page_metadata(meta: dict[str, Any], page_meta: dict[str, Any]) -> Non
 
 
 def _shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool,
-           contributions: list[list[tuple[str, float]]] | None) -> CleanResult:
+           contributions: list[list[tuple[str, float]]] | None,
+           repeated: Mapping[int, Evidence] | None = None) -> CleanResult:
     paragraphs: list[str] = []
     removed: list[Removal] = []
     stripped: list[StrippedPrefix] = []
@@ -185,7 +216,8 @@ def _shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decis
             continue
         if verdict.removed:
             removed.append(Removal(line.index, line.raw, verdict.category or "navigation", verdict.rule or "",
-                                   verdict.score if verdict.rule == "model" else None))
+                                   verdict.score if verdict.rule == "model" else None,
+                                   repeated[line.index].count if verdict.rule == RULE_ID and repeated else None))
         elif verdict.strip_to:
             stripped.append(StrippedPrefix(line.index, line.text[:verdict.strip_to], verdict.category or "",
                                            verdict.rule or ""))

@@ -22,6 +22,7 @@ CATEGORIES: tuple[str, ...] = (
     "title",
     "duplicate",
     "legal",
+    "repeated_line",  # a line the source repeats on its pages (heuristics/memory), no rule names it
 )
 
 MODES: tuple[str, ...] = ("precision", "balanced", "recall")
@@ -64,13 +65,15 @@ def empty_metadata() -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Removal:
-    """One removed input line: where it was, what it said, and which rule (or the model) took it."""
+    """One removed input line: where it was, what it said, and which rule (or the model) took it.
+    ``count``: for ``source.repeated``, in how many of the source's recent documents the line was seen."""
 
     line: int
     text: str
     category: str
     rule: str
     score: float | None = None
+    count: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,6 +84,8 @@ class Removal:
         }
         if self.score is not None:
             out["score"] = round(self.score, 4)
+        if self.count is not None:
+            out["count"] = self.count
         return out
 
 
