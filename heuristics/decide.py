@@ -412,9 +412,9 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     """``repeated``: lines the source memory names (``heuristics.memory``), removed after the rules."""
     verdicts = initial_labels(lines, hits, *body_span(lines))
     grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
-    if repeated:
-        mark_repeated(lines, hits, verdicts, repeated, is_body=is_prose)
     start, end = body_span(lines, verdicts)
+    if repeated:  # after the body span: the memory takes lines, it does not move the article
+        mark_repeated(lines, hits, verdicts, repeated, is_body=is_prose)
     title = mark_title(lines, verdicts, start)
     mark_duplicates(lines, verdicts, start)
     mark_outside_body(lines, verdicts, start, end)
