@@ -6,12 +6,17 @@ import gzip
 import json
 import os
 import sys
+import tempfile
+from contextlib import ExitStack
 from multiprocessing import Pool
+from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
 
 from . import __version__
 from .errors import CleanError
-from .pipeline import clean
+from .memory import SourceMemory, StoreError, open_memory
+from .memory.sqlite_store import SQLiteStore
+from .pipeline import clean, learn
 from .result import MODES
 
 BATCH_FIELDS = ("text", "html", "url", "source")
@@ -37,6 +42,23 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+# The source memory of a batch run, opened once per process (the main one, or each worker).
+_BATCH_MEMORY: SourceMemory | None = None
+
+
+def _use_memory(path: str | None, learning: bool) -> None:
+    global _BATCH_MEMORY
+    memory = open_memory(path=path) if path else None
+    _BATCH_MEMORY = memory if memory is None or learning else memory.reading()
+
+
+def _close_memory() -> None:
+    global _BATCH_MEMORY
+    if _BATCH_MEMORY is not None:
+        _BATCH_MEMORY.store.close()
+    _BATCH_MEMORY = None
+
+
 def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
     """One JSONL input line -> one output object (a result or an error), never an exception."""
     number, raw, mode = payload
@@ -49,7 +71,7 @@ def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
     record_id = item.get("id")
     try:
         result = clean(item.get("text"), html=item.get("html"), url=item.get("url"), source=item.get("source"),
-                       mode=item.get("mode", mode))
+                       mode=item.get("mode", mode), memory=_BATCH_MEMORY)
     except CleanError as exc:
         return {"id": record_id, "error": {"field": exc.field, "detail": exc.detail}}
     data = result.to_dict()
@@ -63,15 +85,48 @@ def _numbered_lines(handle: IO[str], mode: str) -> Iterator[tuple[int, str, str]
             yield number, raw, mode
 
 
+def learn_batch_file(path: str, memory: SourceMemory) -> int:
+    """The first pass of a batch: count every page of every source; lines that fail to parse or to
+    clean are left to the second pass, which reports them. Returns the documents learned."""
+    learned = 0
+    with _open(path, "r") as handle:
+        for raw in handle:
+            try:
+                item = json.loads(raw)
+                if isinstance(item, dict):
+                    learned += learn(item.get("text"), html=item.get("html"), url=item.get("url"),
+                                     source=item.get("source"), memory=memory)
+            except (json.JSONDecodeError, CleanError, StoreError):
+                continue
+    return learned
+
+
+def _batch_memory(args: argparse.Namespace, stack: ExitStack) -> tuple[str | None, bool]:
+    """The SQLite file the batch remembers sources in, and whether the cleaning pass learns too (it
+    does when the input cannot be read twice)."""
+    if args.no_memory:
+        return None, False
+    path = args.memory or str(Path(stack.enter_context(tempfile.TemporaryDirectory())) / "sources.db")
+    if args.input == "-":
+        return path, True
+    store = SQLiteStore(path)
+    learn_batch_file(args.input, SourceMemory(store))
+    store.close()
+    return path, False
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     show_progress = sys.stderr.isatty()
     done = failed = 0
-    with _open(args.input, "r") as source, _open(args.output, "w") as sink:
+    with ExitStack() as stack:
+        memory_path, learning = _batch_memory(args, stack)
+        source, sink = stack.enter_context(_open(args.input, "r")), stack.enter_context(_open(args.output, "w"))
         items = _numbered_lines(source, args.mode)
         if args.workers > 1:
-            pool = Pool(args.workers)
+            pool = Pool(args.workers, initializer=_use_memory, initargs=(memory_path, learning))
             results = pool.imap(clean_batch_line, items, chunksize=16)
         else:
+            _use_memory(memory_path, learning)
             pool, results = None, map(clean_batch_line, items)
         try:
             for out in results:
@@ -84,6 +139,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if pool is not None:
                 pool.close()
                 pool.join()
+            _close_memory()
     if show_progress:
         print(f"\r{done} documents, {failed} errors", file=sys.stderr)
     return 0
@@ -137,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="-", help="OUT.jsonl (or .jsonl.gz; default stdout)")
     p.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     p.add_argument("--mode", choices=MODES, default="balanced")
+    p.add_argument("--memory", metavar="DB", help="SQLite file of the source memory, kept after the run "
+                   "(default: a temporary one; every source's pages are counted first, then cleaned)")
+    p.add_argument("--no-memory", action="store_true", help="do not learn the lines each source repeats")
     p.set_defaults(func=cmd_batch)
 
     p = commands.add_parser("bench", help="score the engine on the DEV bench (a dev tool)",
