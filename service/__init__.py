@@ -16,8 +16,9 @@ from typing import Any
 from flask import Flask
 
 from heuristics import CATEGORIES, clean, engine_info
+from heuristics.memory import SourceMemory, open_memory
 
-from . import api, logs, ops, problems
+from . import api, logs, ops, problems, sources
 from .config import DEFAULTS, PREFIX, normalize
 from .metrics import Metrics
 
@@ -47,6 +48,7 @@ class ServiceState:
     version: dict[str, Any]
     ready: bool = False
     error: str | None = None
+    memory: SourceMemory | None = None
 
 
 def warm_up(state: ServiceState) -> None:
@@ -79,9 +81,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     problems.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(sources.bp)
 
     metrics = Metrics([rule.rule for rule in app.url_map.iter_rules()], CATEGORIES)
-    state = ServiceState(metrics=metrics, version=engine_info())
+    memory = open_memory(path=app.config["SOURCE_DB"], redis_url=app.config["REDIS_URL"])
+    state = ServiceState(metrics=metrics, version=engine_info(), memory=memory)
     app.extensions["textwash"] = state
     logs.install(app, metrics)
     if app.config["WARMUP"]:

@@ -131,12 +131,14 @@ def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
         kwargs["time_budget"] = current_app.config["TIME_BUDGET"]
     state = current_app.extensions["textwash"]
     try:
-        result = clean(**kwargs).to_dict()
+        result = clean(**kwargs, memory=state.memory).to_dict()
     except CleanError as error:
         state.metrics.observe_document("rejected")
         raise engine_problem(error, json_body) from None
     result["version"] = state.version
     state.metrics.observe_document("cleaned", [line["category"] for line in result["removed"]])
+    if state.memory is not None:
+        state.metrics.observe_memory(result)
     return result
 
 

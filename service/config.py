@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # Accept a caller's X-Request-ID (when it looks like an id) instead of always minting one.
     "TRUST_REQUEST_ID": True,
     "LOG_LEVEL": "INFO",
+    # Source memory (lines a site repeats are its boilerplate): a SQLite file shared by the workers
+    # (``make run`` sets one), or a Redis URL shared by replicas (wins when both are set); off when unset.
+    "SOURCE_DB": None,
+    "REDIS_URL": None,
 }
 
 
@@ -45,4 +49,7 @@ def normalize(config: Mapping[str, Any]) -> dict[str, Any]:
     budget = config.get("TIME_BUDGET")
     out["TIME_BUDGET"] = None if budget in (None, "", 0) else float(budget)
     out["MAX_CONTENT_LENGTH"] = out["MAX_BODY_BYTES"]
+    for name in ("SOURCE_DB", "REDIS_URL"):
+        value = config.get(name)
+        out[name] = str(value).strip() or None if value not in (None, False) else None
     return out

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import multiprocessing
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from heuristics.memory import StoreStats
 
 LATENCY_BUCKETS: tuple[float, ...] = (
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 )
-STATUSES: tuple[str, ...] = ("200", "400", "401", "404", "405", "408", "413", "415", "422", "500", "503", "other")
+STATUSES: tuple[str, ...] = ("200", "204", "400", "401", "404", "405", "408", "413", "415", "422", "500", "503", "other")
 OUTCOMES: tuple[str, ...] = ("cleaned", "rejected", "failed")
+# Source memory, per document: it named repeated lines (hit), named none (miss), or its store failed.
+MEMORY_RESULTS: tuple[str, ...] = ("hit", "miss", "error")
+MEMORY_RULE = "source.repeated"
 UNMATCHED = "unmatched"
 OTHER = "other"
 LOCK_TIMEOUT = 0.25
@@ -37,7 +43,9 @@ class Metrics:
         self._sums = self._buckets + n_routes * n_buckets
         self._documents = self._sums + n_routes
         self._removed = self._documents + len(OUTCOMES)
-        size = self._removed + len(self.categories)
+        self._memory = self._removed + len(self.categories)
+        self._memory_lines = self._memory + len(MEMORY_RESULTS)
+        size = self._memory_lines + 1
         self._values = multiprocessing.RawArray("d", size)
         self._lock = multiprocessing.Lock()
 
@@ -68,6 +76,37 @@ class Metrics:
         increments = [(self._documents + OUTCOMES.index(outcome), 1.0)]
         increments += [(self._removed + self._category_index.get(c, other), 1.0) for c in removed_categories]
         self._add(increments)
+
+    def observe_memory(self, result: Mapping[str, Any]) -> None:
+        """Count one cleaned document's use of the source memory, from the engine's result."""
+        repeated = sum(1 for line in result["removed"] if line["rule"] == MEMORY_RULE)
+        failed = any(warning.startswith("source_memory") for warning in result["warnings"])
+        outcome = "error" if failed else "hit" if repeated else "miss"
+        self._add([(self._memory + MEMORY_RESULTS.index(outcome), 1.0), (self._memory_lines, float(repeated))])
+
+    def render_memory(self, stats: StoreStats | None) -> str:
+        """The source memory's counters, and its size when the store answered (``stats``)."""
+        values = list(self._values)
+        lines = [
+            "# HELP textwash_source_memory_documents_total Documents looked up in the source memory: it named"
+            " repeated lines (hit), none (miss), or the store failed (error).",
+            "# TYPE textwash_source_memory_documents_total counter",
+        ]
+        for m, result in enumerate(MEMORY_RESULTS):
+            lines.append(f'textwash_source_memory_documents_total{{result="{result}"}} {values[self._memory + m]:.0f}')
+        lines += [
+            "# HELP textwash_source_memory_lines_removed_total Lines removed because their source repeats them.",
+            "# TYPE textwash_source_memory_lines_removed_total counter",
+            f"textwash_source_memory_lines_removed_total {values[self._memory_lines]:.0f}",
+        ]
+        if stats is not None:
+            for name, value, help_text in (
+                    ("sources", stats.sources, "Sources the memory holds."),
+                    ("window_documents", stats.documents, "Documents in all sources' windows."),
+                    ("bytes", stats.bytes, "Size of the store (SQLite file, or Redis used_memory).")):
+                lines += [f"# HELP textwash_source_memory_{name} {help_text}",
+                          f"# TYPE textwash_source_memory_{name} gauge", f"textwash_source_memory_{name} {value}"]
+        return "\n".join(lines) + "\n"
 
     def render(self) -> str:
         """The Prometheus text exposition format (version 0.0.4)."""

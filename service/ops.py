@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, send_from_directory
 
+from heuristics.memory import StoreError
+
 bp = Blueprint("ops", __name__)
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -28,7 +30,15 @@ def readyz() -> Response:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(current_app.extensions["textwash"].metrics.render(), content_type=PROMETHEUS_TYPE)
+    state = current_app.extensions["textwash"]
+    body = state.metrics.render()
+    if state.memory is not None:
+        try:
+            stats = state.memory.store.stats()
+        except StoreError:
+            stats = None
+        body += state.metrics.render_memory(stats)
+    return Response(body, content_type=PROMETHEUS_TYPE)
 
 
 @bp.get("/openapi.json")
