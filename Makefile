@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The source memory is on under `make run`: a SQLite file shared by the workers (TEXTWASH_REDIS_URL wins).
 run: install
-	$(BIN)/textwash serve
+	TEXTWASH_SOURCE_DB=$${TEXTWASH_SOURCE_DB:-var/sources.db} $(BIN)/textwash serve
 
 test: install test-deps
 	$(BIN)/python -m pytest -q
@@ -34,11 +35,16 @@ lock:
 clean-venv:
 	rm -rf $(VENV)
 
-# Debian's chromium for the playground's browser test (installed only when missing, and only as root).
+# Debian's chromium for the playground's browser test and redis-server for the source memory's Redis
+# tests (installed only when missing, and only as root).
 test-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	  else echo "test-deps: /usr/bin/chromium missing; install Debian's chromium as root" >&2; fi; \
+	fi
+	@if [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	  else echo "test-deps: /usr/bin/redis-server missing; install Debian's redis-server as root" >&2; fi; \
 	fi
 
 # Build the Docker image and test it running (a few minutes; CI runs it, make test does not).
