@@ -14,9 +14,9 @@ from typing import IO, Any, Iterator, Sequence
 
 from . import __version__
 from .errors import CleanError
-from .memory import SourceMemory, StoreError, open_memory
+from .memory import SourceMemory, open_memory
 from .memory.sqlite_store import SQLiteStore
-from .pipeline import clean, learn
+from .pipeline import clean, observe_input
 from .result import MODES
 
 BATCH_FIELDS = ("text", "html", "url", "source")
@@ -85,20 +85,35 @@ def _numbered_lines(handle: IO[str], mode: str) -> Iterator[tuple[int, str, str]
             yield number, raw, mode
 
 
+LEARN_CHUNK = 256
+
+
 def learn_batch_file(path: str, memory: SourceMemory) -> int:
-    """The first pass of a batch: count every page of every source; lines that fail to parse or to
-    clean are left to the second pass, which reports them. Returns the documents learned."""
+    """The first pass of a batch: count every page of every source, ``LEARN_CHUNK`` pages per store
+    transaction; lines that fail to parse or to clean are left to the second pass, which reports them.
+    Returns the documents learned."""
     learned = 0
+    chunk: list[tuple[str, int, dict[int, str]]] = []
     with _open(path, "r") as handle:
         for raw in handle:
-            try:
-                item = json.loads(raw)
-                if isinstance(item, dict):
-                    learned += learn(item.get("text"), html=item.get("html"), url=item.get("url"),
-                                     source=item.get("source"), memory=memory)
-            except (json.JSONDecodeError, CleanError, StoreError):
-                continue
-    return learned
+            observation = _observation(raw, memory)
+            if observation is not None:
+                chunk.append(observation)
+            if len(chunk) == LEARN_CHUNK:
+                learned += sum(counts.learned for counts in memory.store.observe_many(chunk))
+                chunk = []
+    return learned + sum(counts.learned for counts in memory.store.observe_many(chunk))
+
+
+def _observation(raw: str, memory: SourceMemory) -> tuple[str, int, dict[int, str]] | None:
+    try:
+        item = json.loads(raw)
+        if not isinstance(item, dict):
+            return None
+        return observe_input(item.get("text"), html=item.get("html"), url=item.get("url"),
+                             source=item.get("source"), memory=memory)
+    except (json.JSONDecodeError, CleanError):
+        return None
 
 
 def _batch_memory(args: argparse.Namespace, stack: ExitStack) -> tuple[str | None, bool]:

@@ -171,12 +171,22 @@ def learn(text: str | None = None, *, html: str | None = None, url: str | None =
           memory: SourceMemory, extractor: str = "fast", max_lines: int = MAX_LINES_DEFAULT) -> bool:
     """Count one document in ``memory`` without cleaning it (a batch's first pass); False when it has
     no source (neither ``source`` nor ``url``) or was already counted."""
+    observation = observe_input(text, html=html, url=url, source=source, memory=memory, extractor=extractor,
+                                max_lines=max_lines)
+    return observation is not None and memory.store.observe(*observation).learned
+
+
+def observe_input(text: str | None = None, *, html: str | None = None, url: str | None = None,
+                  source: str | None = None, memory: SourceMemory, extractor: str = "fast",
+                  max_lines: int = MAX_LINES_DEFAULT) -> tuple[str, int, dict[int, str]] | None:
+    """What ``memory``'s store would count for this input (see ``SourceMemory.observation``), or None
+    when it has no source; for learning many documents at once (``Store.observe_many``)."""
     name = source_key(source, url)
     if name is None:
-        return False
+        return None
     _check_options(text, html, "balanced", (), extractor, None, MAX_INPUT_CHARS_DEFAULT)
     lines, _, _ = _input_lines(text, html, extractor, max_lines)
-    return memory.learn(name, lines, url).learned
+    return memory.observation(name, lines, url)
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,

@@ -54,13 +54,14 @@ class Evidence:
 
 def source_key(source: str | None, url: str | None) -> str | None:
     """Whose memory a document belongs to: the caller's ``source`` (case-folded), else the host of
-    ``url`` (without ``www.``); None when neither is given. Overlong names are cut and hashed."""
+    ``url``; without a leading ``www.``; None when neither is given. Overlong names are cut and hashed."""
     name = (source or "").strip().casefold()
     if not name and url:
         try:
-            name = (urlsplit(url.strip()).hostname or "").removeprefix("www.")
+            name = urlsplit(url.strip()).hostname or ""
         except ValueError:
             name = ""
+    name = name.removeprefix("www.")
     if not name:
         return None
     if len(name) > MAX_SOURCE_CHARS:
@@ -113,9 +114,13 @@ class SourceMemory:
 
     def learn(self, source: str, lines: Sequence[Line], url: str | None = None) -> Counts:
         """Count one document of ``source``: what the first pass of a batch does."""
-        prints = self.fingerprints(lines)
-        samples = {fingerprint: text for fingerprint, text in prints.values()}
-        return self.store.observe(source, document_fingerprint(lines, url), samples)
+        return self.store.observe(*self.observation(source, lines, url))
+
+    def observation(self, source: str, lines: Sequence[Line], url: str | None = None
+                    ) -> tuple[str, int, dict[int, str]]:
+        """What a store counts for one document: ``(source, document fingerprint, line samples)``."""
+        samples = {fingerprint: text for fingerprint, text in self.fingerprints(lines).values()}
+        return source, document_fingerprint(lines, url), samples
 
     def recall(self, source: str, lines: Sequence[Line], url: str | None = None) -> dict[int, Evidence]:
         """The lines of this document that ``source`` repeats (learning the document first, unless

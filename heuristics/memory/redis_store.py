@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from .store import Counts, LineSamples, RepeatedLine, SourceSummary, StoreError, StoreLimits, StoreStats
 
@@ -124,15 +124,25 @@ class RedisStore:
             raise StoreError(f"source memory (Redis): {error}") from error
 
     def observe(self, source: str, document: int, lines: LineSamples) -> Counts:
+        return self.observe_many([(source, document, lines)])[0]
+
+    def observe_many(self, documents: Iterable[tuple[str, int, LineSamples]]) -> list[Counts]:
+        """``observe`` for many documents in one round trip (each document's script is atomic)."""
         limits = self.limits
-        argv: list[Any] = [self.prefix, source_id(source), source, _hex(document), time.time(),
-                           limits.window, limits.max_sources, limits.max_documents]
-        order = list(lines)
-        for fingerprint in order:
-            argv += [_hex(fingerprint), lines[fingerprint]]
-        reply = self._call(self._observe, args=argv)
-        counts = {fingerprint: int(count) for fingerprint, count in zip(order, reply[2:]) if int(count)}
-        return Counts(int(reply[0]), counts, bool(reply[1]))
+        pipe = self._client.pipeline(transaction=False)
+        orders = []
+        for source, document, lines in documents:
+            argv: list[Any] = [self.prefix, source_id(source), source, _hex(document), time.time(),
+                               limits.window, limits.max_sources, limits.max_documents]
+            order = list(lines)
+            for fingerprint in order:
+                argv += [_hex(fingerprint), lines[fingerprint]]
+            self._observe(args=argv, client=pipe)
+            orders.append(order)
+        replies = self._call(pipe.execute) if orders else []
+        return [Counts(int(reply[0]), {fingerprint: int(count) for fingerprint, count in zip(order, reply[2:])
+                                       if int(count)}, bool(reply[1]))
+                for order, reply in zip(orders, replies)]
 
     def counts(self, source: str, fingerprints: Sequence[int]) -> Counts:
         base = self.prefix + source_id(source)

@@ -16,7 +16,7 @@ import time
 from array import array
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .store import Counts, LineSamples, RepeatedLine, SourceSummary, StoreError, StoreLimits, StoreStats
 
@@ -99,17 +99,30 @@ class SQLiteStore:
             raise
 
     def observe(self, source: str, document: int, lines: LineSamples) -> Counts:
+        return self.observe_many([(source, document, lines)])[0]
+
+    def observe_many(self, documents: Iterable[tuple[str, int, LineSamples]]) -> list[Counts]:
+        """``observe`` for many documents in one transaction (a batch's first pass)."""
+        out = []
         with self._transaction() as db:
-            source_id, seq, documents = self._source_row(db, source)
-            known = db.execute("SELECT 1 FROM documents WHERE source = ? AND fingerprint = ?",
-                               (source_id, document)).fetchone()
-            learned = known is None
-            if learned:
-                seq, documents = self._add_document(db, source_id, seq, documents, document, lines)
-            db.execute("UPDATE sources SET seq = ?, documents = ?, used = ? WHERE id = ?",
-                       (seq, documents, time.time(), source_id))
+            source_id = -1
+            for source, document, lines in documents:
+                source_id, counts = self._observe(db, source, document, lines)
+                out.append(counts)
             self._evict(db, keep=source_id)
-            return Counts(documents, self._line_counts(db, source_id, list(lines)), learned)
+        return out
+
+    def _observe(self, db: sqlite3.Connection, source: str, document: int, lines: LineSamples
+                 ) -> tuple[int, Counts]:
+        source_id, seq, documents = self._source_row(db, source)
+        known = db.execute("SELECT 1 FROM documents WHERE source = ? AND fingerprint = ?",
+                           (source_id, document)).fetchone()
+        learned = known is None
+        if learned:
+            seq, documents = self._add_document(db, source_id, seq, documents, document, lines)
+        db.execute("UPDATE sources SET seq = ?, documents = ?, used = ? WHERE id = ?",
+                   (seq, documents, time.time(), source_id))
+        return source_id, Counts(documents, self._line_counts(db, source_id, list(lines)), learned)
 
     def _source_row(self, db: sqlite3.Connection, source: str) -> tuple[int, int, int]:
         row = db.execute("SELECT id, seq, documents FROM sources WHERE name = ?", (source,)).fetchone()

@@ -10,7 +10,7 @@ more than ``max_sources`` of them or more than ``max_documents`` documents in al
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 # A document's learned lines: fingerprint -> a sample of the line's text (kept once a line repeats).
 LineSamples = Mapping[int, str]
@@ -78,6 +78,9 @@ class Store(Protocol):
     def observe(self, source: str, document: int, lines: LineSamples) -> Counts:
         """Count ``document`` (its fingerprint) with its ``lines`` once, then return the counts of
         those lines. Atomic: concurrent writers lose no count."""
+
+    def observe_many(self, documents: Iterable[tuple[str, int, LineSamples]]) -> list[Counts]:
+        """``observe`` for many ``(source, document, lines)`` at once (one transaction or round trip)."""
 
     def counts(self, source: str, fingerprints: Sequence[int]) -> Counts:
         """The counts of ``fingerprints`` without learning anything."""
