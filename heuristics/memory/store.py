@@ -22,13 +22,14 @@ class StoreLimits:
 
     window: documents per source that count; a site's template shows on every page, so 64 recent
     pages tell it apart from an article's own lines, and a redesign is forgotten after 64 pages.
-    max_sources / max_documents: the total bound (least recently used sources go first); with about
-    100 learned lines per document, 100,000 documents take a few hundred MB on disk at most.
+    max_sources / max_documents: the total bound (least recently used sources go first); a document
+    takes about 6.4 kB in SQLite and 10 kB in Redis (docs/source-memory.md), so 50,000 documents stay
+    near 320 MB on disk or 500 MB in Redis.
     """
 
     window: int = 64
     max_sources: int = 20_000
-    max_documents: int = 100_000
+    max_documents: int = 50_000
 
 
 @dataclass(slots=True)
