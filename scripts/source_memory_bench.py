@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import re
 import json
 import sys
 import tempfile
@@ -39,6 +40,9 @@ from heuristics.pipeline import learn  # noqa: E402
 from heuristics.segment import segment_text  # noqa: E402
 
 
+WORD_RE = re.compile(r"\w+")
+
+
 def host(record: dict[str, Any]) -> str | None:
     try:
         return urlsplit(record.get("url") or "").hostname
@@ -55,17 +59,42 @@ def grouped(records: list[dict[str, Any]], min_pages: int) -> dict[str, list[dic
     return {name: pages for name, pages in groups.items() if len(pages) >= min_pages}
 
 
-def two_pass(groups: dict[str, list[dict[str, Any]]], field: str, memory: SourceMemory) -> dict[str, str]:
+def two_pass(groups: dict[str, list[dict[str, Any]]], field: str, memory: SourceMemory) -> dict[str, Any]:
     """Per source: learn every page, then clean every page with the memory only reading."""
-    predictions = {}
+    results = {}
     reader = memory.reading()
     for name, pages in groups.items():
         for record in pages:
             learn(record.get(field) or "", url=record.get("url"), source=name, memory=memory)
         for record in pages:
-            predictions[record["id"]] = clean(record.get(field) or "", url=record.get("url"), source=name,
-                                              memory=reader).text
-    return predictions
+            results[record["id"]] = clean(record.get(field) or "", url=record.get("url"), source=name, memory=reader)
+    return results
+
+
+def words(text: str) -> str:
+    return " ".join(WORD_RE.findall(text))
+
+
+def newly_removed(pages: list[dict[str, Any]], without: dict[str, Any], with_memory: dict[str, Any]) -> None:
+    """Lines the memory removed that the engine kept without it; how many of those (3 words or more)
+    occur verbatim in the gold text, and a sample of the others."""
+    taken, in_gold, sample = 0, 0, []
+    for record in pages:
+        kept = set(without[record["id"]].paragraphs)
+        gold = words(record.get("gold") or "")
+        for line in with_memory[record["id"]].removed:
+            if line.rule != "source.repeated" or " ".join(line.text.split()) not in kept:
+                continue
+            taken += 1
+            key = words(line.text)
+            if gold and key.count(" ") >= 2 and key in gold:
+                in_gold += 1
+            elif key.count(" ") >= 3 and taken % 9 == 0 and len(sample) < 12:
+                sample.append(line.text[:90])
+    print(f"lines the memory took that the engine kept without it: {taken}; of them, with 3+ words and "
+          f"found verbatim in the gold: {in_gold}")
+    if sample:
+        print("some of the others: " + " | ".join(sample))
 
 
 def one_pass_online(groups: dict[str, list[dict[str, Any]]], field: str, memory: SourceMemory) -> dict[str, str]:
@@ -91,9 +120,11 @@ def compare(records: list[dict[str, Any]], groups: dict[str, list[dict[str, Any]
             title: str) -> None:
     scorer = load_scorer()
     pages = [record for group in groups.values() for record in group]
-    without = {r["id"]: clean(r.get(field) or "").text for r in pages}
+    without_results = {r["id"]: clean(r.get(field) or "") for r in pages}
+    without = {key: result.text for key, result in without_results.items()}
     with tempfile.TemporaryDirectory() as folder:
-        with_memory = two_pass(groups, field, open_memory(path=Path(folder) / "two-pass.db"))
+        two_pass_results = two_pass(groups, field, open_memory(path=Path(folder) / "two-pass.db"))
+        with_memory = {key: result.text for key, result in two_pass_results.items()}
         one_pass = one_pass_online(groups, field, open_memory(path=Path(folder) / "one-pass.db"))
     print(f"== {title}: {len(groups)} sources, {len(pages)} pages ({field})")
     for label, predictions in (("without memory", without), ("with memory (two-pass)", with_memory),
@@ -102,6 +133,7 @@ def compare(records: list[dict[str, Any]], groups: dict[str, list[dict[str, Any]
         print("\n".join(summary_rows(label, summary)))
     changed = sum(without[i] != with_memory[i] for i in without)
     print(f"pages whose output changed (two-pass): {changed}")
+    newly_removed(pages, without_results, two_pass_results)
 
 
 def cmd_quality(args: argparse.Namespace) -> None:
