@@ -243,7 +243,7 @@ def cmd_hostile(args: argparse.Namespace) -> None:
             elapsed = time.perf_counter() - started
             stats = store.stats()
             print(f"{name}: {args.sources:,} distinct sources in {elapsed:.0f} s ({elapsed / args.sources * 1e6:.0f} us "
-                  f"each, {step:,} per transaction); kept {stats.sources:,} sources, {stats.documents:,} documents, "
+                  f"each, {step:,} per observe_many call); kept {stats.sources:,} sources, {stats.documents:,} documents, "
                   f"{stats.bytes / 1e6:.1f} MB")
 
 
