@@ -83,6 +83,10 @@ def document_fingerprint(lines: Sequence[Line], url: str | None) -> int:
     return _hash("\n".join(line.key for line in lines if not line.blank))
 
 
+def _samples(prints: dict[int, tuple[int, str]]) -> dict[int, str]:
+    return {fingerprint: text for fingerprint, text in prints.values()}
+
+
 class SourceMemory:
     """A store and the thresholds that read it. ``learning=False`` reads without counting (the second
     pass of a batch whose pages were counted in a first pass)."""
@@ -119,8 +123,7 @@ class SourceMemory:
     def observation(self, source: str, lines: Sequence[Line], url: str | None = None
                     ) -> tuple[str, int, dict[int, str]]:
         """What a store counts for one document: ``(source, document fingerprint, line samples)``."""
-        samples = {fingerprint: text for fingerprint, text in self.fingerprints(lines).values()}
-        return source, document_fingerprint(lines, url), samples
+        return source, document_fingerprint(lines, url), _samples(self.fingerprints(lines))
 
     def recall(self, source: str, lines: Sequence[Line], url: str | None = None) -> dict[int, Evidence]:
         """The lines of this document that ``source`` repeats (learning the document first, unless
@@ -129,8 +132,7 @@ class SourceMemory:
         if not prints:
             return {}
         if self.learning:
-            samples = {fingerprint: text for fingerprint, text in prints.values()}
-            counts = self.store.observe(source, document_fingerprint(lines, url), samples)
+            counts = self.store.observe(source, document_fingerprint(lines, url), _samples(prints))
         else:
             counts = self.store.counts(source, list({fingerprint for fingerprint, _ in prints.values()}))
         repeated = {index: counts.lines.get(fingerprint, 0) for index, (fingerprint, _) in prints.items()}
@@ -142,6 +144,8 @@ class SourceMemory:
         return count >= settings.min_documents and count >= share * counts.documents
 
     def _prose(self, line: Line) -> bool:
+        """Sentence-length and ending a sentence (``decide.is_prose``, which this module cannot import:
+        decide imports the memory)."""
         return line.words >= self.settings.prose_words and line.text.endswith((".", "!", "?", "…", ".\"", ".”"))
 
     def _generic(self, line: Line) -> bool:
