@@ -357,7 +357,7 @@ def read_and_close(sock: socket.socket) -> bytes:
 
 def test_stalled_clients_are_answered_or_closed_and_do_not_starve_the_others(hostile):
     """More stalled connections than the service has threads: each is answered 408 (an error item in a
-    stream) or closed within the client timeout, and a normal request afterwards is served."""
+    stream) or closed by the server's client timeout, and a normal request sent while they stall is served."""
     stalled = {name: raw_request(hostile, head, body) for name, (head, body) in STALLS.items()}
     extra = [raw_request(hostile, *STALLS["body"]) for _ in range(WORKERS * THREADS)]
     with ThreadPoolExecutor(len(stalled) + len(extra) + 1) as pool:
