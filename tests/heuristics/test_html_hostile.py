@@ -54,6 +54,7 @@ HOSTILE = {
     "frameset": ("<frameset><frame src='a.html'></frameset>", EMPTY, EMPTY),
     "huge class attribute": (page('<div class="' + "share-x " * 200_000 + f'"><p>{PROSE}</p></div>'),
                              PROSE_KEPT, PROSE_KEPT),
+    # nests 20,000 deep, past html_guard.MAX_DEPTH: the one page here where refusing is right
     "20k unclosed spans": ("<span>" * 20_000 + PROSE, REFUSED, REFUSED),
     "svg never closed": (page(f"<p>{PROSE}</p><svg>" + "<path/>" * 10_000), PROSE_KEPT, PROSE_KEPT),
 }
