@@ -91,7 +91,14 @@ def test_keep_option_leaves_a_category_in_the_body():
 
 
 def test_recall_mode_does_not_grow_blocks_over_short_edge_lines():
-    text = f"{BODY}\nSupport us\nOnce\nAnnual\n{BODY2}"
-    assert finals(text)[2][0] == "remove"
-    assert finals(text, mode="recall")[3][0] in ("remove", "keep")
-    assert finals(text, mode="recall")[1][0] == "remove"
+    """Hint-free short lines touching a donation box (above and below it) are its edges: balanced and
+    precision take them with the box, recall keeps them. Hinted lines (Once, Annual) join in every mode."""
+    text = f"{BODY}\nMore below\nSupport us\nOnce\nAnnual\nRead on\n{BODY2}"
+    edges, box = (1, 5), (2, 3, 4)
+    for mode in ("balanced", "precision"):
+        result = finals(text, mode=mode)
+        assert [result[i] for i in edges] == [("remove", "donation_appeal", "donation_appeal.block")] * 2
+    recall = finals(text, mode="recall")
+    assert [recall[i][0] for i in edges] == ["keep", "keep"]
+    assert [recall[i][0] for i in box] == ["remove"] * 3
+    assert recall[0][0] == recall[6][0] == "keep"

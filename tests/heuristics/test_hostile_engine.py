@@ -53,16 +53,33 @@ def test_hostile_text_gets_a_whole_answer(name):
         assert any(w.startswith("empty_body") for w in result.warnings)
 
 
+# (page, whether the fast extractor must keep BODY, whether trafilatura must); every page is answered
+# (never refused), and one without BODY comes back empty with the empty_body warning.
+HOSTILE_PAGES = [
+    ("", False, False),
+    ("   ", False, False),
+    ("<<<>>>&&&#x110000;&#0;&#xD800;", False, False),
+    ("<p>a\x00b</p>\x01<script>x</script>", False, False),
+    (f"<p>{BODY}\x00</p>\x01<script>x</script>", True, True),
+    ("<p><b><i>" * 300, False, False),
+    ("<p><b><i>" * 300 + BODY, True, True),
+    ("<svg>" + "<path d='M0 0'/>" * 5000 + "</svg><p>" + BODY + "</p>", True, True),
+    # trafilatura itself extracts nothing from a paragraph 1,000 elements deep
+    ("<div>" * (MAX_HTML_DEPTH // 2) + f"<p>{BODY}</p>" + "</div>" * (MAX_HTML_DEPTH // 2), True, False),
+    (f"<p>Half \ud800 a pair</p><p>{BODY}</p>", True, True),
+]
+
+
 @pytest.mark.parametrize("extractor", ["fast", "trafilatura"])
-@pytest.mark.parametrize("page", [
-    "", "   ", "<<<>>>&&&#x110000;&#0;&#xD800;", "<p>a\x00b</p>\x01<script>x</script>",
-    "<p><b><i>" * 300, "<svg>" + "<path d='M0 0'/>" * 5000 + "</svg><p>" + BODY + "</p>",
-    "<div>" * (MAX_HTML_DEPTH // 2) + f"<p>{BODY}</p>" + "</div>" * (MAX_HTML_DEPTH // 2),
-    f"<p>Half \ud800 a pair</p><p>{BODY}</p>",
-])
-def test_hostile_html_gets_an_answer(page, extractor):
-    result = clean(html=page, extractor=extractor)
+@pytest.mark.parametrize(("page", "fast_keeps", "trafilatura_keeps"), HOSTILE_PAGES,
+                         ids=[f"page{i}" for i in range(len(HOSTILE_PAGES))])
+def test_hostile_html_keeps_its_prose_and_is_never_refused(page, fast_keeps, trafilatura_keeps, extractor):
+    result = clean(html=f"<html><body>{page}</body></html>", extractor=extractor)
     result.text.encode("utf-8")
+    if (fast_keeps if extractor == "fast" else trafilatura_keeps):
+        assert BODY in result.paragraphs
+    elif BODY not in page:
+        assert result.text == "" and any(w.startswith("empty_body") for w in result.warnings)
 
 
 @pytest.mark.parametrize("extractor", ["fast", "trafilatura"])

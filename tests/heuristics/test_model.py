@@ -84,14 +84,18 @@ def test_apply_scores_removes_open_lines_below_the_threshold():
 
 
 def test_model_removals_take_the_category_of_their_weak_hints():
-    lines = segment_text("Follow our coverage\nThe council approved the budget on Tuesday after a long debate.")
+    """"We need your help" carries only a weak donation hint: no rule removes it, the model does, and the
+    removal is named after the hint (by shape alone, a short unfinished line would be navigation)."""
+    lines = segment_text("We need your help\nThe council approved the budget on Tuesday after a long debate.")
     hits = match_lines(lines, default_ruleset(), "en")
-    weak = [h for h in hits[0] if not h.strong]
-    verdicts = _verdicts(["weak" if weak else "short", "good"])
+    assert {(h.category, h.strong) for h in hits[0]} == {("donation_appeal", False)}
+    verdicts = _verdicts(["weak", "good"])
     apply_scores(verdicts, [0.1, 0.9], 0.5, lines, hits)
-    assert verdicts[0].removed
-    if weak:
-        assert verdicts[0].category in {h.category for h in weak}
+    assert (verdicts[0].final, verdicts[0].category, verdicts[0].rule) == ("remove", "donation_appeal", "model")
+    assert not verdicts[1].removed
+    unhinted = _verdicts(["weak", "good"])
+    apply_scores(unhinted, [0.1, 0.9], 0.5, lines, [[], []])
+    assert unhinted[0].category == "navigation"
 
 
 def test_model_removals_take_the_category_of_a_removed_neighbour():

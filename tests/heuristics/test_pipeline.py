@@ -2,6 +2,7 @@
 import pytest
 
 from heuristics import CATEGORIES, CleanError, clean, engine_info
+from heuristics import model as line_model
 
 BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
         "and the future of the town library.")
@@ -59,9 +60,16 @@ def test_an_empty_result_warns():
 
 
 def test_a_zero_time_budget_falls_back_to_rules_with_a_warning():
-    result = clean(DOC, time_budget=0.0)
+    """On a page where the model removes a line the rules leave, a spent budget gives the rules' answer."""
+    page = f"{DOC}\nTop stories this week"
+    full = clean(page)
+    assert [r.line for r in full.removed if r.rule == "model"] == [5], "the model should take the last line"
+    result = clean(page, time_budget=0.0)
     assert any(w.startswith("time_budget") for w in result.warnings)
-    assert result.paragraphs == clean(DOC).paragraphs or result.paragraphs
+    with line_model.disabled():
+        rules_only = clean(page)
+    assert result.paragraphs == rules_only.paragraphs != full.paragraphs
+    assert not any(r.rule == "model" for r in result.removed)
 
 
 def test_html_input_gives_a_body():

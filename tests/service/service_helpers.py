@@ -1,6 +1,7 @@
 """Helpers for the service tests: start gunicorn on a free loopback port, talk HTTP to it."""
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import os
@@ -16,7 +17,10 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from service.__main__ import gunicorn_argv
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 START_TIMEOUT = 90.0
 API_KEYS = ("key-one", "key-two")
@@ -58,10 +62,13 @@ class Server:
         return self.process.returncode
 
 
-def start_server(log_dir: Path, env: dict[str, str], use_port_env: bool = False, workers: int | None = 2) -> Server:
-    """Start gunicorn through ``python -m service serve`` and wait until /readyz answers 200.
+def start_server(log_dir: Path, env: dict[str, str], use_port_env: bool = False, workers: int | None = 2,
+                 app: str | None = None, ready_path: str = "/readyz") -> Server:
+    """Start gunicorn through ``python -m service serve`` and wait until ``ready_path`` answers 200.
 
     ``use_port_env`` binds through the PORT variable instead of ``--bind`` (the Docker/PaaS habit).
+    ``app`` (``module:variable`` importable from tests/service) serves another WSGI app with the same
+    gunicorn command line and settings that ``serve`` execs: the fault-path tests' broken engines.
     """
     port = free_port()
     inherited = {k: v for k, v in os.environ.items() if k not in ("PORT", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS")}
@@ -74,6 +81,9 @@ def start_server(log_dir: Path, env: dict[str, str], use_port_env: bool = False,
         command += ["--bind", f"127.0.0.1:{port}"]
     if workers is not None:
         command += ["--workers", str(workers)]
+    if app is not None:
+        serve = argparse.Namespace(bind=None if use_port_env else f"127.0.0.1:{port}", workers=workers)
+        command = gunicorn_argv(serve) + ["--pythonpath", str(HERE), app]
     log_path = log_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
@@ -83,7 +93,7 @@ def start_server(log_dir: Path, env: dict[str, str], use_port_env: bool = False,
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()}")
         try:
-            if requests.get(server.url + "/readyz", timeout=2).status_code == 200:
+            if requests.get(server.url + ready_path, timeout=2).status_code == 200:
                 return server
         except requests.ConnectionError:
             pass

@@ -218,6 +218,7 @@ def broken_engine_app(monkeypatch):
 
 
 def test_a_bug_is_a_500_logged_with_the_request_id(broken_engine_app):
+    """Flask's test client; the same through gunicorn is test_fault_paths.py's."""
     app, handler = broken_engine_app
     response = app.test_client().post("/v1/clean", json={"text": "boom"})
     assert response.status_code == 500

@@ -41,6 +41,7 @@ def test_readyz_reports_the_loaded_engine(server, http):
 
 
 def test_readyz_is_503_while_the_engine_cannot_answer(monkeypatch):
+    """The app factory alone, in this process; the same through gunicorn is test_fault_paths.py's."""
     import service
 
     def broken_clean(*args, **kwargs):
