@@ -5,9 +5,10 @@ other clients load the service, and the mixed load sees no reset.
 The engine's speed is not under test here (``scripts/batch_probe.py`` measures real short documents and
 quotes the figures in docs/batches.md): nine documents in ten are empty, which the service answers in a
 fraction of a millisecond with an ``empty_body`` warning, so that 100,000 documents take tens of seconds,
-not minutes; every tenth carries a text to clean, so that answers are checked for content as well as order. Each document also has a URL,
-which makes the 100,000-document body about 8 MB, well past any socket buffer: a server that answered
-while the body was still arriving would block these clients.
+not minutes; every tenth carries a text to clean, so that answers are checked for content as well as
+order. Each document also has a URL, which makes the 100,000-document body about 8 MB (and 40 MB of
+answers), well past any socket buffer: a server that answered while the body was still arriving would
+block these clients.
 
 The module's server has short timeouts: a worker that goes 4 s without a heartbeat is killed and a
 connection silent for 5 s mid-request is cut. The largest batch lasts far longer than both: the time
