@@ -6,9 +6,9 @@ The engine's speed is not under test here (``scripts/batch_probe.py`` measures r
 quotes the figures in docs/batches.md): nine documents in ten are empty, which the service answers in a
 fraction of a millisecond with an ``empty_body`` warning, so that 100,000 documents take tens of seconds,
 not minutes; every tenth carries a text to clean, so that answers are checked for content as well as
-order. Each document also has a URL, which makes the 100,000-document body about 8 MB (and 40 MB of
-answers), well past any socket buffer: a server that answered while the body was still arriving would
-block these clients.
+order. Each document also has a URL and options, about 200 bytes in all, which makes the 100,000-document
+body about 22 MB (and 45 MB of answers), far past the socket buffers: a server that answered while the
+body was still arriving would block these clients (the issue's 60,000 documents of 21 MB always were).
 
 The module's server has short timeouts: a worker that goes 4 s without a heartbeat is killed and a
 connection silent for 5 s mid-request is cut. The largest batch lasts far longer than both: the time
@@ -43,6 +43,8 @@ ANSWER_BOUND = 300.0  # seconds a client waits between two bytes; a hang is what
 PATH = "/v1/clean/batch"
 NDJSON = {"Content-Type": "application/x-ndjson"}
 STORY = "Report {n}: the council met on Monday and approved the budget for schools and roads."
+URL = "https://news.example.org/europe/2026/12/07/city-council-approves-next-years-budget-after-long-debate-{n}.html"
+OPTIONS = {"mode": "balanced", "keep": ["byline"]}
 LOAD_TEXT = ("Subscribe to our newsletter\nThe museum reopened on Sunday after {n} days of repairs to its roof "
              "and the old east wing.")
 
@@ -81,9 +83,9 @@ def same_workers(busy: Server, first_workers: set[int]) -> Iterator[None]:
 
 def batch_body(count: int, tag: str) -> bytes:
     """``count`` documents with ids ``<tag>-<n>``: every tenth a story with a share line, the rest empty."""
-    def document(n: int) -> dict[str, str]:
+    def document(n: int) -> dict[str, object]:
         text = f"{STORY.format(n=n)}\nShare this article" if n % 10 == 0 else ""
-        return {"id": f"{tag}-{n}", "text": text, "url": f"https://news.example.org/2026/12/07/story-{n}.html"}
+        return {"id": f"{tag}-{n}", "text": text, "url": URL.format(n=n), "options": OPTIONS}
     return ndjson(document(n) for n in range(count))
 
 
