@@ -15,8 +15,8 @@ DEFAULTS: dict[str, Any] = {
     # Largest body of one request, and of one NDJSON line in a batch (bytes); bigger -> 413.
     "MAX_BODY_BYTES": 5 * 1024 * 1024,
     # Largest NDJSON batch body (bytes); bigger -> 413. It is read whole before the first answer (on disk
-    # past BATCH_MEMORY_BYTES), so this bounds the temporary disk per batch, and time: at about 1 ms per
-    # short document 64 MiB is some 190,000 documents and minutes of answering (docs/batches.md).
+    # past BATCH_MEMORY_BYTES), so this bounds the temporary disk per batch, and time: 64 MiB held 206,378
+    # short news documents, 6-7 minutes of one core at 1.8 ms each (docs/batches.md, scripts/batch_probe.py).
     "MAX_BATCH_BYTES": 64 * 1024 * 1024,
     # Bytes of a batch body held in memory while it is read; the rest goes to a temporary file.
     "BATCH_MEMORY_BYTES": 4 * 1024 * 1024,
