@@ -7,7 +7,7 @@ quotes the figures in docs/batches.md): nine documents in ten are empty, which t
 fraction of a millisecond with an ``empty_body`` warning, so that 100,000 documents take tens of seconds,
 not minutes; every tenth carries a text to clean, so that answers are checked for content as well as
 order. Each document also has a URL and options, about 200 bytes in all, which makes the 100,000-document
-body about 22 MB (and 45 MB of answers), far past the socket buffers: a server that answered while the
+body about 22 MB (and 64 MB of answers), far past the socket buffers: a server that answered while the
 body was still arriving would block these clients (the issue's 60,000 documents of 21 MB always were).
 
 The module's server has short timeouts: a worker that goes 4 s without a heartbeat is killed and a
