@@ -65,10 +65,10 @@ def worker_pids(server: Server) -> set[int]:
 
 @pytest.fixture(scope="module")
 def first_workers(busy: Server) -> set[int]:
-    """The workers once both have started, before any batch."""
-    response = requests.post(busy.url + "/v1/clean", data=LOAD_TEXT.format(n=0).encode(),
-                             headers={"Content-Type": "text/plain"}, timeout=ANSWER_BOUND)
-    assert response.status_code == 200
+    """The workers once both have started (/readyz answers as soon as the first one is up), before any batch."""
+    deadline = time.monotonic() + 90
+    while len(worker_pids(busy)) < WORKERS and time.monotonic() < deadline:
+        time.sleep(0.1)
     pids = worker_pids(busy)
     assert len(pids) == WORKERS
     return pids
