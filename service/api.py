@@ -14,6 +14,7 @@ from heuristics import CleanError, clean
 
 from .documents import document_from_json, engine_problem, options_from_query
 from .problems import Problem
+from .spool import spool_body, too_large
 
 bp = Blueprint("api", __name__, url_prefix="/v1")
 log = logging.getLogger("textwash.service")
@@ -199,7 +200,7 @@ def _read_lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[
         elif line.strip():
             yield line
     if stream.read(1):
-        yield Problem(413, f"batch body is larger than the limit of {body_limit} bytes; split it", "body")
+        yield too_large(body_limit)
 
 
 def _ndjson_item(index: int, line: bytes | Problem, defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,24 +213,48 @@ def _ndjson_item(index: int, line: bytes | Problem, defaults: Mapping[str, Any])
     return _item(index, payload, defaults)
 
 
+def _prefers_duplex() -> bool:
+    """``Prefer: duplex`` (RFC 7240 syntax): the client reads the answer while it sends the body."""
+    preferences = (part for value in request.headers.getlist("Prefer") for part in value.split(","))
+    return any(pref.split(";")[0].split("=")[0].strip().lower() == "duplex" for pref in preferences)
+
+
+def _batch_source(limit: int, duplex: bool) -> tuple[BinaryIO, int]:
+    """Where the NDJSON lines are read from, and how many bytes at most.
+
+    By default the whole body is read first (``spool_body``), so answers never wait on a client that is
+    still sending; with ``Prefer: duplex`` lines are read from the connection as they arrive.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(limit)
+    stream = request.environ["wsgi.input"]
+    if duplex:
+        return stream, request.content_length if request.content_length is not None else limit
+    try:
+        return spool_body(stream, limit, current_app.config["BATCH_MEMORY_BYTES"])
+    except OSError:  # the receive timeout (gunicorn_conf.CLIENT_TIMEOUT), or the client left mid-body
+        raise _stalled() from None
+
+
 def _ndjson_batch() -> Response:
-    """Stream NDJSON in, NDJSON out: one line is read, cleaned and written at a time."""
+    """NDJSON in, NDJSON out: one answer line per input line, in order, each written once it is cleaned."""
     defaults = options_from_query(request.args)
     config = current_app.config
-    body_limit = config["MAX_BATCH_BYTES"]
-    if request.content_length is not None:
-        if request.content_length > body_limit:
-            raise Problem(413, f"batch body is larger than the limit of {body_limit} bytes; split it", "body")
-        body_limit = request.content_length
-    stream = request.environ["wsgi.input"]
+    duplex = _prefers_duplex()
+    source, size = _batch_source(config["MAX_BATCH_BYTES"], duplex)
     stats = g.stats
 
     def generate() -> Iterator[str]:
-        for index, line in enumerate(_lines(stream, config["MAX_BODY_BYTES"], body_limit)):
+        for index, line in enumerate(_lines(source, config["MAX_BODY_BYTES"], size)):
             stats["documents"] += 1
             yield json.dumps(_ndjson_item(index, line, defaults)) + "\n"
 
-    return Response(stream_with_context(generate()), mimetype="application/x-ndjson")
+    response = Response(stream_with_context(generate()), mimetype="application/x-ndjson")
+    if duplex:
+        response.headers["Preference-Applied"] = "duplex"
+    else:
+        response.call_on_close(source.close)
+    return response
 
 
 def _json_batch() -> Response:
@@ -256,7 +281,7 @@ def _json_batch() -> Response:
 
 @bp.post("/clean/batch")
 def clean_batch() -> Response:
-    """Many documents: NDJSON (streamed, any size) or a JSON object (small batches)."""
+    """Many documents: NDJSON (read whole, then answered as a stream) or a JSON object (small batches)."""
     if _media_type(NDJSON_TYPES + JSON_TYPES) in NDJSON_TYPES:
         return _ndjson_batch()
     return _json_batch()

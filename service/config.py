@@ -14,8 +14,12 @@ PREFIX = "TEXTWASH"
 DEFAULTS: dict[str, Any] = {
     # Largest body of one request, and of one NDJSON line in a batch (bytes); bigger -> 413.
     "MAX_BODY_BYTES": 5 * 1024 * 1024,
-    # Largest NDJSON batch body (bytes). It is streamed, so this bounds time, not memory.
-    "MAX_BATCH_BYTES": 1024 * 1024 * 1024,
+    # Largest NDJSON batch body (bytes); bigger -> 413. It is read whole before the first answer (on disk
+    # past BATCH_MEMORY_BYTES), so this bounds the temporary disk per batch, and time: 64 MiB held 206,378
+    # short news documents, 6-7 minutes of one core at 1.8 ms each (docs/batches.md, scripts/batch_probe.py).
+    "MAX_BATCH_BYTES": 64 * 1024 * 1024,
+    # Bytes of a batch body held in memory while it is read; the rest goes to a temporary file.
+    "BATCH_MEMORY_BYTES": 4 * 1024 * 1024,
     # Largest number of documents in a JSON (not NDJSON) batch.
     "MAX_JSON_BATCH_DOCUMENTS": 1000,
     # Bearer keys for /v1/*; empty means no authentication.
@@ -41,7 +45,7 @@ def normalize(config: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(keys, str):
         keys = [k.strip() for k in keys.split(",")]
     out["API_KEYS"] = tuple(str(k) for k in keys if str(k).strip())
-    for name in ("MAX_BODY_BYTES", "MAX_BATCH_BYTES", "MAX_JSON_BATCH_DOCUMENTS"):
+    for name in ("MAX_BODY_BYTES", "MAX_BATCH_BYTES", "BATCH_MEMORY_BYTES", "MAX_JSON_BATCH_DOCUMENTS"):
         value = int(config[name])
         if value <= 0:
             raise ValueError(f"{PREFIX}_{name} must be a positive integer, got {config[name]!r}")

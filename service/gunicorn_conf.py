@@ -64,9 +64,11 @@ proc_name = "textwash"
 control_socket_disable = True
 
 
-# A client that stops sending mid-request (headers or body) would hold a worker thread forever: gthread
-# reads requests with blocking sockets and no timeout. Past this many seconds without a byte, a read
-# fails (the app answers 408; gunicorn closes a connection stalled in its headers).
+# A client that stops sending mid-request (headers or body), or stops reading its answer, would hold a
+# worker thread forever: gthread reads and writes with blocking sockets and no timeout. Past this many
+# seconds without a byte, a read fails (the app answers 408; gunicorn closes a connection stalled in its
+# headers) and so does a write (the connection is closed). Each socket call gets the full time: a batch
+# that keeps making progress is never cut, however long it takes (docs/batches.md).
 CLIENT_TIMEOUT = float(os.environ.get("TEXTWASH_CLIENT_TIMEOUT") or 30)
 
 

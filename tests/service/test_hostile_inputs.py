@@ -353,6 +353,8 @@ STALLS = {
                      "Transfer-Encoding: chunked\r\n\r\n", b"5\r\nHello\r\n"),
     "ndjson body": ("POST /v1/clean/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
                     "Transfer-Encoding: chunked\r\n\r\n", STALLED_CHUNK),
+    "duplex ndjson body": ("POST /v1/clean/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                           "Prefer: duplex\r\nTransfer-Encoding: chunked\r\n\r\n", STALLED_CHUNK),
     "headers": ("POST /v1/clean HTTP/1.1\r\nHost: x\r\nContent-Type: te", b""),
 }
 
@@ -377,12 +379,14 @@ def test_stalled_clients_are_answered_or_closed_and_do_not_starve_the_others(hos
         extra_answers = list(pool.map(read_and_close, extra))
         assert normal.result().status_code == 200 and normal.result().json()["paragraphs"] == [BODY]
     assert all(answer.startswith(b"HTTP/1.1 408") for answer in extra_answers)
-    assert answers["body"].startswith(b"HTTP/1.1 408") and answers["chunked body"].startswith(b"HTTP/1.1 408")
-    assert b'"status": 408' in answers["ndjson body"] and answers["ndjson body"].startswith(b"HTTP/1.1 200")
+    assert all(answers[name].startswith(b"HTTP/1.1 408") for name in ("body", "chunked body", "ndjson body"))
+    duplex = answers["duplex ndjson body"]
+    assert b'"status": 408' in duplex and duplex.startswith(b"HTTP/1.1 200")
     assert answers["headers"] == b""
-    # gunicorn reads a body in 1 KB pieces, so the whole line before the stall may be unanswered: the
-    # stream ends with a 408 item whose id says where a retry resumes, after whatever was answered.
-    items = [json.loads(line) for line in answers["ndjson body"].split(b"\r\n") if line.startswith(b'{"id"')]
+    # With Prefer: duplex answers start before the body ends. gunicorn reads a body in 1 KB pieces, so the
+    # whole line before the stall may be unanswered: the stream ends with a 408 item whose id says where a
+    # retry resumes, after whatever was answered.
+    items = [json.loads(line) for line in duplex.split(b"\r\n") if line.startswith(b'{"id"')]
     assert items[-1]["error"]["status"] == 408 and all(item["paragraphs"] == [BODY] for item in items[:-1])
 
 

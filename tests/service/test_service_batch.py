@@ -1,7 +1,10 @@
 """POST /v1/clean/batch: order, per-item errors, streaming, and the JSON form for small batches."""
 from __future__ import annotations
 
+import http.client
 import json
+import select
+import socket
 
 from service_helpers import (
     SMALL_BATCH_LIMIT,
@@ -18,6 +21,7 @@ from heuristics import clean
 
 SEEDS = seed_texts()
 NDJSON = {"Content-Type": "application/x-ndjson"}
+DUPLEX = {"Prefer": "duplex"}
 
 
 def post_ndjson(http, server, body: bytes, query: str = "", headers=None):
@@ -81,17 +85,36 @@ def test_query_options_are_defaults_and_item_options_override(server, http):
         clean(text, mode="precision", explain=True).to_dict())
 
 
-def test_answers_stream_while_the_body_is_still_being_sent(server):
-    """The first result arrives before the client has sent the rest: nothing waits for the whole batch.
+def test_no_answer_is_written_before_the_whole_body_has_arrived(server):
+    """By default the batch is read whole first: a client that sends everything before it reads (as
+    http.client, requests and httpx do) is never blocked by answers it is not reading yet."""
+    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson")
+    try:
+        upload.send(ndjson({"id": f"early-{i}", "text": text} for i, (_, text) in enumerate(SEEDS)))
+        readable, _, _ = select.select([upload.sock], [], [], 2.0)
+        assert readable == []  # a server answering early would have sent its first line by now
+        upload.send(ndjson({"id": f"late-{i}", "text": text} for i, (_, text) in enumerate(SEEDS)))
+        upload.finish()
+        response = upload.read_response()
+        assert response.status == 200 and response.getheader("Preference-Applied") is None
+        rest = upload.read_rest()
+    finally:
+        upload.close()
+    assert [item["id"] for item in rest] == [f"{when}-{i}" for when in ("early", "late") for i in range(len(SEEDS))]
+
+
+def test_with_prefer_duplex_answers_stream_while_the_body_is_still_being_sent(server):
+    """``Prefer: duplex``: the first result arrives before the client has sent the rest.
 
     gunicorn reads a chunked body in steps of about 1 KiB, so the first upload is a few seed documents.
     """
-    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson")
+    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson", DUPLEX)
     try:
         upload.send(ndjson({"id": f"early-{i}", "text": text} for i, (_, text) in enumerate(SEEDS[:3])))
         first = upload.read_item()
         assert first["id"] == "early-0"
         assert upload.read_response().status == 200
+        assert upload.read_response().getheader("Preference-Applied") == "duplex"
         upload.send(ndjson({"id": f"late-{i}", "text": text} for i, (_, text) in enumerate(SEEDS)))
         upload.finish()
         rest = upload.read_rest()
@@ -100,10 +123,10 @@ def test_answers_stream_while_the_body_is_still_being_sent(server):
     assert [item["id"] for item in rest] == ["early-1", "early-2"] + [f"late-{i}" for i in range(len(SEEDS))]
 
 
-def test_a_long_stream_keeps_order(server):
-    """Thousands of documents through one streamed request, sent and read at the same time."""
+def test_a_long_duplex_stream_keeps_order(server):
+    """Thousands of documents through one ``Prefer: duplex`` request, sent and read at the same time."""
     count = 3000
-    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson")
+    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson", {"Prefer": "wait=5, duplex"})
     try:
         block = 100
         for start in range(0, count, block):
@@ -158,13 +181,38 @@ def test_json_batch_over_the_document_limit_is_413(keyed_server, http):
     assert "NDJSON" in response.json()["detail"]
 
 
-def test_batch_over_the_size_limit(keyed_server, http):
-    """With a Content-Length the whole batch is refused up front; a chunked one ends with a 413 item."""
+def test_batch_over_the_size_limit_is_413_before_the_body_is_read(keyed_server):
+    """A declared Content-Length over the limit: 413 at once, with no byte of the body sent."""
+    with socket.create_connection(("127.0.0.1", keyed_server.port), timeout=60) as sock:
+        sock.sendall(f"POST /v1/clean/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-one\r\n"
+                     f"Content-Type: application/x-ndjson\r\nContent-Length: {SMALL_BATCH_LIMIT + 1}\r\n\r\n".encode())
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        problem = json.loads(response.read())
+    assert response.status == 413 and response.getheader("Content-Type") == "application/problem+json"
+    assert problem["field"] == "body" and str(SMALL_BATCH_LIMIT) in problem["detail"]
+
+
+def test_chunked_batch_over_the_size_limit_is_413_as_soon_as_it_passes(keyed_server):
+    """No Content-Length: the 413 comes once the limit is passed, while the client is still sending."""
     auth = {"Authorization": "Bearer key-one"}
     line = json.dumps({"text": "word " * 2000}).encode() + b"\n"
+    upload = ChunkedUpload(keyed_server, "/v1/clean/batch", "application/x-ndjson", auth)
+    try:
+        for _ in range(SMALL_BATCH_LIMIT // len(line) + 5):
+            upload.send(line)
+        response = upload.read_response()  # the body has not ended: no final chunk was sent
+        problem = json.loads(response.read())
+    finally:
+        upload.close()
+    assert response.status == 413 and str(SMALL_BATCH_LIMIT) in problem["detail"]
+
+
+def test_duplex_batch_over_the_size_limit_ends_with_a_413_item(keyed_server):
+    """With ``Prefer: duplex`` answers have started before the limit is passed: the last item is a 413."""
+    auth = {"Authorization": "Bearer key-one", **DUPLEX}
+    line = json.dumps({"text": "word " * 2000}).encode() + b"\n"
     count = SMALL_BATCH_LIMIT // len(line) + 5
-    upfront = post_ndjson(http, keyed_server, line * count, headers=auth)
-    assert upfront.status_code == 413 and upfront.headers["Content-Type"] == "application/problem+json"
     upload = ChunkedUpload(keyed_server, "/v1/clean/batch", "application/x-ndjson", auth)
     try:
         for _ in range(count):

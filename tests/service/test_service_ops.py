@@ -127,7 +127,7 @@ def _parent_pid(stat: Path) -> int | None:
 
 def test_sigterm_lets_the_request_in_flight_finish(tmp_path):
     server = start_server(tmp_path, {}, workers=1)
-    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson")
+    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson", {"Prefer": "duplex"})
     try:
         upload.send(ndjson({"id": f"a{i}", "text": text} for i, (_, text) in enumerate(SEEDS[:3])))
         assert upload.read_item()["id"] == "a0"

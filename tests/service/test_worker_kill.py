@@ -39,9 +39,9 @@ def wait_for_workers(server: Server, count: int, exclude: set[int] = frozenset()
 
 
 def stream_batch(server: Server, kill_after: int | None) -> list[dict]:
-    """Send the batch chunked while reading answers; after ``kill_after`` answers, SIGKILL every worker.
+    """Send the batch chunked while reading answers (``Prefer: duplex``); after ``kill_after`` answers, SIGKILL every worker.
     Returns what came back before the stream broke (or all of it)."""
-    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson")
+    upload = ChunkedUpload(server, "/v1/clean/batch", "application/x-ndjson", {"Prefer": "duplex"})
     received: list[dict] = []
     try:
         for document in DOCUMENTS[:8]:
