@@ -1,6 +1,6 @@
-"""Shared checks for the per-language rule packs (test_lang_<code>.py).
+"""Shared checks for the per-language rule packs (test_lang_packs.py over lang/<code>.toml).
 
-Each language test module gives realistic body paragraphs, residue lines with the category they
+Each language data file gives realistic body paragraphs, residue lines with the category they
 must be removed as, residue blocks that only go as a run (a donation box, a newsletter form), and
 look-alike body sentences that must stay. The checks run the whole engine with the model switched
 off, so they test what the rules and their context (decide.grow_blocks) do, not a trained model.
