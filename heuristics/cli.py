@@ -6,13 +6,14 @@ import gzip
 import json
 import os
 import sys
+from collections import Counter
 from multiprocessing import Pool
 from typing import IO, Any, Iterator, Sequence
 
 from . import __version__
 from .errors import CleanError
 from .pipeline import clean
-from .result import MODES
+from .result import MODES, Removal
 
 BATCH_FIELDS = ("text", "html", "url", "source")
 
@@ -30,11 +31,21 @@ def cmd_clean(args: argparse.Namespace) -> int:
         text = handle.read()
     kwargs: dict[str, Any] = {"mode": args.mode, "explain": args.explain, "keep": args.keep or ()}
     result = clean(html=text, **kwargs) if args.html else clean(text, **kwargs)
-    if args.text:
+    as_text = sys.stdout.isatty() if args.output is None else args.output == "text"
+    if as_text:
         print(result.text)
+        if sys.stderr.isatty():
+            print(_removed_summary(result.removed), file=sys.stderr)
     else:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     return 0
+
+
+def _removed_summary(removed: Sequence[Removal]) -> str:
+    """One line for a person at a terminal: how many lines went, per category (--json has the details)."""
+    counts = Counter(removal.category for removal in removed)
+    parts = ", ".join(f"{category} {count}" for category, count in counts.most_common())
+    return f"textwash: removed {len(removed)} lines{f' ({parts})' if parts else ''}; --json shows which and why"
 
 
 def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
@@ -123,9 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"textwash {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("clean", help="clean one document and print the result as JSON")
+    p = commands.add_parser("clean", help="clean one document: the body on a terminal, else the result as JSON")
     p.add_argument("file", nargs="?", default="-", help="input file (default: stdin)")
-    p.add_argument("--text", action="store_true", help="print only the clean body")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--text", dest="output", action="store_const", const="text",
+                        help="print only the clean body (the default on a terminal)")
+    output.add_argument("--json", dest="output", action="store_const", const="json",
+                        help="print the whole result as JSON (the default into a pipe or file)")
     p.add_argument("--html", action="store_true", help="the input is HTML")
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.add_argument("--keep", nargs="*", help="categories to keep in the body")
@@ -177,6 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"textwash: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``textwash clean page.txt | head``): not an error worth a traceback.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
