@@ -57,6 +57,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .errors import CleanError
 from .html_guard import guard
+from .normalise import normalise_text, valid_unicode
 from .segment import Line, line_key, make_line, segment_text
 
 BLOCK_TAGS = frozenset(
@@ -87,8 +88,7 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden",
 _MAX_TOKEN_CHARS = 30
 _MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
 MAX_LINES = 100_000  # text blocks per page; beyond, the page is refused (a clear error, not minutes)
-_DIGIT_RE = re.compile(r"\d")
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\u200b]")  # words with digits are generated names (col12, 1408px, c968794)
+_DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
 
 
 def class_tokens(value: str | None) -> tuple[str, ...]:
@@ -362,31 +362,14 @@ def _prose_mass(walked: _Lines, texts: list[str]) -> int:
     return total
 
 
-# UTF-8 read as cp1252: "Ã©" for "é", "â€™" for "’", "Â " for a no-break space.
-_MOJIBAKE_RE = re.compile("[ÃÂâÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                          "\u2013-\u203a\u20ac\u2122]")
-
-
-def fix_mojibake(text: str) -> str:
-    """Undo one round of UTF-8-read-as-cp1252 when the line shows its marks and undoes cleanly."""
-    if not _MOJIBAKE_RE.search(text):
-        return text
-    try:
-        return text.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        return text
-
-
 def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
-    """Each line's text: whitespace collapsed, control characters dropped, mojibake undone.
+    """Each line's text: whitespace collapsed, then repaired as every input text is (``normalise``).
 
-    The two repairs are looked for once in the whole page first (most pages need neither)."""
+    The repair looks at the whole page once first (most pages need none)."""
     texts = [" ".join(line.text.split()) for line in raw_lines]
     joined = "\n".join(texts)
-    if _CONTROL_RE.search(joined):
-        texts = [_CONTROL_RE.sub("", text) for text in texts]
-    if _MOJIBAKE_RE.search(joined):
-        texts = [fix_mojibake(text) for text in texts]
+    if normalise_text(joined) != joined:
+        texts = [normalise_text(text) for text in texts]
     return texts
 
 
@@ -437,28 +420,6 @@ def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
 
 
 # ---------------------------------------------------------------- parsing and the entry point
-
-_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
-
-
-def repair_surrogates(text: str) -> str:
-    """Text with surrogates made valid.
-
-    Bytes that were not UTF-8, decoded with ``surrogateescape`` (U+DC80..U+DCFF), are read as
-    cp1252, what such bytes mostly are; pairs are joined; any other lone surrogate becomes U+FFFD.
-    """
-    text = _ESCAPED_BYTE_RE.sub(lambda found: bytes([ord(found.group()) - 0xDC00]).decode("cp1252", "replace"), text)
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def valid_text(text: str) -> str:
-    """``text`` itself when it encodes as UTF-8, else with its surrogates repaired."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return repair_surrogates(text)
-    return text
-
 
 def parse(html: str) -> LexborHTMLParser:
     """The lexbor tree of a page (already valid text, through ``html_guard.guard``)."""
@@ -606,9 +567,7 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     """
     from .html_meta import page_metadata
 
-    html = guard(valid_text(html))
-    if text is not None:
-        text = valid_text(text)
+    html = guard(valid_unicode(html))  # the text given with it is repaired as it is split into lines
     tree = parse(html)
     walked = html_lines(tree)
     meta = page_metadata(tree)

@@ -1,7 +1,6 @@
 """The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -23,7 +22,6 @@ EXTRACTORS = ("fast", "trafilatura")
 MAX_LINES_DEFAULT = 100_000
 # With a time budget, the rules stage looks at the clock after each slice of this many lines.
 BUDGET_SLICE_LINES = 512
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def engine_info() -> dict[str, Any]:
@@ -56,24 +54,12 @@ def _check_options(text: object, html: object, mode: str, keep: Iterable[str], e
     return kept
 
 
-def _as_text(text: str) -> str:
-    """``text`` with lone UTF-16 surrogates (undecodable bytes read with 'surrogateescape', JSON escapes
-    such as \\ud800) replaced by U+FFFD, as the HTML parser does: they are not text and cannot be encoded."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE_RE.sub("\ufffd", text)
-    return text
-
-
 def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int
                  ) -> tuple[list[Line], list[str], dict[str, Any]]:
     """Lines to judge (at most ``max_lines``), the raw lines after them, and metadata the page itself
     carries (HTML input only)."""
     if html is None:
-        raw = split_lines(_as_text(text or ""))
+        raw = split_lines(text or "")
         return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
     from .html import lines_from_html  # refuses pages nested deeper than html_guard.MAX_DEPTH
 

@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .normalise import normalise_text
+
 WORD_RE = re.compile(r"\w+")
 _SPACE_RE = re.compile(r"\s+")
-# Control characters that are never text (NUL, C0 except tab and the line breaks, DEL, C1 except NEL).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f\ufeff\u200b]")
 
 
 @dataclass(slots=True)
@@ -49,10 +49,9 @@ def normalise_space(text: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Split on every newline convention (str.splitlines) and drop control characters."""
-    if _CONTROL_RE.search(text):
-        text = _CONTROL_RE.sub("", text)
-    return text.splitlines()
+    """The text repaired (``normalise.normalise_text``: surrogates, mojibake, control characters), split
+    on every newline convention (str.splitlines)."""
+    return normalise_text(text).splitlines()
 
 
 _NON_WORD_RE = re.compile(r"\W+")

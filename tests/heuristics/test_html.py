@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from heuristics import clean
-from heuristics.html import class_tokens, fix_mojibake, html_lines, lines_from_html, parse, repair_surrogates
+from heuristics.html import class_tokens, html_lines, lines_from_html, parse
 from heuristics.html_features import HTML_FEATURE_NAMES, html_features
 
 PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
@@ -159,18 +159,6 @@ def test_trafilatura_path_judges_trafilaturas_text_with_signals():
     assert all(line.html is not None for line in lines)
     assert meta["language"] == "en"
     assert PROSE in clean(html=ARTICLE, extractor="trafilatura").paragraphs
-
-
-# ---------------------------------------------------------------- text repair
-
-def test_surrogates_from_undecodable_bytes_are_read_as_cp1252_and_lone_ones_replaced():
-    assert repair_surrogates("caf\udce9 \ud800 \ud83d\ude00") == "café \ufffd 😀"
-
-
-def test_mojibake_lines_are_repaired_and_clean_lines_left_alone():
-    assert fix_mojibake("Itâ€™s a cafÃ©") == "It’s a café"
-    assert fix_mojibake("Ã and â€ alone stay") == "Ã and â€ alone stay"
-    assert fix_mojibake("Plain – “quoted”") == "Plain – “quoted”"
 
 
 # ---------------------------------------------------------------- what scripts reveal
