@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from .errors import CleanError
 from .pipeline import clean, engine_info
-from .result import CATEGORIES, MODES, CleanResult, Removal
-
-__version__ = "0.1.0"
+from .result import CleanResult, Removal
+from .vocabulary import CATEGORIES, MODES
+from .vocabulary import VERSION as __version__
 
 __all__ = ["clean", "engine_info", "CleanError", "CleanResult", "Removal", "CATEGORIES", "MODES", "__version__"]

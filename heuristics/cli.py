@@ -13,7 +13,8 @@ from typing import IO, Any, Iterator, Sequence
 from . import __version__
 from .errors import CleanError
 from .pipeline import clean
-from .result import MODES, Removal
+from .result import Removal
+from .vocabulary import EXTRACTORS, MODES
 
 BATCH_FIELDS = ("text", "html", "url", "source")
 
@@ -161,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regime", choices=("r2", "r1", "html"), default="r2")
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.add_argument("--no-model", action="store_true", help="rules only")
-    p.add_argument("--extractor", choices=("fast", "trafilatura"), default="fast", help="html regime only")
+    p.add_argument("--extractor", choices=EXTRACTORS, default="fast", help="html regime only")
     p.add_argument("--limit", type=int, help="first N pages only")
     p.add_argument("--slice", type=int, metavar="M", help="only pages with sha1(id) %% M == 0")
     p.add_argument("--datasets", nargs="*", help="only these datasets")

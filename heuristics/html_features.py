@@ -16,7 +16,7 @@ How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``t
   plus the text model's ``score_context`` and ``html_score_context``;
 * ``pass_names()`` gives both passes' column names; ``train_html.py`` (``textwash train --regime
   html``) trains the variant on the bench's ``html`` field (labels as for R1: the walk's lines
-  are R1's lines), ``html_model.py`` loads it, and ``model.score`` uses it when the lines carry
+  are R1's lines), ``html_model.py`` loads it, and ``scoring.score`` uses it when the lines carry
   ``html`` signals (the text model otherwise, and whenever the HTML card's feature names are not
   the code's).
 """

@@ -1,7 +1,7 @@
 """The HTML-aware line model: the text model's two passes with the page's structure as extra columns.
 
 Artifact in ``heuristics/models/``: a card (``html_model.json``) and two LightGBM boosters, written
-by ``textwash train --regime html`` (``train_html.py``). ``model.score`` uses it for lines that
+by ``textwash train --regime html`` (``train_html.py``). ``scoring.score`` uses it for lines that
 carry HTML signals (``Line.html`` from ``html.lines_from_html``) and the text model for plain text.
 The card names the columns it was trained on; when they are not the code's (the text features
 changed since), the HTML model is not used and the text model scores HTML lines too.

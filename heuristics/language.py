@@ -11,7 +11,7 @@ from typing import Iterable
 
 import justext
 
-from .segment import WORD_RE
+from .vocabulary import WORD_RE
 
 # ISO 639-1 -> jusText stoplist name, for the languages the vote may return directly.
 STOPLIST_NAMES: dict[str, str] = {

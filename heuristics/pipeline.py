@@ -5,17 +5,16 @@ import time
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import language as language_id
-from . import model as line_model
+from . import scoring
 from .decide import Decision, decide
 from .errors import CleanError
 from .metadata import build_metadata
-from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
+from .result import CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
+from .vocabulary import CATEGORIES, EXTRACTORS, MODES, VERSION
 
-PACKAGE_VERSION = "0.1.0"
 MAX_INPUT_CHARS_DEFAULT = 20_000_000
-EXTRACTORS = ("fast", "trafilatura")
 # Lines past this many are not judged but kept as they are, with a warning: memory and time grow with the
 # number of lines (1,000,000 one-character lines: 0.7 GB and 20 s, 1.1 GB with explain), and pages have
 # a few thousand.
@@ -26,7 +25,7 @@ BUDGET_SLICE_LINES = 512
 
 def engine_info() -> dict[str, Any]:
     """Package and model versions (for responses and readiness checks)."""
-    return {"package": PACKAGE_VERSION, "model": line_model.model_version()}
+    return {"package": VERSION, "model": scoring.model_version()}
 
 
 def _check_options(text: object, html: object, mode: str, keep: Iterable[str], extractor: str,
@@ -119,9 +118,9 @@ def clean(
     if time_budget is not None and time.perf_counter() - started > time_budget:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
     else:
-        scores, contributions = line_model.score(lines, hits, lang, explain=explain)
+        scores, contributions = scoring.score(lines, hits, lang, explain=explain)
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
-                      thresholds=line_model.thresholds(lines))
+                      thresholds=scoring.thresholds(lines))
     result = _shape(lines, hits, decision, explain, contributions)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)

@@ -12,7 +12,6 @@ from typing import Any
 
 from .normalise import normalise_text
 
-WORD_RE = re.compile(r"\w+")
 _SPACE_RE = re.compile(r"\s+")
 
 

@@ -11,7 +11,7 @@ import argparse
 import re
 from collections import Counter, defaultdict
 
-from heuristics import clean, model
+from heuristics import clean, scoring
 from heuristics.bench import REGIME_FIELDS, load_records
 
 TOKEN_RE = re.compile(r"\w+")
@@ -45,7 +45,7 @@ def main() -> None:
     examples = defaultdict(list)
     kept_nongold = 0
     kept_nongold_examples = []
-    with model.disabled(args.no_model):
+    with scoring.disabled(args.no_model):
         for record in load_records()[: args.limit]:
             text = record.get(REGIME_FIELDS[args.regime]) or ""
             gold_tokens = TOKEN_RE.findall(record["gold"].lower())

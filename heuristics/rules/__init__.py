@@ -58,7 +58,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import ahocorasick
 
 from ..errors import CleanError
-from ..result import CATEGORIES
+from ..vocabulary import CATEGORIES, CATEGORY_PRIORITY
 from ..segment import Line, line_key, phrase_form
 
 KINDS = ("line", "phrase", "regex", "prefix", "container")
@@ -326,10 +326,8 @@ class RuleSet:
 
 def _specific_first() -> Callable[[tuple[Rule, str]], tuple[bool, int]]:
     """Sort key for detector entries: a combined detector reports only the first alternative that
-    matches a line, so strong rules of the most specific category (decide.CATEGORY_PRIORITY) come
+    matches a line, so strong rules of the most specific category (vocabulary.CATEGORY_PRIORITY) come
     first, as decide ranks them; the sort is stable, so languages and files keep their order."""
-    from ..decide import CATEGORY_PRIORITY  # decide imports this module, so look it up when used
-
     rank = {category: position for position, category in enumerate(CATEGORY_PRIORITY)}
     return lambda entry: (entry[0].strength != "strong", rank.get(entry[0].category, len(rank)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from heuristics import clean, model
+from heuristics import clean, scoring
 from heuristics.decide import CATEGORY_PRIORITY
 from heuristics.result import CleanResult
 from heuristics.rules import default_ruleset, match_lines
@@ -30,7 +30,7 @@ def line_verdict(text: str, language: str) -> tuple[str, str] | None:
 
 def run(lines: Sequence[str], language: str | None = None) -> CleanResult:
     """clean() without the model over the lines (one per input line)."""
-    with model.disabled():
+    with scoring.disabled():
         return clean("\n".join(lines), language=language)
 
 
