@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
 import os
 import sys
 from collections import Counter
 from multiprocessing import Pool
+from pathlib import Path
+from types import ModuleType
 from typing import IO, Any, Iterator, Sequence
 
 from . import __version__
@@ -101,22 +104,27 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import bench_main
+def devtool(name: str) -> ModuleType:
+    """A module of the checkout's ``devtools/`` package (bench, training): development tools that are not
+    installed with the package, so a user's process never loads them."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "devtools" / "__init__.py").is_file():
+        raise FileNotFoundError(f"{name} is a development tool: run it from a checkout of textwash (devtools/)")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    return importlib.import_module(f"devtools.{name}")
 
-    bench_main(args.regime, args.mode, not args.no_model, args.limit, args.slice, args.datasets, args.out,
-               args.extractor)
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    devtool("bench").bench_main(args.regime, args.mode, not args.no_model, args.limit, args.slice, args.datasets,
+                                args.out, args.extractor)
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.regime == "html":
-        from .train_html import train_html_main
-
-        return train_html_main(args)
-    from .train import train_main
-
-    return train_main(args)
+        return devtool("train_html").train_html_main(args)
+    return devtool("train").train_main(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

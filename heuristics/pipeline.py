@@ -60,7 +60,7 @@ def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: 
     if html is None:
         raw = split_lines(text or "")
         return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
-    from .html import lines_from_html  # refuses pages nested deeper than html_guard.MAX_DEPTH
+    from .html.lines import lines_from_html  # refuses pages nested deeper than html.guard.MAX_DEPTH
 
     lines, page_meta = lines_from_html(html, text=text, extractor=extractor)
     return lines[:max_lines], [line.raw for line in lines[max_lines:]], page_meta

@@ -1,7 +1,7 @@
 """Stage 3, which model scores a document: the HTML-aware model for lines found in a page (when it is shipped
 and fits the code), the text model otherwise, or none (switched off, or no artifact: the rules decide alone).
 
-One floor above both models (``model.py``, ``html_model.py``), so neither imports the other.
+One floor above both models (``model.py``, ``html/model.py``), so neither imports the other.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
 
-from . import html_model
+from .html import model as html_model
 from . import model as line_model
 from .rules import Hit
 from .segment import Line

@@ -17,8 +17,10 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from heuristics import html, html_meta, pipeline, scoring
-from heuristics.bench import in_slice, load_records
+from heuristics import pipeline, scoring
+from heuristics.html import lines as html
+from heuristics.html import meta as html_meta
+from devtools.bench import in_slice, load_records
 from heuristics.vocabulary import EXTRACTORS
 
 from bench_speed import timed_stages  # scripts/ is on sys.path when run as a script

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from heuristics import pipeline, rules, scoring, segment
-from heuristics.bench import REGIME_FIELDS, load_records
+from devtools.bench import REGIME_FIELDS, load_records
 
 STAGES = {
     "segment": (pipeline, "_input_lines"),

@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 
 from heuristics import clean, scoring
-from heuristics.bench import REGIME_FIELDS, load_records
+from devtools.bench import REGIME_FIELDS, load_records
 
 TOKEN_RE = re.compile(r"\w+")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from heuristics import clean
-from heuristics.html import class_tokens, html_lines, lines_from_html, parse
-from heuristics.html_features import HTML_FEATURE_NAMES, html_features
+from heuristics.html.lines import class_tokens, html_lines, lines_from_html, parse
+from heuristics.html.features import HTML_FEATURE_NAMES, html_features
 
 PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
          "future of the town library, which had been closed for repairs since the spring floods.")

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 
 from heuristics import clean
-from heuristics import html as html_module
-from heuristics import html_model
+from heuristics.html import lines as html_module
+from heuristics.html import model as html_model
 from heuristics import model as line_model
 from heuristics import scoring
-from heuristics.html import lines_from_html
-from heuristics.html_features import page_structure, pass_names
+from heuristics.html.lines import lines_from_html
+from heuristics.html.features import page_structure, pass_names
 from heuristics.segment import segment_text
-from heuristics.train_html import build_html_doc
+from devtools.train_html import build_html_doc
 
 from test_html import ARTICLE, PROSE, PROSE2
 

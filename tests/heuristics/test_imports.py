@@ -3,6 +3,8 @@ count too), and nothing a user's process imports reaches training or bench code 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +110,11 @@ def test_installed_modules_never_import_training_or_bench_code():
     offenders = {name: sorted(target for target in targets if target.startswith("devtools"))
                  for name, targets in edges.items() if name.startswith(INSTALLED)}
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_a_user_process_loads_no_training_or_bench_code():
+    """Cleaning text and a page, with devtools/ importable from the working directory, loads none of it."""
+    code = ("import sys, heuristics, service; heuristics.clean('Hello world.'); heuristics.clean(html='<p>Hi</p>'); "
+            "print(sorted(name for name in sys.modules if name.split('.')[0] == 'devtools'))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from heuristics import clean
-from heuristics.bench import REGIME_FIELDS, bench_dir, in_slice, load_records, load_scorer
+from devtools.bench import REGIME_FIELDS, bench_dir, in_slice, load_records, load_scorer
 
 FLOORS = json.loads((Path(__file__).resolve().parents[1] / "gate_floors.json").read_text(encoding="utf-8"))
 SLICE_MODULO = FLOORS["slice_modulo"]

@@ -55,10 +55,10 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .errors import CleanError
-from .html_guard import guard
-from .normalise import normalise_text, valid_unicode
-from .segment import Line, line_key, make_line, segment_text
+from ..errors import CleanError
+from ..normalise import normalise_text, valid_unicode
+from ..segment import Line, line_key, make_line, segment_text
+from .guard import guard
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption figure "
@@ -422,7 +422,7 @@ def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
 # ---------------------------------------------------------------- parsing and the entry point
 
 def parse(html: str) -> LexborHTMLParser:
-    """The lexbor tree of a page (already valid text, through ``html_guard.guard``)."""
+    """The lexbor tree of a page (already valid text, through ``guard.guard``)."""
     try:
         return LexborHTMLParser(html)
     except Exception as exc:  # selectolax raises a bare Exception class when lexbor fails
@@ -565,7 +565,7 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     ``"trafilatura"`` trafilatura's text. Text given as well: the text's lines (what the
     scraper kept), each with the signals of where it sat in the page.
     """
-    from .html_meta import page_metadata
+    from .meta import page_metadata
 
     html = guard(valid_unicode(html))  # the text given with it is repaired as it is split into lines
     tree = parse(html)

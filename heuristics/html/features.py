@@ -16,7 +16,7 @@ How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``t
   plus the text model's ``score_context`` and ``html_score_context``;
 * ``pass_names()`` gives both passes' column names; ``train_html.py`` (``textwash train --regime
   html``) trains the variant on the bench's ``html`` field (labels as for R1: the walk's lines
-  are R1's lines), ``html_model.py`` loads it, and ``scoring.score`` uses it when the lines carry
+  are R1's lines), ``html/model.py`` loads it, and ``scoring.score`` uses it when the lines carry
   ``html`` signals (the text model otherwise, and whenever the HTML card's feature names are not
   the code's).
 """
@@ -28,8 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .html import UNMATCHED
-from .segment import Line
+from ..segment import Line
+from .lines import UNMATCHED
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("p", frozenset(("p",))),
@@ -225,7 +225,7 @@ def html_score_context(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
 
 def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], language: str | None) -> Any:
     """``features.line_features`` with the HTML columns appended (a ``DocFeatures``, same rows)."""
-    from .features import line_features
+    from ..features import line_features
 
     feats = line_features(lines, hits, language)
     feats.matrix = np.hstack([feats.matrix, html_features(lines)])
@@ -235,7 +235,7 @@ def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], lang
 def second_pass_matrix(first_scores: np.ndarray, structure: np.ndarray, first_matrix: np.ndarray) -> np.ndarray:
     """The first pass's input plus its scores in context: along the lines, and over the elements
     (``structure``: ``page_structure`` of the lines)."""
-    from .features import FEATURE_NAMES, score_context
+    from ..features import FEATURE_NAMES, score_context
 
     text_part = first_matrix[:, : len(FEATURE_NAMES)]
     return np.hstack([first_matrix, score_context(first_scores, text_part),
@@ -244,7 +244,7 @@ def second_pass_matrix(first_scores: np.ndarray, structure: np.ndarray, first_ma
 
 def pass_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Column names of the first and the second pass (the text model's names plus these)."""
-    from .features import FEATURE_NAMES, SCORE_FEATURES
+    from ..features import FEATURE_NAMES, SCORE_FEATURES
 
     first = FEATURE_NAMES + HTML_FEATURE_NAMES
     return first, first + SCORE_FEATURES + HTML_SCORE_FEATURES

@@ -25,7 +25,7 @@ import re
 
 import numpy as np
 
-from .errors import CleanError
+from ..errors import CleanError
 
 MAX_DEPTH = 2_000
 WORDS = 4  # tag names are keyed exactly up to 4 x 8 bytes; longer names never close anything

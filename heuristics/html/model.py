@@ -16,10 +16,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
-from .model import LineModel
-from .rules import Hit
-from .segment import Line
+from ..model import LineModel
+from ..rules import Hit
+from ..segment import Line
+from .features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
 
 CARD_NAME = "html_model.json"
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def has_signals(lines: Sequence[Line]) -> bool:
 def load(folder: Any = None) -> HtmlLineModel | None:
     """The HTML model in ``folder`` (default: the package's ``models/``); None when there is none or
     when it was trained on other columns than the code computes (logged; the text model stands in)."""
-    base = folder if folder is not None else resources.files(__package__).joinpath("models")
+    base = folder if folder is not None else resources.files("heuristics").joinpath("models")
     card_file = base.joinpath(CARD_NAME)
     if not card_file.is_file():
         return None

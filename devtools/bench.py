@@ -80,8 +80,8 @@ def format_table(summary: dict[str, Any], title: str) -> list[str]:
 
 def bench_main(regime: str, mode: str, use_model: bool, limit: int | None, slice_modulo: int | None,
                datasets: list[str] | None, out: str | None, extractor: str = "fast") -> dict[str, Any]:
-    from . import scoring
-    from .pipeline import clean
+    from heuristics import scoring
+    from heuristics.pipeline import clean
 
     scorer = load_scorer()
     records = load_records(datasets=datasets)
