@@ -9,18 +9,16 @@ from . import scoring
 from .decide import Decision, decide
 from .errors import CleanError
 from .metadata import build_metadata
+from .options import Options
 from .result import CleanResult, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
-from .vocabulary import CATEGORIES, EXTRACTORS, MODES, VERSION
+from .settings import SETTINGS
+from .vocabulary import VERSION
 
-MAX_INPUT_CHARS_DEFAULT = 20_000_000
-# Lines past this many are not judged but kept as they are, with a warning: memory and time grow with the
-# number of lines (1,000,000 one-character lines: 0.7 GB and 20 s, 1.1 GB with explain), and pages have
-# a few thousand.
-MAX_LINES_DEFAULT = 100_000
-# With a time budget, the rules stage looks at the clock after each slice of this many lines.
-BUDGET_SLICE_LINES = 512
+MAX_INPUT_CHARS_DEFAULT = SETTINGS.max_input_chars
+MAX_LINES_DEFAULT = SETTINGS.max_lines
+BUDGET_SLICE_LINES = SETTINGS.budget_slice_lines
 
 
 def engine_info() -> dict[str, Any]:
@@ -28,29 +26,18 @@ def engine_info() -> dict[str, Any]:
     return {"package": VERSION, "model": scoring.model_version()}
 
 
-def _check_options(text: object, html: object, mode: str, keep: Iterable[str], extractor: str,
-                   language: str | None, max_input_chars: int) -> list[str]:
+def _check_input(text: object, html: object) -> None:
     if text is None and html is None:
         raise CleanError("text", "give text, html or both")
     for name, value in (("text", text), ("html", html)):
         if value is not None and not isinstance(value, str):
             raise CleanError(name, "must be a string")
-        if isinstance(value, str) and len(value) > max_input_chars:
+
+
+def _check_length(text: str | None, html: str | None, max_input_chars: int) -> None:
+    for name, value in (("text", text), ("html", html)):
+        if value is not None and len(value) > max_input_chars:
             raise CleanError(name, f"longer than {max_input_chars} characters")
-    if mode not in MODES:
-        raise CleanError("mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
-    if extractor not in EXTRACTORS:
-        raise CleanError("extractor", f"must be one of {', '.join(EXTRACTORS)}, not {extractor!r}")
-    if language is not None and (not isinstance(language, str) or not 2 <= len(language) <= 3
-                                 or not language.isalpha()):
-        raise CleanError("language", "must be an ISO 639-1 code such as 'de'")
-    if isinstance(keep, str):
-        raise CleanError("keep", "must be a list of category names")
-    kept = list(keep)
-    for category in kept:
-        if category not in CATEGORIES:
-            raise CleanError("keep", f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
-    return kept
 
 
 def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int
@@ -74,8 +61,10 @@ def _keep_unjudged(result: CleanResult, rest: Sequence[str], first: int, warning
 
 
 def _language_sample(lines: Sequence[Line]) -> str:
-    longest = sorted((line for line in lines if line.words >= 6), key=lambda line: -line.words)[:12]
-    return " ".join(line.text for line in longest) or " ".join(line.text for line in lines[:50])
+    longest = sorted((line for line in lines if line.words >= SETTINGS.language_sample_min_words),
+                     key=lambda line: -line.words)[:SETTINGS.language_sample_lines]
+    return " ".join(line.text for line in longest) or " ".join(
+        line.text for line in lines[:SETTINGS.language_fallback_lines])
 
 
 def clean(
@@ -104,24 +93,28 @@ def clean(
     max_lines: lines past this many are kept unjudged, with a warning.
     """
     started = time.perf_counter()
-    kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
+    _check_input(text, html)
+    options = Options(mode=mode, keep=keep, language=language,
+                      explain=explain, extractor=extractor, time_budget=time_budget, max_lines=max_lines,
+                      max_input_chars=max_input_chars)
+    _check_length(text, html, options.max_input_chars)
     ruleset = ruleset_with_extra(extra_rules)
     warnings: list[str] = []
-    lines, rest, page_meta = _input_lines(text, html, extractor, max_lines)
-    if language:
-        lang, confidence = language.lower(), 1.0
+    lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
+    if options.lang:
+        lang, confidence = options.lang, 1.0
     else:
         lang, confidence = language_id.detect(_language_sample(lines))
-    deadline = None if time_budget is None else started + time_budget
+    deadline = None if options.time_budget is None else started + options.time_budget
     hits = _match_within(lines, ruleset, lang, deadline, warnings)
     scores, contributions = None, None
-    if time_budget is not None and time.perf_counter() - started > time_budget:
+    if deadline is not None and time.perf_counter() > deadline:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
     else:
-        scores, contributions = scoring.score(lines, hits, lang, explain=explain)
-    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
+        scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
+    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
                       thresholds=scoring.thresholds(lines))
-    result = _shape(lines, hits, decision, explain, contributions)
+    result = _shape(lines, hits, decision, options.explain, contributions)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)
     result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
@@ -130,7 +123,7 @@ def clean(
     if not result.paragraphs:
         warnings.append("empty_body: every line was removed or the input had no text")
     result.warnings = warnings
-    result.mode = mode
+    result.mode = options.mode
     return result
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .normalise import normalise_text
+from .settings import SETTINGS
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -54,7 +55,7 @@ def split_lines(text: str) -> list[str]:
 
 
 _NON_WORD_RE = re.compile(r"\W+")
-SHORT_KEY_WORDS = 16
+SHORT_KEY_WORDS = SETTINGS.short_key_words
 
 
 def line_key(text: str) -> str:

@@ -58,6 +58,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..errors import CleanError
 from ..normalise import normalise_text, valid_unicode
 from ..segment import Line, line_key, make_line, segment_text
+from ..settings import SETTINGS
 from .guard import guard
 
 BLOCK_TAGS = frozenset(
@@ -87,7 +88,7 @@ _CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden", re.IGNORECASE)
 _MAX_TOKEN_CHARS = 30
 _MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
-MAX_LINES = 100_000  # text blocks per page; beyond, the page is refused (a clear error, not minutes)
+MAX_LINES = SETTINGS.html_max_blocks
 _DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
 
 
@@ -285,7 +286,7 @@ def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
 
 
 def _prose(line: _RawLine, text: str) -> bool:
-    return len(text) >= 80 and line.links * 2 < len(text)
+    return len(text) >= SETTINGS.html_prose_chars and line.links * 2 < len(text)
 
 
 def _best_container(lines: list[_RawLine], texts: list[str]) -> _Frame | None:
@@ -450,7 +451,7 @@ def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
 
 # A page showing fewer words than this is walked again with what scripts would reveal (see
 # ``_revealed``); the second walk is used when it finds at least this many and twice as many words.
-FEW_WORDS = 100
+FEW_WORDS = SETTINGS.html_few_words
 _MIN_SWALLOWED_CHARS = 1000
 
 

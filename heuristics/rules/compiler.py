@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Sequence
 
 import ahocorasick
 
+from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
 from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Rule
 
@@ -272,7 +273,7 @@ def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None 
                      firsts=[_pattern_firsts(rule, p) if anchored else None for rule, p in entries])
 
 
-SHORT_LINE_WORDS = 24
+SHORT_LINE_WORDS = SETTINGS.rule_short_line_words
 
 
 def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
