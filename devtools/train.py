@@ -24,7 +24,6 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from heuristics import language as language_id
 from .bench import in_slice, load_records
 from heuristics.decide import Verdict, decide
 from heuristics.features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
@@ -103,9 +102,9 @@ def _row_states(verdicts: Sequence[Verdict], rows: np.ndarray) -> np.ndarray:
 
 def language_of(lines: Sequence[Line]) -> str | None:
     """The language the pipeline would detect for these lines."""
-    from heuristics.pipeline import _language_sample
+    from heuristics.pipeline import detect_language
 
-    return language_id.detect(_language_sample(lines))[0]
+    return detect_language(lines)[0]
 
 
 def build_doc(record: dict[str, Any], regime: str) -> DocData:
@@ -370,13 +369,9 @@ def data_hash(folder: Path) -> str:
 
 def rules_hash() -> str:
     """sha256 over the packaged rule files: rule hits are features, so a rule change can stale the model."""
-    from heuristics.rules import _rule_files
+    from heuristics.rules import rules_digest
 
-    digest = hashlib.sha256()
-    for name, content in _rule_files():
-        digest.update(name.encode("utf-8"))
-        digest.update(content.encode("utf-8"))
-    return digest.hexdigest()
+    return rules_digest()
 
 
 def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any],

@@ -135,13 +135,13 @@ def judge(records: Sequence[dict[str, Any]], model: HtmlLineModel | None, extrac
 
 def bodies(judged: dict[str, Judged], mode: str, threshold: float) -> dict[str, str]:
     """The body text ``clean`` would return for each page at this mode and threshold."""
-    from heuristics.pipeline import _shape
+    from heuristics.pipeline import shape
 
     blocks = default_ruleset().blocks
     out = {}
     for record_id, (lines, hits, scores) in judged.items():
         decision = decide(lines, hits, blocks, scores=scores, mode=mode, thresholds={mode: threshold})
-        out[record_id] = _shape(lines, hits, decision, False, None).text
+        out[record_id] = shape(lines, hits, decision).text
     return out
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import language as language_id
 from . import scoring
@@ -11,13 +12,14 @@ from .errors import CleanError
 from .metadata import build_metadata
 from .options import Options
 from .result import CleanResult, LineTrace, Removal, StrippedPrefix
-from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
+from .rules import Hit, RuleSet, default_ruleset, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
 from .settings import SETTINGS
 from .vocabulary import VERSION
 
 MAX_INPUT_CHARS_DEFAULT = SETTINGS.max_input_chars
 MAX_LINES_DEFAULT = SETTINGS.max_lines
+DEFAULT_OPTIONS = Options()
 BUDGET_SLICE_LINES = SETTINGS.budget_slice_lines
 
 
@@ -58,6 +60,11 @@ def _keep_unjudged(result: CleanResult, rest: Sequence[str], first: int, warning
     result.paragraphs.extend(line for line in map(normalise_space, rest) if line)
     result.text = "\n\n".join(result.paragraphs)
     warnings.append(f"max_lines: lines {first} to {first + len(rest) - 1} were not judged; they are kept as they are")
+
+
+def detect_language(lines: Sequence[Line]) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code, confidence) of the lines, read from their longest lines (the body's)."""
+    return language_id.detect(_language_sample(lines))
 
 
 def _language_sample(lines: Sequence[Line]) -> str:
@@ -101,20 +108,10 @@ def clean(
     ruleset = ruleset_with_extra(extra_rules)
     warnings: list[str] = []
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
-    if options.lang:
-        lang, confidence = options.lang, 1.0
-    else:
-        lang, confidence = language_id.detect(_language_sample(lines))
     deadline = None if options.time_budget is None else started + options.time_budget
-    hits = _match_within(lines, ruleset, lang, deadline, warnings)
-    scores, contributions = None, None
-    if deadline is not None and time.perf_counter() > deadline:
-        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
-    else:
-        scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
-    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
-                      thresholds=scoring.thresholds(lines))
-    result = _shape(lines, hits, decision, options.explain, contributions)
+    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings)
+    lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
+    result = shape(lines, hits, decision, options.explain, judged.contributions)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)
     result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
@@ -125,6 +122,47 @@ def clean(
     result.warnings = warnings
     result.mode = options.mode
     return result
+
+
+@dataclass(slots=True)
+class Judgement:
+    """What the engine made of a document's lines before the result is shaped: the language (and the
+    detection's confidence), every line's rule hits, the model's scores (None: rules only) and the decision."""
+
+    language: str | None
+    confidence: float | None
+    hits: list[list[Hit]]
+    scores: Any
+    contributions: list[list[tuple[str, float]]] | None
+    decision: Decision
+
+
+Scorer = Callable[[Sequence[Line], Sequence[Sequence[Hit]], "str | None"], Any]
+
+
+def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset: RuleSet | None = None,
+          scorer: Scorer | None = None, thresholds: Mapping[str, float] | None = None,
+          deadline: float | None = None, warnings: list[str] | None = None) -> Judgement:
+    """The rules, model and decide stages over ``lines``, as ``clean`` runs them.
+
+    scorer: ``(lines, hits, language) -> scores`` instead of the shipped model (a model being trained),
+    with its ``thresholds`` per mode. deadline (a ``perf_counter`` time) and warnings: ``clean``'s time budget.
+    """
+    ruleset = ruleset or default_ruleset()
+    warnings = [] if warnings is None else warnings
+    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines)
+    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    scores, contributions = None, None
+    if deadline is not None and time.perf_counter() > deadline:
+        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
+    elif scorer is not None:
+        scores = scorer(lines, hits, lang)
+    else:
+        scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
+        thresholds = scoring.thresholds(lines)
+    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
+                      thresholds=dict(thresholds) if thresholds is not None else None)
+    return Judgement(lang, confidence, hits, scores, contributions, decision)
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
@@ -152,8 +190,9 @@ def _merge_page_metadata(meta: dict[str, Any], page_meta: dict[str, Any]) -> Non
             meta["sources"][field] = "html"
 
 
-def _shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool,
-           contributions: list[list[tuple[str, float]]] | None) -> CleanResult:
+def shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool = False,
+          contributions: list[list[tuple[str, float]]] | None = None) -> CleanResult:
+    """The result ``clean`` returns for judged lines (metadata and warnings still empty)."""
     paragraphs: list[str] = []
     removed: list[Removal] = []
     stripped: list[StrippedPrefix] = []

@@ -143,7 +143,7 @@ def _toml_value(value: Any) -> str:
 def neutral_rule_files() -> list[tuple[str, str]]:
     """The packaged rule files with only the English and neutral ("xx") pattern groups and defs."""
     out = []
-    for name, text in rules._rule_files():
+    for name, text in rules.rule_files():
         data = tomllib.loads(text)
         lines = [f"category = {_toml_value(data['category'])}"]
         if "block" in data:

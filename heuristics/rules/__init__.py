@@ -45,9 +45,9 @@ from __future__ import annotations
 
 from .compiler import RuleSet
 from .lint import UnsafePattern, lint_pattern
-from .loader import _rule_files, build_ruleset, default_ruleset, expand_defs, ruleset_with_extra
+from .loader import build_ruleset, default_ruleset, expand_defs, rule_files, rules_digest, ruleset_with_extra
 from .matcher import match_lines
 from .types import Block, Hit, Rule
 
-__all__ = ["Block", "Hit", "Rule", "RuleSet", "UnsafePattern", "_rule_files", "build_ruleset", "default_ruleset",
-           "expand_defs", "lint_pattern", "match_lines", "ruleset_with_extra"]
+__all__ = ["Block", "Hit", "Rule", "RuleSet", "UnsafePattern", "build_ruleset", "default_ruleset", "expand_defs",
+           "lint_pattern", "match_lines", "rule_files", "rules_digest", "ruleset_with_extra"]

@@ -2,6 +2,7 @@
 into a ``RuleSet``."""
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from functools import lru_cache
@@ -15,7 +16,8 @@ from .compiler import RuleSet
 from .lint import UnsafePattern, lint_pattern
 from .types import DEFAULT_MAX_WORDS, KINDS, NEUTRAL, STRENGTHS, WHERES, Block, Rule
 
-def _rule_files() -> list[tuple[str, str]]:
+def rule_files() -> list[tuple[str, str]]:
+    """(file name, content) of every packaged rule file, in name order."""
     folder = resources.files(__package__)
     return sorted((entry.name, entry.read_text(encoding="utf-8"))
                   for entry in folder.iterdir() if entry.name.endswith(".toml"))
@@ -116,10 +118,20 @@ def _add_pattern(rule: Rule, lang: str, pattern: str, source: str,
     (prefixes if rule.kind == "prefix" else regexes).setdefault(lang, []).append((rule, pattern))
 
 
+def rules_digest() -> str:
+    """sha256 over the packaged rule files (names and contents): rule hits are model features, so a model
+    card records the digest of the rules it was trained with."""
+    digest = hashlib.sha256()
+    for name, content in rule_files():
+        digest.update(name.encode("utf-8"))
+        digest.update(content.encode("utf-8"))
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def default_ruleset() -> RuleSet:
     """The packaged rules, compiled once per process."""
-    return build_ruleset(_rule_files())
+    return build_ruleset(rule_files())
 
 
 def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleSet:
@@ -142,7 +154,7 @@ def _merged_ruleset(extra_rules: tuple[tuple[str, tuple[str, ...]], ...]) -> Rul
     """Building a rule set takes about 0.15 s: a client sending the same phrases with every document of a
     batch pays it once (a few sets are kept, each with the detectors it compiles as it is used)."""
     extra_files = [(f"zz_caller_{category}.toml", _caller_toml(category, phrases)) for category, phrases in extra_rules]
-    merged = build_ruleset(_rule_files() + extra_files)
+    merged = build_ruleset(rule_files() + extra_files)
     merged.blocks = default_ruleset().blocks
     return merged
 

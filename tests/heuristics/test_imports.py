@@ -118,3 +118,16 @@ def test_a_user_process_loads_no_training_or_bench_code():
             "print(sorted(name for name in sys.modules if name.split('.')[0] == 'devtools'))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_devtools_use_only_public_engine_names():
+    """Training and the bench go through the engine's public seams (judge, shape, detect_language,
+    rules_digest ...), never its private helpers."""
+    private = []
+    for name, path in modules().items():
+        if not name.startswith("devtools"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("heuristics"):
+                private += [f"{name}: {node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")]
+    assert private == []
