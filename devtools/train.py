@@ -29,6 +29,7 @@ from heuristics.decide import Verdict, decide
 from heuristics.features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
 from heuristics.model import CARD_NAME, smooth_open_runs
 from heuristics.rules import default_ruleset, match_lines
+from heuristics.vocabulary import MODES
 from heuristics.segment import Line, segment_text
 
 REGIME_FIELDS = {"r2": "residue", "r1": "fulltext"}
@@ -37,7 +38,6 @@ LABEL_SHARE = 0.5
 SHINGLE = 4
 SEED = 20240601
 TOKEN_RE = re.compile(r"\w+")
-MODES = ("precision", "balanced", "recall")
 # F-beta each mode's threshold maximises on the held-back pages (precision mode favours precision).
 MODE_BETA = {"precision": 0.5, "balanced": 1.0, "recall": 2.0}
 

@@ -25,11 +25,11 @@ from heuristics.html.features import first_pass_matrix, page_structure, pass_nam
 from heuristics.html.model import CARD_NAME, HtmlLineModel
 from heuristics.rules import Hit, default_ruleset, match_lines
 from heuristics.segment import Line
+from heuristics.vocabulary import EXTRACTORS
 from .train import (DEFAULT_PARAMS, HOLDOUT_MODULO, LABEL_SHARE, MODE_BETA, MODES, STACK_FOLDS, TOKEN_RE, DocData,
                     _row_states, _short, _with_matrix, f_beta, fit, fold_of, format_summary, gold_ngrams,
                     gold_share, language_of, save_trained, stack_rows)
 
-EXTRACTORS = ("fast", "trafilatura")
 # More leaves and trees than the text model: the HTML columns carry interactions (where x what).
 PARAMS: dict[str, Any] = {**DEFAULT_PARAMS, "num_threads": 1, "num_leaves": 31, "learning_rate": 0.06}
 FIRST_ROUNDS = 250
