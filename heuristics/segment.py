@@ -18,7 +18,8 @@ _SPACE_RE = re.compile(r"\s+")
 
 @dataclass(slots=True)
 class Line:
-    """One input line. ``html`` holds structural signals when the line came from HTML.
+    """One input line. ``html`` holds where the line sat in its page (``html.lines.Signals``) when it came
+    from HTML.
 
     ``words`` counts the line's words (for long lines: its whitespace-separated tokens). ``key``,
     its words case-folded and joined by single spaces, is computed on first use: most long body
@@ -29,7 +30,7 @@ class Line:
     raw: str
     text: str
     words: int
-    html: dict[str, Any] | None = field(default=None)
+    html: Any = field(default=None)
     cached_key: str | None = field(default=None)
 
     @property
@@ -76,7 +77,7 @@ def phrase_form(text: str) -> str:
     return folded
 
 
-def make_line(index: int, raw: str, html: dict[str, Any] | None = None) -> Line:
+def make_line(index: int, raw: str, html: Any = None) -> Line:
     """One ``Line`` from one raw line. Short lines get their key (and exact word count) at once."""
     parts = raw.split()
     if not parts:

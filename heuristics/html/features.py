@@ -23,13 +23,13 @@ How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``t
 from __future__ import annotations
 
 import zlib
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..segment import Line
-from .lines import UNMATCHED
+from .lines import UNMATCHED, Signals
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("p", frozenset(("p",))),
@@ -74,16 +74,16 @@ _NUMERIC_COLUMNS = [_COL[name] for name in (
     "h_matched", "h_link_density", "h_heading", "h_depth", "h_in_main", "h_in_table", "h_in_list", "h_in_best",
     "h_region_link_density", "h_region_prose", "h_region_purity", "h_outer_prose", "h_outer_purity",
     "h_best_distance", "h_majority_levels", "h_log_region_chars", "h_log_region_lines")]
-_numeric_of = itemgetter(*_NUMERIC)
+_numeric_of = attrgetter(*_NUMERIC)
 
 
 def html_features(lines: Sequence[Line]) -> np.ndarray:
     """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines.
 
-    Built from one tuple per line (``itemgetter``) and per distinct token set (lines of one
+    Built from one tuple per line (``attrgetter``) and per distinct token set (lines of one
     element share theirs), not value by value: this runs for every HTML page."""
     kept = [line for line in lines if line.text]
-    signals = [line.html if line.html and len(line.html) >= len(UNMATCHED) else UNMATCHED for line in kept]
+    signals = [line.html if isinstance(line.html, Signals) else UNMATCHED for line in kept]
     n = len(signals)
     if n == 0:
         return np.zeros((0, len(HTML_FEATURE_NAMES)))
@@ -93,10 +93,10 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
         numeric[:, last] = np.where(numeric[:, last] < 0, FAR_LEVELS, np.minimum(numeric[:, last], FAR_LEVELS))
     numeric[:, -2:] = np.log1p(numeric[:, -2:])
     own[:, _NUMERIC_COLUMNS] = numeric
-    groups = np.fromiter((_TAG_INDEX.get(sig["tag"], -1) for sig in signals), dtype=np.intp, count=n)
+    groups = np.fromiter((_TAG_INDEX.get(sig.tag, -1) for sig in signals), dtype=np.intp, count=n)
     tagged = np.flatnonzero(groups >= 0)
     own[tagged, _TAG_BASE + groups[tagged]] = 1.0
-    places, buckets = _token_columns([sig["tokens"] for sig in signals])
+    places, buckets = _token_columns([sig.tokens for sig in signals])
     own[:, _PLACE_BASE:_PLACE_BASE + len(PLACE_TAGS)] = places
     _document_features(own, signals, [len(line.text) for line in kept])
     return np.hstack([own, _context(own), buckets])
@@ -120,7 +120,7 @@ def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.nda
 def _document_features(own: np.ndarray, signals: list[dict[str, Any]], sizes: list[int]) -> None:
     """Features relative to the page: depth against the body's, same-region runs, best share."""
     col = _COL
-    regions = np.array([sig.get("region", -1) if sig.get("matched") else -1 for sig in signals])
+    regions = np.array([sig.region if sig.matched else -1 for sig in signals])
     same = (regions[1:] == regions[:-1]) & (regions[1:] >= 0)
     own[1:, col["h_same_region_prev"]] = same
     own[:-1, col["h_same_region_next"]] = same
@@ -185,7 +185,7 @@ def page_structure(lines: Sequence[Line]) -> np.ndarray:
     out = np.zeros((len(kept), 4))
     for row, line in enumerate(kept):
         sig = line.html or UNMATCHED
-        out[row] = (line.words, sig.get("region", -1), sig.get("outer", -1), bool(sig.get("in_best")))
+        out[row] = (line.words, sig.region, sig.outer, sig.in_best)
     return out
 
 

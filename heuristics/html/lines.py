@@ -6,7 +6,7 @@ records where each line sat. ``extractor="trafilatura"``: trafilatura's recall-m
 the input instead, and every line that can be found in the walk gets its signals.
 Text given with the HTML: the text's lines are judged, the HTML says where each sat.
 
-``Line.html`` (a dict; the rules use ``tokens``, the model the rest):
+``Line.html`` (a ``Signals``; the rules use ``tokens``, the model the rest):
 
 =================  =====  ============================================================
 name               type   meaning
@@ -82,6 +82,35 @@ CELL_TAGS = frozenset(("td", "th"))
 LIST_TAGS = frozenset(("li", "dd", "dt"))
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Where a line sat in its page (``Line.html``); the table in this module's docstring says what each
+    field means. The defaults are the neutral signals of a line the walk did not find."""
+
+    tokens: frozenset[str] = EMPTY
+    tag: str = ""
+    depth: int = 0
+    heading: int = 0
+    link_density: float = 0.0
+    in_main: bool = False
+    in_table: bool = False
+    in_list: bool = False
+    in_best: bool = False
+    best_distance: int = -1
+    region_chars: int = 0
+    region_link_density: float = 0.0
+    region_lines: int = 0
+    region: int = -1
+    outer: int = -1
+    region_prose: float = 0.0
+    region_purity: float = 0.0
+    outer_prose: float = 0.0
+    outer_purity: float = 0.0
+    majority_levels: int = -1
+    position: float = 0.0
+    matched: bool = False
 
 _WORD_SPLIT_RE = re.compile(r"[^0-9A-Za-z\u00c0-\uffff]++")
 _CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
@@ -374,7 +403,7 @@ def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
     return texts
 
 
-def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
+def _signals(walked: _Lines) -> list[tuple[str, Signals]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
     texts = _line_texts(raw_lines)
@@ -393,30 +422,30 @@ def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
         region = owner.parent or owner
         outer = region.parent or region
         size = max(1, len(text.strip()))
-        out.append((text, {
-            "tokens": _resolve_tokens(owner, half),
-            "tag": owner.tag,
-            "depth": owner.depth,
-            "heading": owner.heading,
-            "link_density": min(1.0, line.links / size),
-            "in_main": owner.in_main,
-            "in_table": owner.in_table,
-            "in_list": owner.in_list,
-            "in_best": distance == 0,
-            "best_distance": distance,
-            "region_chars": region.chars,
-            "region_link_density": region.links / region.chars if region.chars else 0.0,
-            "region_lines": region.lines,
-            "region": region_ids.setdefault(id(region), len(region_ids)),
-            "outer": region_ids.setdefault(id(outer), len(region_ids)),
-            "region_prose": region.prose / prose_total,
-            "region_purity": region.prose / region.chars if region.chars else 0.0,
-            "outer_prose": outer.prose / prose_total,
-            "outer_purity": outer.prose / outer.chars if outer.chars else 0.0,
-            "majority_levels": owner.majority,
-            "position": position / total,
-            "matched": True,
-        }))
+        out.append((text, Signals(
+            tokens=_resolve_tokens(owner, half),
+            tag=owner.tag,
+            depth=owner.depth,
+            heading=owner.heading,
+            link_density=min(1.0, line.links / size),
+            in_main=owner.in_main,
+            in_table=owner.in_table,
+            in_list=owner.in_list,
+            in_best=distance == 0,
+            best_distance=distance,
+            region_chars=region.chars,
+            region_link_density=region.links / region.chars if region.chars else 0.0,
+            region_lines=region.lines,
+            region=region_ids.setdefault(id(region), len(region_ids)),
+            outer=region_ids.setdefault(id(outer), len(region_ids)),
+            region_prose=region.prose / prose_total,
+            region_purity=region.prose / region.chars if region.chars else 0.0,
+            outer_prose=outer.prose / prose_total,
+            outer_purity=outer.prose / outer.chars if outer.chars else 0.0,
+            majority_levels=owner.majority,
+            position=position / total,
+            matched=True,
+        )))
     return out
 
 
@@ -473,7 +502,7 @@ def _revealed(tree: LexborHTMLParser, start: LexborNode) -> _Lines:
     return revealed
 
 
-def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
+def html_lines(tree: LexborHTMLParser) -> list[tuple[str, Signals]]:
     """(text, signals) for every block of the page, in document order."""
     start = tree.body or tree.root
     if start is None:
@@ -487,7 +516,7 @@ def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
     return _signals(walked)
 
 
-def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
+def _aligned(text: str, walked: list[tuple[str, Signals]]) -> list[Line]:
     """The text's lines, each with the signals of the walked line it matches by its words: the
     same words, the same first words, or (a scraper that broke a block into several lines) a
     part of a walked line's words, looked for from the last match on."""
@@ -515,7 +544,7 @@ def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
                 index = _containing(joined, starts, line.key, cursor)
         if index is not None:
             cursor = starts[index]
-        line.html = walked[index][1] if index is not None else dict(UNMATCHED)
+        line.html = walked[index][1] if index is not None else UNMATCHED
         lines.append(line)
     return lines
 
@@ -539,12 +568,7 @@ def _head(key: str) -> str:
     return " ".join(key.split(" ", _HEAD_WORDS)[:_HEAD_WORDS])
 
 
-UNMATCHED: dict[str, Any] = {
-    "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
-    "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
-    "region_link_density": 0.0, "region_lines": 0, "region": -1, "outer": -1, "region_prose": 0.0, "region_purity": 0.0,
-    "outer_prose": 0.0, "outer_purity": 0.0, "majority_levels": -1, "position": 0.0, "matched": False,
-}
+UNMATCHED = Signals()  # a line the walk did not find: neutral signals
 
 
 def trafilatura_text(html: str) -> str:

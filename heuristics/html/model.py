@@ -38,7 +38,7 @@ class HtmlLineModel(LineModel):
 
 def has_signals(lines: Sequence[Line]) -> bool:
     """Whether any line was found in a page (HTML input), so the HTML model applies."""
-    return any(line.html is not None and line.html.get("matched") for line in lines)
+    return any(line.html is not None and line.html.matched for line in lines)
 
 
 def load(folder: Any = None) -> HtmlLineModel | None:

@@ -35,7 +35,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
             hits.extend(phrase_hits[position])
         hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING)))
         if line.html and ruleset.containers:
-            hits.extend(_container_hits(line.html.get("tokens", _NOTHING), ruleset.containers, line.words, by_tokens))
+            hits.extend(_container_hits(line.html.tokens, ruleset.containers, line.words, by_tokens))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
