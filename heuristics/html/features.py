@@ -62,6 +62,7 @@ TOKEN_BUCKETS = 64
 TOKEN_FEATURES: tuple[str, ...] = tuple(f"h_token_{i:02d}" for i in range(TOKEN_BUCKETS))
 HTML_FEATURE_NAMES: tuple[str, ...] = OWN_FEATURES + CONTEXT_FEATURES + TOKEN_FEATURES
 _COL = {name: i for i, name in enumerate(OWN_FEATURES)}
+_CONTEXT_COL = {name: i for i, name in enumerate(CONTEXT_FEATURES)}
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
 _TAG_BASE = _COL[f"h_tag_{TAG_GROUPS[0][0]}"]
 _PLACE_BASE = _COL[f"h_under_{PLACE_TAGS[0]}"]
@@ -117,7 +118,7 @@ def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.nda
     return places[which], buckets[which]
 
 
-def _document_features(own: np.ndarray, signals: list[dict[str, Any]], sizes: list[int]) -> None:
+def _document_features(own: np.ndarray, signals: list[Signals], sizes: list[int]) -> None:
     """Features relative to the page: depth against the body's, same-region runs, best share."""
     col = _COL
     regions = np.array([sig.region if sig.matched else -1 for sig in signals])
@@ -140,11 +141,12 @@ def _context(own: np.ndarray) -> np.ndarray:
     best = own[:, _COL["h_in_best"]]
     heading = own[:, _COL["h_heading"]]
     out = np.full((n, len(CONTEXT_FEATURES)), np.nan)
-    out[1:, 0], out[:-1, 1] = link[:-1], link[1:]
-    out[1:, 2], out[:-1, 3] = best[:-1], best[1:]
-    out[:, 4] = _window_mean(link, 3)
-    out[:, 5] = _window_mean(best, 3)
-    out[1:, 6], out[:-1, 7] = heading[:-1], heading[1:]
+    col = _CONTEXT_COL
+    out[1:, col["h_link_density@-1"]], out[:-1, col["h_link_density@+1"]] = link[:-1], link[1:]
+    out[1:, col["h_in_best@-1"]], out[:-1, col["h_in_best@+1"]] = best[:-1], best[1:]
+    out[:, col["h_link_density_pm3"]] = _window_mean(link, 3)
+    out[:, col["h_in_best_pm3"]] = _window_mean(best, 3)
+    out[1:, col["h_heading@-1"]], out[:-1, col["h_heading@+1"]] = heading[:-1], heading[1:]
     return out
 
 
