@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 from .errors import CleanError
+from .options import Options
 from .pipeline import clean, engine_info
-from .result import CATEGORIES, MODES, CleanResult, Removal
+from .result import CleanResult, Removal
+from .vocabulary import CATEGORIES, MODES
+from .vocabulary import VERSION as __version__
 
-__version__ = "0.1.0"
-
-__all__ = ["clean", "engine_info", "CleanError", "CleanResult", "Removal", "CATEGORIES", "MODES", "__version__"]
+__all__ = ["clean", "engine_info", "CleanError", "Options", "CleanResult", "Removal", "CATEGORIES", "MODES", "__version__"]

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib
 import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from contextlib import ExitStack
 from multiprocessing import Pool
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any, Iterator, Sequence
 
 from . import __version__
@@ -17,7 +20,8 @@ from .errors import CleanError
 from .memory import SourceMemory, open_memory
 from .memory.sqlite_store import SQLiteStore
 from .pipeline import clean, observe_input
-from .result import MODES
+from .result import Removal
+from .vocabulary import EXTRACTORS, MODES
 
 BATCH_FIELDS = ("text", "html", "url", "source")
 
@@ -35,8 +39,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
         text = handle.read()
     kwargs: dict[str, Any] = {"mode": args.mode, "explain": args.explain, "keep": args.keep or ()}
     result = clean(html=text, **kwargs) if args.html else clean(text, **kwargs)
-    if args.text:
+    as_text = sys.stdout.isatty() if args.output is None else args.output == "text"
+    if as_text:
         print(result.text)
+        if sys.stderr.isatty():
+            print(_removed_summary(result.removed), file=sys.stderr)
     else:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     return 0
@@ -57,6 +64,13 @@ def _close_memory() -> None:
     if _BATCH_MEMORY is not None:
         _BATCH_MEMORY.store.close()
     _BATCH_MEMORY = None
+
+
+def _removed_summary(removed: Sequence[Removal]) -> str:
+    """One line for a person at a terminal: how many lines went, per category (--json has the details)."""
+    counts = Counter(removal.category for removal in removed)
+    parts = ", ".join(f"{category} {count}" for category, count in counts.most_common())
+    return f"textwash: removed {len(removed)} lines{f' ({parts})' if parts else ''}; --json shows which and why"
 
 
 def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
@@ -160,22 +174,27 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import bench_main
+def devtool(name: str) -> ModuleType:
+    """A module of the checkout's ``devtools/`` package (bench, training): development tools that are not
+    installed with the package, so a user's process never loads them."""
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "devtools" / "__init__.py").is_file():
+        raise FileNotFoundError(f"{name} is a development tool: run it from a checkout of textwash (devtools/)")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    return importlib.import_module(f"devtools.{name}")
 
-    bench_main(args.regime, args.mode, not args.no_model, args.limit, args.slice, args.datasets, args.out,
-               args.extractor)
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    devtool("bench").bench_main(args.regime, args.mode, not args.no_model, args.limit, args.slice, args.datasets,
+                                args.out, args.extractor)
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.regime == "html":
-        from .train_html import train_html_main
-
-        return train_html_main(args)
-    from .train import train_main
-
-    return train_main(args)
+        return devtool("train_html").train_html_main(args)
+    return devtool("train").train_main(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -194,9 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"textwash {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("clean", help="clean one document and print the result as JSON")
+    p = commands.add_parser("clean", help="clean one document: the body on a terminal, else the result as JSON")
     p.add_argument("file", nargs="?", default="-", help="input file (default: stdin)")
-    p.add_argument("--text", action="store_true", help="print only the clean body")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--text", dest="output", action="store_const", const="text",
+                        help="print only the clean body (the default on a terminal)")
+    output.add_argument("--json", dest="output", action="store_const", const="json",
+                        help="print the whole result as JSON (the default into a pipe or file)")
     p.add_argument("--html", action="store_true", help="the input is HTML")
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.add_argument("--keep", nargs="*", help="categories to keep in the body")
@@ -220,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regime", choices=("r2", "r1", "html"), default="r2")
     p.add_argument("--mode", choices=MODES, default="balanced")
     p.add_argument("--no-model", action="store_true", help="rules only")
-    p.add_argument("--extractor", choices=("fast", "trafilatura"), default="fast", help="html regime only")
+    p.add_argument("--extractor", choices=EXTRACTORS, default="fast", help="html regime only")
     p.add_argument("--limit", type=int, help="first N pages only")
     p.add_argument("--slice", type=int, metavar="M", help="only pages with sha1(id) %% M == 0")
     p.add_argument("--datasets", nargs="*", help="only these datasets")
@@ -251,6 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"textwash: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``textwash clean page.txt | head``): not an error worth a traceback.
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from typing import Iterable
 
 import justext
 
-from .segment import WORD_RE
+from .settings import SETTINGS
+from .vocabulary import WORD_RE
 
 # ISO 639-1 -> jusText stoplist name, for the languages the vote may return directly.
 STOPLIST_NAMES: dict[str, str] = {
@@ -21,10 +22,10 @@ STOPLIST_NAMES: dict[str, str] = {
     "tr": "Turkish", "ca": "Catalan", "hr": "Croatian", "sl": "Slovenian", "bg": "Bulgarian", "el": "Greek",
     "id": "Indonesian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian",
 }
-VOTE_TOKENS_DEFAULT = 200
-VOTE_MIN_HITS_DEFAULT = 6
-VOTE_MARGIN_DEFAULT = 2.0
-LANGID_CHARS_DEFAULT = 2000
+VOTE_TOKENS_DEFAULT = SETTINGS.vote_tokens
+VOTE_MIN_HITS_DEFAULT = SETTINGS.vote_min_hits
+VOTE_MARGIN_DEFAULT = SETTINGS.vote_margin
+LANGID_CHARS_DEFAULT = SETTINGS.langid_chars
 
 
 @lru_cache(maxsize=None)

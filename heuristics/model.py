@@ -4,17 +4,16 @@ The artifact lives in ``heuristics/models/``: a card (``line_model.json``: versi
 hash, mode thresholds, feature names, held-back scores) and two LightGBM text models. The first
 pass scores every line from its own features and its neighbours'; the second pass sees the same
 features plus the first-pass scores around each line (residue comes in runs, the body is one run).
-It is loaded once per process. Without an artifact the stage returns no scores and the rules
-decide alone.
+It is loaded once per process. Which model scores a document (this one or the HTML-aware one) is
+``scoring.py``'s choice; without an artifact the stage returns no scores and the rules decide alone.
 """
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -26,7 +25,6 @@ CARD_NAME = "line_model.json"
 TOP_CONTRIBUTIONS = 5
 BLANK_SCORE = 1.0
 
-_switched_off = False
 
 
 @dataclass(slots=True)
@@ -178,57 +176,3 @@ def load(folder: Any = None) -> LineModel | None:
 @lru_cache(maxsize=1)
 def _artifact() -> LineModel | None:
     return load()
-
-
-def _loaded() -> LineModel | None:
-    return None if _switched_off else _artifact()
-
-
-@lru_cache(maxsize=1)
-def _html_artifact() -> LineModel | None:
-    from .html_model import load as load_html
-
-    return load_html()
-
-
-def _for(lines: Sequence[Line] | None) -> LineModel | None:
-    """The HTML-aware model for lines from a page (when it is shipped and fits the code), else the text model."""
-    if _switched_off:
-        return None
-    if lines is not None:
-        from .html_model import has_signals
-
-        if has_signals(lines):
-            return _html_artifact() or _artifact()
-    return _artifact()
-
-
-@contextmanager
-def disabled(flag: bool = True) -> Iterator[None]:
-    """Run the engine without the model (rules only), e.g. to measure what the rules earn alone."""
-    global _switched_off
-    previous, _switched_off = _switched_off, flag
-    try:
-        yield
-    finally:
-        _switched_off = previous
-
-
-def model_version() -> str | None:
-    loaded = _loaded()
-    return None if loaded is None else loaded.version
-
-
-def thresholds(lines: Sequence[Line] | None = None) -> dict[str, float] | None:
-    """The mode thresholds of the model that scores ``lines`` (the text model's without lines)."""
-    loaded = _for(lines)
-    return None if loaded is None else loaded.thresholds
-
-
-def score(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
-          explain: bool = False) -> tuple[Any, list[list[tuple[str, float]]] | None]:
-    """Content probability per line (None without a model) and, with ``explain``, top contributions."""
-    loaded = _for(lines)
-    if loaded is None:
-        return None, None
-    return loaded.score(lines, hits, language, explain=explain)

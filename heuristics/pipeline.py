@@ -1,73 +1,47 @@
 """The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
-import re
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import language as language_id
-from . import model as line_model
+from . import scoring
 from .decide import Decision, decide
 from .errors import CleanError
 from .memory import Evidence, SourceMemory, StoreError, source_key
 from .memory.evidence import RULE_ID
 from .metadata import build_metadata
-from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
-from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
+from .options import Options
+from .result import CleanResult, LineTrace, Removal, StrippedPrefix
+from .rules import Hit, RuleSet, default_ruleset, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
+from .settings import SETTINGS
+from .vocabulary import VERSION
 
-PACKAGE_VERSION = "0.1.0"
-MAX_INPUT_CHARS_DEFAULT = 20_000_000
-EXTRACTORS = ("fast", "trafilatura")
-# Lines past this many are not judged but kept as they are, with a warning: memory and time grow with the
-# number of lines (1,000,000 one-character lines: 0.7 GB and 20 s, 1.1 GB with explain), and pages have
-# a few thousand.
-MAX_LINES_DEFAULT = 100_000
-# With a time budget, the rules stage looks at the clock after each slice of this many lines.
-BUDGET_SLICE_LINES = 512
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+MAX_INPUT_CHARS_DEFAULT = SETTINGS.max_input_chars
+MAX_LINES_DEFAULT = SETTINGS.max_lines
+DEFAULT_OPTIONS = Options()
+BUDGET_SLICE_LINES = SETTINGS.budget_slice_lines
 
 
 def engine_info() -> dict[str, Any]:
     """Package and model versions (for responses and readiness checks)."""
-    return {"package": PACKAGE_VERSION, "model": line_model.model_version()}
+    return {"package": VERSION, "model": scoring.model_version()}
 
 
-def _check_options(text: object, html: object, mode: str, keep: Iterable[str], extractor: str,
-                   language: str | None, max_input_chars: int) -> list[str]:
+def _check_input(text: object, html: object) -> None:
     if text is None and html is None:
         raise CleanError("text", "give text, html or both")
     for name, value in (("text", text), ("html", html)):
         if value is not None and not isinstance(value, str):
             raise CleanError(name, "must be a string")
-        if isinstance(value, str) and len(value) > max_input_chars:
+
+
+def _check_length(text: str | None, html: str | None, max_input_chars: int) -> None:
+    for name, value in (("text", text), ("html", html)):
+        if value is not None and len(value) > max_input_chars:
             raise CleanError(name, f"longer than {max_input_chars} characters")
-    if mode not in MODES:
-        raise CleanError("mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
-    if extractor not in EXTRACTORS:
-        raise CleanError("extractor", f"must be one of {', '.join(EXTRACTORS)}, not {extractor!r}")
-    if language is not None and (not isinstance(language, str) or not 2 <= len(language) <= 3
-                                 or not language.isalpha()):
-        raise CleanError("language", "must be an ISO 639-1 code such as 'de'")
-    if isinstance(keep, str):
-        raise CleanError("keep", "must be a list of category names")
-    kept = list(keep)
-    for category in kept:
-        if category not in CATEGORIES:
-            raise CleanError("keep", f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
-    return kept
-
-
-def _as_text(text: str) -> str:
-    """``text`` with lone UTF-16 surrogates (undecodable bytes read with 'surrogateescape', JSON escapes
-    such as \\ud800) replaced by U+FFFD, as the HTML parser does: they are not text and cannot be encoded."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _SURROGATE_RE.sub("\ufffd", text)
-    return text
 
 
 def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int
@@ -75,9 +49,9 @@ def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: 
     """Lines to judge (at most ``max_lines``), the raw lines after them, and metadata the page itself
     carries (HTML input only)."""
     if html is None:
-        raw = split_lines(_as_text(text or ""))
+        raw = split_lines(text or "")
         return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
-    from .html import lines_from_html  # refuses pages nested deeper than html_guard.MAX_DEPTH
+    from .html.lines import lines_from_html  # refuses pages nested deeper than html.guard.MAX_DEPTH
 
     lines, page_meta = lines_from_html(html, text=text, extractor=extractor)
     return lines[:max_lines], [line.raw for line in lines[max_lines:]], page_meta
@@ -90,9 +64,16 @@ def _keep_unjudged(result: CleanResult, rest: Sequence[str], first: int, warning
     warnings.append(f"max_lines: lines {first} to {first + len(rest) - 1} were not judged; they are kept as they are")
 
 
+def detect_language(lines: Sequence[Line]) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code, confidence) of the lines, read from their longest lines (the body's)."""
+    return language_id.detect(_language_sample(lines))
+
+
 def _language_sample(lines: Sequence[Line]) -> str:
-    longest = sorted((line for line in lines if line.words >= 6), key=lambda line: -line.words)[:12]
-    return " ".join(line.text for line in longest) or " ".join(line.text for line in lines[:50])
+    longest = sorted((line for line in lines if line.words >= SETTINGS.language_sample_min_words),
+                     key=lambda line: -line.words)[:SETTINGS.language_sample_lines]
+    return " ".join(line.text for line in longest) or " ".join(
+        line.text for line in lines[:SETTINGS.language_fallback_lines])
 
 
 def clean(
@@ -124,25 +105,19 @@ def clean(
     repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and this page is learned.
     """
     started = time.perf_counter()
-    kept_categories = _check_options(text, html, mode, keep, extractor, language, max_input_chars)
+    _check_input(text, html)
+    options = Options(mode=mode, keep=keep, language=language,
+                      explain=explain, extractor=extractor, time_budget=time_budget, max_lines=max_lines,
+                      max_input_chars=max_input_chars)
+    _check_length(text, html, options.max_input_chars)
     ruleset = ruleset_with_extra(extra_rules)
     warnings: list[str] = []
-    lines, rest, page_meta = _input_lines(text, html, extractor, max_lines)
-    if language:
-        lang, confidence = language.lower(), 1.0
-    else:
-        lang, confidence = language_id.detect(_language_sample(lines))
-    deadline = None if time_budget is None else started + time_budget
-    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
+    deadline = None if options.time_budget is None else started + options.time_budget
     repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
-    scores, contributions = None, None
-    if time_budget is not None and time.perf_counter() - started > time_budget:
-        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
-    else:
-        scores, contributions = line_model.score(lines, hits, lang, explain=explain)
-    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
-                      thresholds=line_model.thresholds(lines), repeated=repeated)
-    result = _shape(lines, hits, decision, explain, contributions, repeated)
+    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated)
+    lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
+    result = shape(lines, hits, decision, options.explain, judged.contributions, repeated)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)
     result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
@@ -151,8 +126,51 @@ def clean(
     if not result.paragraphs:
         warnings.append("empty_body: every line was removed or the input had no text")
     result.warnings = warnings
-    result.mode = mode
+    result.mode = options.mode
     return result
+
+
+@dataclass(slots=True)
+class Judgement:
+    """What the engine made of a document's lines before the result is shaped: the language (and the
+    detection's confidence), every line's rule hits, the model's scores (None: rules only) and the decision."""
+
+    language: str | None
+    confidence: float | None
+    hits: list[list[Hit]]
+    scores: Any
+    contributions: list[list[tuple[str, float]]] | None
+    decision: Decision
+
+
+Scorer = Callable[[Sequence[Line], Sequence[Sequence[Hit]], "str | None"], Any]
+
+
+def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset: RuleSet | None = None,
+          scorer: Scorer | None = None, thresholds: Mapping[str, float] | None = None,
+          deadline: float | None = None, warnings: list[str] | None = None,
+          repeated: Mapping[int, Evidence] | None = None) -> Judgement:
+    """The rules, model and decide stages over ``lines``, as ``clean`` runs them.
+
+    scorer: ``(lines, hits, language) -> scores`` instead of the shipped model (a model being trained),
+    with its ``thresholds`` per mode. deadline (a ``perf_counter`` time) and warnings: ``clean``'s time budget.
+    repeated: the lines the source memory names (``SourceMemory.recall``).
+    """
+    ruleset = ruleset or default_ruleset()
+    warnings = [] if warnings is None else warnings
+    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines)
+    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    scores, contributions = None, None
+    if deadline is not None and time.perf_counter() > deadline:
+        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
+    elif scorer is not None:
+        scores = scorer(lines, hits, lang)
+    else:
+        scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
+        thresholds = scoring.thresholds(lines)
+    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
+                      thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated)
+    return Judgement(lang, confidence, hits, scores, contributions, decision)
 
 
 def _recall(memory: SourceMemory, source: str | None, lines: Sequence[Line], url: str | None,
@@ -184,8 +202,10 @@ def observe_input(text: str | None = None, *, html: str | None = None, url: str 
     name = source_key(source, url)
     if name is None:
         return None
-    _check_options(text, html, "balanced", (), extractor, None, MAX_INPUT_CHARS_DEFAULT)
-    lines, _, _ = _input_lines(text, html, extractor, max_lines)
+    _check_input(text, html)
+    options = Options(extractor=extractor, max_lines=max_lines)
+    _check_length(text, html, options.max_input_chars)
+    lines, _, _ = _input_lines(text, html, options.extractor, options.max_lines)
     return memory.observation(name, lines, url)
 
 
@@ -214,9 +234,10 @@ def _merge_page_metadata(meta: dict[str, Any], page_meta: dict[str, Any]) -> Non
             meta["sources"][field] = "html"
 
 
-def _shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool,
-           contributions: list[list[tuple[str, float]]] | None,
-           repeated: Mapping[int, Evidence] | None = None) -> CleanResult:
+def shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision, explain: bool = False,
+          contributions: list[list[tuple[str, float]]] | None = None,
+          repeated: Mapping[int, Evidence] | None = None) -> CleanResult:
+    """The result ``clean`` returns for judged lines (metadata and warnings still empty)."""
     paragraphs: list[str] = []
     removed: list[Removal] = []
     stripped: list[StrippedPrefix] = []

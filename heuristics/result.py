@@ -4,28 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CATEGORIES: tuple[str, ...] = (
-    "donation_appeal",
-    "subscription_prompt",
-    "caption",
-    "credit",
-    "source_residue",
-    "share_social",
-    "related_links",
-    "comments",
-    "tags",
-    "advertisement",
-    "cookie_notice",
-    "navigation",
-    "byline",
-    "date_line",
-    "title",
-    "duplicate",
-    "legal",
-    "repeated_line",  # a line the source repeats on its pages (heuristics/memory), no rule names it
-)
+from .vocabulary import CATEGORIES, MODES
 
-MODES: tuple[str, ...] = ("precision", "balanced", "recall")
+__all__ = ["CATEGORIES", "MODES", "CleanResult", "LineTrace", "Removal", "StrippedPrefix", "empty_metadata"]
 
 METADATA_FIELDS: tuple[str, ...] = (
     "title",

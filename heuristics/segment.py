@@ -10,15 +10,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-WORD_RE = re.compile(r"\w+")
+from .normalise import normalise_text
+from .settings import SETTINGS
+
 _SPACE_RE = re.compile(r"\s+")
-# Control characters that are never text (NUL, C0 except tab and the line breaks, DEL, C1 except NEL).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f\ufeff\u200b]")
 
 
 @dataclass(slots=True)
 class Line:
-    """One input line. ``html`` holds structural signals when the line came from HTML.
+    """One input line. ``html`` holds where the line sat in its page (``html.lines.Signals``) when it came
+    from HTML.
 
     ``words`` counts the line's words (for long lines: its whitespace-separated tokens). ``key``,
     its words case-folded and joined by single spaces, is computed on first use: most long body
@@ -29,7 +30,7 @@ class Line:
     raw: str
     text: str
     words: int
-    html: dict[str, Any] | None = field(default=None)
+    html: Any = field(default=None)
     cached_key: str | None = field(default=None)
 
     @property
@@ -49,14 +50,13 @@ def normalise_space(text: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Split on every newline convention (str.splitlines) and drop control characters."""
-    if _CONTROL_RE.search(text):
-        text = _CONTROL_RE.sub("", text)
-    return text.splitlines()
+    """The text repaired (``normalise.normalise_text``: surrogates, mojibake, control characters), split
+    on every newline convention (str.splitlines)."""
+    return normalise_text(text).splitlines()
 
 
 _NON_WORD_RE = re.compile(r"\W+")
-SHORT_KEY_WORDS = 16
+SHORT_KEY_WORDS = SETTINGS.short_key_words
 
 
 def line_key(text: str) -> str:
@@ -77,7 +77,7 @@ def phrase_form(text: str) -> str:
     return folded
 
 
-def make_line(index: int, raw: str, html: dict[str, Any] | None = None) -> Line:
+def make_line(index: int, raw: str, html: Any = None) -> Line:
     """One ``Line`` from one raw line. Short lines get their key (and exact word count) at once."""
     parts = raw.split()
     if not parts:

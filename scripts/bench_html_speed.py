@@ -17,8 +17,11 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from heuristics import html, html_meta, model, pipeline
-from heuristics.bench import in_slice, load_records
+from heuristics import pipeline, scoring
+from heuristics.html import lines as html
+from heuristics.html import meta as html_meta
+from devtools.bench import in_slice, load_records
+from heuristics.vocabulary import EXTRACTORS
 
 from bench_speed import timed_stages  # scripts/ is on sys.path when run as a script
 
@@ -32,7 +35,7 @@ STAGES: dict[str, tuple[Any, str]] = {
     "trafilatura": (html, "trafilatura_text"),
     "language": (pipeline.language_id, "detect"),
     "rules": (pipeline, "match_lines"),
-    "model": (pipeline.line_model, "score"),
+    "model": (pipeline.scoring, "score"),
     "decide": (pipeline, "decide"),
     "text metadata": (pipeline, "build_metadata"),
 }
@@ -52,13 +55,13 @@ def main() -> None:
     parser.add_argument("--slice", type=int, default=10, help="pages with sha1(id) %% N == 0 (0: all)")
     parser.add_argument("--limit", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--extractor", choices=pipeline.EXTRACTORS, default="fast")
+    parser.add_argument("--extractor", choices=EXTRACTORS, default="fast")
     parser.add_argument("--no-model", action="store_true")
     args = parser.parse_args()
     logging.disable(logging.ERROR)
     records = [r for r in load_records() if not args.slice or in_slice(r["id"], args.slice)][: args.limit]
     pages = [r.get("html") or "" for r in records]
-    with model.disabled(args.no_model):
+    with scoring.disabled(args.no_model):
         run(pages, 1, args.extractor)  # warm-up
         wall, cpu = run(pages, args.repeat, args.extractor)
         totals: dict[str, float] = defaultdict(float)
@@ -66,8 +69,8 @@ def main() -> None:
             staged_wall, _ = run(pages, args.repeat, args.extractor)
     docs = len(pages) * args.repeat
     size = sum(len(page) for page in pages) / max(1, len(pages))
-    html_version = getattr(model._html_artifact(), "version", "none (text model)")
-    version = "off" if args.no_model else f"{html_version} (text: {model.model_version()})"
+    html_version = getattr(scoring._html_artifact(), "version", "none (text model)")
+    version = "off" if args.no_model else f"{html_version} (text: {scoring.model_version()})"
     print(f"html, extractor {args.extractor}: {len(pages)} pages x{args.repeat} (mean {size / 1000:.0f} kB), "
           f"model {version}")
     print(f"end to end (clean(html=...)): {docs / wall:8.1f} docs/s wall, {docs / cpu:8.1f} docs/s CPU   "

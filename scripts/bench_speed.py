@@ -13,14 +13,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from heuristics import model, pipeline, rules, segment
-from heuristics.bench import REGIME_FIELDS, load_records
+from heuristics import pipeline, rules, scoring, segment
+from devtools.bench import REGIME_FIELDS, load_records
 
 STAGES = {
     "segment": (pipeline, "_input_lines"),
     "language": (pipeline.language_id, "detect"),
     "rules": (pipeline, "match_lines"),
-    "model": (pipeline.line_model, "score"),
+    "model": (pipeline.scoring, "score"),
     "decide": (pipeline, "decide"),
     "metadata": (pipeline, "build_metadata"),
 }
@@ -84,13 +84,13 @@ def main() -> None:
     args = parser.parse_args()
     records = load_records()
     texts = [r.get(REGIME_FIELDS[args.regime]) or "" for r in records[: args.limit]]
-    with model.disabled(args.no_model):
+    with scoring.disabled(args.no_model):
         for text in texts[:50]:  # warm-up: rule compilation, model load, language tables
             pipeline.clean(text)
         elapsed, totals, rate, cpu_rate = run(texts, args.repeat)
     lines = sum(t.count("\n") + 1 for t in texts)
     print(f"regime {args.regime}: {len(texts)} docs x{args.repeat}, {lines} lines per pass, "
-          f"model {'off' if args.no_model or model.model_version() is None else model.model_version()}")
+          f"model {'off' if args.no_model or scoring.model_version() is None else scoring.model_version()}")
     print(f"end to end (clean):       {rate:8.1f} docs/s wall, {cpu_rate:8.1f} docs/s CPU   "
           f"{elapsed / (len(texts) * args.repeat) * 1e3:6.3f} ms/doc")
     staged = sum(totals.values())

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from heuristics import clean, engine_info, model, rules
+from heuristics import clean, engine_info, rules, scoring
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "multilingual"
 
@@ -97,7 +97,7 @@ def score_page(page: dict[str, Any], mode: str = "balanced") -> Tally:
 def evaluate(pages: list[dict[str, Any]], use_model: bool, mode: str = "balanced") -> dict[str, Tally]:
     """Per language tallies (and "all"), rules only or with the model."""
     tallies: dict[str, Tally] = {}
-    with model.disabled(not use_model):
+    with scoring.disabled(not use_model):
         for page in pages:
             tallies.setdefault(page["language"], Tally()).add(score_page(page, mode))
     total = Tally()
@@ -143,7 +143,7 @@ def _toml_value(value: Any) -> str:
 def neutral_rule_files() -> list[tuple[str, str]]:
     """The packaged rule files with only the English and neutral ("xx") pattern groups and defs."""
     out = []
-    for name, text in rules._rule_files():
+    for name, text in rules.rule_files():
         data = tomllib.loads(text)
         lines = [f"category = {_toml_value(data['category'])}"]
         if "block" in data:

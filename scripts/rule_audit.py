@@ -11,8 +11,8 @@ import argparse
 import re
 from collections import Counter, defaultdict
 
-from heuristics import clean, model
-from heuristics.bench import REGIME_FIELDS, load_records
+from heuristics import clean, scoring
+from devtools.bench import REGIME_FIELDS, load_records
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -45,7 +45,7 @@ def main() -> None:
     examples = defaultdict(list)
     kept_nongold = 0
     kept_nongold_examples = []
-    with model.disabled(args.no_model):
+    with scoring.disabled(args.no_model):
         for record in load_records()[: args.limit]:
             text = record.get(REGIME_FIELDS[args.regime]) or ""
             gold_tokens = TOKEN_RE.findall(record["gold"].lower())

@@ -14,7 +14,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from heuristics import CleanError, clean
+from heuristics import CleanError
+from heuristics.options import Options
 
 from .problems import Problem
 
@@ -95,12 +96,10 @@ def options_from_query(args: MultiDict[str, str], allowed_extra: tuple[str, ...]
 
 
 def _engine_accepts(options: dict[str, Any]) -> None:
-    """Let the engine judge query options up front (on an empty text), so that a bad default is a 422
-    even where every document overrides it, and before a batch starts streaming."""
-    if not options:
-        return
+    """Let the engine judge query options up front (its options object checks itself), so that a bad
+    default is a 422 even where every document overrides it, and before a batch starts streaming."""
     try:
-        clean("", **options)
+        Options(**options)
     except CleanError as error:
         raise engine_problem(error, json_body=False) from None
 

@@ -1,4 +1,4 @@
-// textwash playground: POST the pasted text to /v1/clean and show what went and why.
+// textwash playground: POST the pasted text (or HTML) to /v1/clean and show what went and why.
 "use strict";
 
 // Split on the newline conventions the engine splits on (heuristics/segment.py) so line numbers match.
@@ -15,13 +15,35 @@ function badge(text, kind) {
   return span;
 }
 
-function renderLines(input, result) {
+// The judged lines: the input's own for text; for HTML the lines the engine read from the page
+// (explain's traces, asked for with every HTML request), blank lines between blocks left out.
+function judgedLines(input, kind, result) {
+  if (kind !== "html") return splitLines(input);
+  const texts = [];
+  for (const trace of result.lines || []) texts[trace.line] = trace.text;
+  return Array.from(texts, (text) => text || "");
+}
+
+function renderRemoved(result) {
+  const list = document.getElementById("removed");
+  list.replaceChildren();
+  for (const gone of result.removed) {
+    const li = document.createElement("li");
+    li.dataset.line = String(gone.line);
+    li.dataset.category = gone.category;
+    li.append(gone.text, badge(gone.category), badge(gone.rule, "rule"));
+    list.append(li);
+  }
+  document.getElementById("removed-count").textContent = `(${result.removed.length})`;
+}
+
+function renderLines(lines, result) {
   const removed = new Map(result.removed.map((r) => [r.line, r]));
   const stripped = new Map(result.stripped.map((s) => [s.line, s]));
   const traces = new Map((result.lines || []).map((t) => [t.line, t]));
   const list = document.getElementById("lines");
   list.replaceChildren();
-  splitLines(input).forEach((text, index) => {
+  lines.forEach((text, index) => {
     const li = document.createElement("li");
     li.dataset.line = String(index);
     const gone = removed.get(index);
@@ -65,14 +87,15 @@ async function cleanText(event) {
   event.preventDefault();
   const status = document.getElementById("status");
   const input = document.getElementById("input").value;
+  const kind = document.getElementById("kind").value;
   const apiKey = document.getElementById("apikey").value.trim();
   const headers = { "Content-Type": "application/json" };
   if (apiKey) headers["Authorization"] = "Bearer " + apiKey;
   const body = {
-    text: input,
+    [kind === "html" ? "html" : "text"]: input,
     options: {
       mode: document.getElementById("mode").value,
-      explain: document.getElementById("explain").checked,
+      explain: kind === "html" || document.getElementById("explain").checked,
     },
   };
   status.className = "";
@@ -85,7 +108,8 @@ async function cleanText(event) {
       status.textContent = `${payload.status} ${payload.title}: ${payload.detail}`;
       return;
     }
-    renderLines(input, payload);
+    renderRemoved(payload);
+    renderLines(judgedLines(input, kind, payload), payload);
     document.getElementById("output-text").textContent = payload.text;
     renderMetadata(payload.metadata);
     status.textContent = `done (engine ${payload.version.package})`;
@@ -95,4 +119,19 @@ async function cleanText(event) {
   }
 }
 
+async function loadExample() {
+  const kind = document.getElementById("kind").value;
+  const status = document.getElementById("status");
+  const response = await fetch(kind === "html" ? "/static/example.html" : "/static/example.txt");
+  if (!response.ok) {
+    status.className = "error";
+    status.textContent = `${response.status} example not found`;
+    return;
+  }
+  document.getElementById("input").value = await response.text();
+  status.className = "";
+  status.textContent = "example loaded: press Clean";
+}
+
 document.getElementById("form").addEventListener("submit", cleanText);
+document.getElementById("example").addEventListener("click", loadExample);

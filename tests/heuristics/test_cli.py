@@ -1,6 +1,8 @@
 """The textwash command: clean, batch (order, per-line errors, gzip, workers), bench's help."""
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,29 @@ def test_clean_prints_the_result_as_json(capsys):
 def test_clean_text_prints_only_the_body(capsys):
     assert main(["clean", "--text", str(SEED)]) == 0
     assert capsys.readouterr().out.rstrip("\n") == clean(SEED.read_text(encoding="utf-8")).text
+
+
+def test_clean_prints_the_body_on_a_terminal_and_json_when_asked(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["clean", str(SEED)]) == 0
+    assert capsys.readouterr().out.rstrip("\n") == clean(SEED.read_text(encoding="utf-8")).text
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["clean", "--json", str(SEED)]) == 0
+    assert json.loads(capsys.readouterr().out)["text"] == clean(SEED.read_text(encoding="utf-8")).text
+
+
+def test_clean_into_a_closed_pipe_ends_without_a_traceback(tmp_path):
+    """``textwash clean big.txt | head -1``: head leaves after one line; the rest has nowhere to go."""
+    paragraph = "The council approved the new budget on Tuesday after a long and heated debate in the chamber."
+    path = tmp_path / "big.txt"
+    path.write_text("\n\n".join(f"{paragraph} Part {n}." for n in range(3000)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "heuristics.cli", "clean", "--text", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"The council")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 1
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
 
 
 def test_clean_reports_bad_options_with_the_field(tmp_path, capsys):

@@ -8,7 +8,7 @@ import pytest
 from adversarial import linear_enough
 
 from heuristics import CleanError, clean
-from heuristics.html_guard import MAX_DEPTH as MAX_HTML_DEPTH
+from heuristics.html.guard import MAX_DEPTH as MAX_HTML_DEPTH
 from heuristics.pipeline import BUDGET_SLICE_LINES
 
 BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "

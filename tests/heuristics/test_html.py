@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from heuristics import clean
-from heuristics.html import class_tokens, fix_mojibake, html_lines, lines_from_html, parse, repair_surrogates
-from heuristics.html_features import HTML_FEATURE_NAMES, html_features
+from heuristics.html.lines import class_tokens, html_lines, lines_from_html, parse
+from heuristics.html.features import HTML_FEATURE_NAMES, html_features
 
 PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
          "future of the town library, which had been closed for repairs since the spring floods.")
@@ -69,11 +69,11 @@ def test_svg_contents_are_not_text():
 # ---------------------------------------------------------------- signals
 
 def test_tokens_hold_semantic_ancestors_and_split_class_words():
-    tokens = signals_of(ARTICLE, "Home")["tokens"]
+    tokens = signals_of(ARTICLE, "Home").tokens
     assert {"nav", "header", "main", "menu", "site"} <= tokens
     assert "mainmenu" not in tokens
-    assert "figcaption" in signals_of(ARTICLE, "town hall at dusk")["tokens"]
-    assert {"newsletter", "signup"} <= signals_of(ARTICLE, "inbox every morning")["tokens"]
+    assert "figcaption" in signals_of(ARTICLE, "town hall at dusk").tokens
+    assert {"newsletter", "signup"} <= signals_of(ARTICLE, "inbox every morning").tokens
 
 
 def test_class_tokens_split_on_separators_and_camel_case_and_drop_generated_words():
@@ -84,26 +84,26 @@ def test_class_tokens_split_on_separators_and_camel_case_and_drop_generated_word
 def test_wrappers_holding_most_of_the_text_give_no_tokens():
     html = page(f"<div class='page has-related-sidebar'><p>{PROSE}</p><p>{PROSE2}</p>"
                 "<div class='related'><a href='/x'>Other story</a></div></div>")
-    assert "related" not in signals_of(html, PROSE[:40])["tokens"]
-    assert "related" in signals_of(html, "Other story")["tokens"]
+    assert "related" not in signals_of(html, PROSE[:40]).tokens
+    assert "related" in signals_of(html, "Other story").tokens
 
 
 def test_link_density_heading_and_list_signals():
     home = signals_of(ARTICLE, "Home")
     body = signals_of(ARTICLE, PROSE[:40])
-    assert home["link_density"] == pytest.approx(1.0) and home["in_list"]
-    assert body["link_density"] == 0.0 and not body["in_list"] and body["tag"] == "p"
-    assert signals_of(ARTICLE, "Budget approved")["heading"] == 1
-    assert signals_of(ARTICLE, "Most read")["heading"] == 3
+    assert home.link_density == pytest.approx(1.0) and home.in_list
+    assert body.link_density == 0.0 and not body.in_list and body.tag == "p"
+    assert signals_of(ARTICLE, "Budget approved").heading == 1
+    assert signals_of(ARTICLE, "Most read").heading == 3
 
 
 def test_the_article_body_is_the_best_container_and_chrome_is_outside_it():
     body = signals_of(ARTICLE, PROSE[:40])
-    assert body["in_best"] and body["in_main"] and body["best_distance"] == 0 and body["majority_levels"] == 0
-    assert body["region_prose"] == pytest.approx(1.0)
+    assert body.in_best and body.in_main and body.best_distance == 0 and body.majority_levels == 0
+    assert body.region_prose == pytest.approx(1.0)
     for fragment in ("Home", "Copyright 2024", "Another story"):
         signals = signals_of(ARTICLE, fragment)
-        assert not signals["in_best"] and signals["best_distance"] > 0 and signals["region_prose"] == 0.0
+        assert not signals.in_best and signals.best_distance > 0 and signals.region_prose == 0.0
 
 
 def test_html_features_have_one_row_per_non_blank_line_and_the_documented_columns():
@@ -132,7 +132,7 @@ def test_container_rules_leave_long_prose_inside_a_matching_container():
     other = " ".join(f"Paragraph {n} of the report says the council will meet again next month." for n in range(6))
     html = page(f"<p>{other}</p><div class='share-wrapper'><p>{PROSE}</p></div><p>{PROSE2}</p>")
     lines, _ = lines_from_html(html)
-    assert "share" in lines[1].html["tokens"]
+    assert "share" in lines[1].html.tokens
     assert PROSE in clean(html=html).paragraphs
 
 
@@ -142,9 +142,9 @@ def test_given_text_is_judged_with_the_signals_of_where_each_line_sat():
     text = f"Home\n{PROSE}\nA line the page does not have\n"
     lines, _ = lines_from_html(ARTICLE, text=text)
     assert [line.text for line in lines] == ["Home", PROSE, "A line the page does not have"]
-    assert "nav" in lines[0].html["tokens"] and lines[0].html["matched"]
-    assert lines[1].html["in_best"]
-    assert not lines[2].html["matched"] and lines[2].html["tokens"] == frozenset()
+    assert "nav" in lines[0].html.tokens and lines[0].html.matched
+    assert lines[1].html.in_best
+    assert not lines[2].html.matched and lines[2].html.tokens == frozenset()
 
 
 def test_text_with_html_cleans_the_text_lines():
@@ -159,18 +159,6 @@ def test_trafilatura_path_judges_trafilaturas_text_with_signals():
     assert all(line.html is not None for line in lines)
     assert meta["language"] == "en"
     assert PROSE in clean(html=ARTICLE, extractor="trafilatura").paragraphs
-
-
-# ---------------------------------------------------------------- text repair
-
-def test_surrogates_from_undecodable_bytes_are_read_as_cp1252_and_lone_ones_replaced():
-    assert repair_surrogates("caf\udce9 \ud800 \ud83d\ude00") == "café \ufffd 😀"
-
-
-def test_mojibake_lines_are_repaired_and_clean_lines_left_alone():
-    assert fix_mojibake("Itâ€™s a cafÃ©") == "It’s a café"
-    assert fix_mojibake("Ã and â€ alone stay") == "Ã and â€ alone stay"
-    assert fix_mojibake("Plain – “quoted”") == "Plain – “quoted”"
 
 
 # ---------------------------------------------------------------- what scripts reveal
@@ -206,5 +194,5 @@ def test_a_title_that_never_closes_is_read_as_the_page():
 def test_text_lines_that_are_parts_of_a_block_get_that_blocks_signals():
     first, second = PROSE[:60], PROSE[60:]
     lines, _ = lines_from_html(ARTICLE, text=f"Home\n{first}\n{second}\nSomething the page never said at all\n")
-    assert [line.html["matched"] for line in lines] == [True, True, True, False]
-    assert lines[1].html is lines[2].html and lines[1].html["in_best"] and lines[1].html["tag"] == "p"
+    assert [line.html.matched for line in lines] == [True, True, True, False]
+    assert lines[1].html is lines[2].html and lines[1].html.in_best and lines[1].html.tag == "p"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from heuristics import CleanError, clean
-from heuristics.html import MAX_LINES, lines_from_html, parse
-from heuristics.html_guard import MAX_DEPTH, depth_bound, strip_svg
+from heuristics.html.lines import MAX_LINES, lines_from_html, parse
+from heuristics.html.guard import MAX_DEPTH, depth_bound, strip_svg
 
 PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
          "future of the town library, which had been closed for repairs since the spring floods.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from heuristics import clean
-from heuristics.html import parse
-from heuristics.html_meta import page_metadata
+from heuristics.html.lines import parse
+from heuristics.html.meta import page_metadata
 
 BODY = ("<p>The council approved the new budget on Tuesday after a long debate about schools, roads and the "
         "future of the town library, which had been closed for repairs since the spring floods.</p>")

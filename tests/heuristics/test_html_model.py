@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 
 from heuristics import clean
-from heuristics import html as html_module
-from heuristics import html_model
+from heuristics.html import lines as html_module
+from heuristics.html import model as html_model
 from heuristics import model as line_model
-from heuristics.html import lines_from_html
-from heuristics.html_features import page_structure, pass_names
+from heuristics import scoring
+from heuristics.html.lines import lines_from_html
+from heuristics.html.features import page_structure, pass_names
 from heuristics.segment import segment_text
-from heuristics.train_html import build_html_doc
+from devtools.train_html import build_html_doc
 
 from test_html import ARTICLE, PROSE, PROSE2
 
@@ -27,9 +28,9 @@ MODELS = Path(str(resources.files("heuristics").joinpath("models")))
 @pytest.fixture
 def fresh_choice():
     """Forget the loaded HTML model before and after a test that changes what loading sees."""
-    line_model._html_artifact.cache_clear()
+    scoring._html_artifact.cache_clear()
     yield
-    line_model._html_artifact.cache_clear()
+    scoring._html_artifact.cache_clear()
 
 
 def test_the_html_card_describes_a_model_of_the_codes_columns():
@@ -43,18 +44,18 @@ def test_the_html_card_describes_a_model_of_the_codes_columns():
 
 def test_html_lines_are_scored_by_the_html_model_and_text_by_the_text_model():
     page_lines, _ = lines_from_html(ARTICLE)
-    chosen = line_model._for(page_lines)
+    chosen = scoring._for(page_lines)
     assert isinstance(chosen, html_model.HtmlLineModel)
-    assert line_model.thresholds(page_lines) == chosen.thresholds
-    text_model = line_model._for(segment_text(f"Home\n{PROSE}\n"))
+    assert scoring.thresholds(page_lines) == chosen.thresholds
+    text_model = scoring._for(segment_text(f"Home\n{PROSE}\n"))
     assert text_model is not None and not isinstance(text_model, html_model.HtmlLineModel)
-    assert line_model.thresholds() == text_model.thresholds
+    assert scoring.thresholds() == text_model.thresholds
 
 
 def test_text_lines_that_match_no_block_of_the_page_use_the_text_model():
     lines, _ = lines_from_html(ARTICLE, text="A line the page does not have at all\nAnother one\n")
     assert not html_model.has_signals(lines)
-    assert not isinstance(line_model._for(lines), html_model.HtmlLineModel)
+    assert not isinstance(scoring._for(lines), html_model.HtmlLineModel)
 
 
 def test_the_html_model_keeps_the_body_and_scores_chrome_lower():
@@ -80,7 +81,7 @@ def test_feature_mismatch_falls_back_to_the_text_model_without_failing(monkeypat
     first, second = pass_names()
     monkeypatch.setattr(html_model, "pass_names", lambda: (first + ("new_text_feature",), second))
     page_lines, _ = lines_from_html(ARTICLE)
-    chosen = line_model._for(page_lines)
+    chosen = scoring._for(page_lines)
     assert chosen is not None and not isinstance(chosen, html_model.HtmlLineModel)
     result = clean(html=ARTICLE)
     assert PROSE in result.paragraphs and "Home" not in result.paragraphs

@@ -7,6 +7,7 @@ import pytest
 
 from heuristics import clean
 from heuristics import model as line_model
+from heuristics import scoring
 from heuristics.decide import Verdict, apply_scores
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
@@ -34,7 +35,7 @@ def packaged():
 
 def test_the_card_describes_the_packaged_model(packaged):
     card = json.loads(resources.files("heuristics").joinpath("models", line_model.CARD_NAME).read_text("utf-8"))
-    assert card["version"] == packaged.version == line_model.model_version()
+    assert card["version"] == packaged.version == scoring.model_version()
     assert set(card["thresholds"]) == {"precision", "balanced", "recall"}
     assert card["thresholds"]["recall"] <= card["thresholds"]["balanced"] <= card["thresholds"]["precision"]
     assert len(card["training_data_sha256"]) == 64
@@ -63,10 +64,10 @@ def test_explain_gives_top_contributions_per_line(packaged):
 
 
 def test_disabled_switches_the_model_off():
-    with line_model.disabled():
-        assert line_model.model_version() is None
-        assert line_model.score(segment_text(ARTICLE), [[]] * 9, "en") == (None, None)
-    assert line_model.model_version() is not None
+    with scoring.disabled():
+        assert scoring.model_version() is None
+        assert scoring.score(segment_text(ARTICLE), [[]] * 9, "en") == (None, None)
+    assert scoring.model_version() is not None
 
 
 def _verdicts(labels):
@@ -124,7 +125,7 @@ def test_removed_entries_carry_rule_model_and_the_score(monkeypatch):
         scores[-1] = 0.01
         return scores, ([[("fake", -1.0)]] * len(lines) if explain else None)
 
-    monkeypatch.setattr(line_model, "score", fake_score)
+    monkeypatch.setattr(scoring, "score", fake_score)
     text = "\n".join(ARTICLE.split("\n")[3:6] + ["A last line that the fake model dislikes."])
     result = clean(text, explain=True)
     model_removals = [r for r in result.removed if r.rule == "model"]

@@ -2,7 +2,7 @@
 import pytest
 
 from heuristics import CATEGORIES, CleanError, clean, engine_info
-from heuristics import model as line_model
+from heuristics import scoring
 
 BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
         "and the future of the town library.")
@@ -66,7 +66,7 @@ def test_a_zero_time_budget_falls_back_to_rules_with_a_warning():
     assert [r.line for r in full.removed if r.rule == "model"] == [5], "the model should take the last line"
     result = clean(page, time_budget=0.0)
     assert any(w.startswith("time_budget") for w in result.warnings)
-    with line_model.disabled():
+    with scoring.disabled():
         rules_only = clean(page)
     assert result.paragraphs == rules_only.paragraphs != full.paragraphs
     assert not any(r.rule == "model" for r in result.removed)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from heuristics import clean
-from heuristics.bench import REGIME_FIELDS, bench_dir, in_slice, load_records, load_scorer
+from devtools.bench import REGIME_FIELDS, bench_dir, in_slice, load_records, load_scorer
 
 FLOORS = json.loads((Path(__file__).resolve().parents[1] / "gate_floors.json").read_text(encoding="utf-8"))
 MULTILINGUAL = FLOORS["multilingual"]

@@ -4,6 +4,7 @@ import pytest
 from heuristics.rules import (Block, UnsafePattern, build_ruleset, default_ruleset, lint_pattern, match_lines,
                               ruleset_with_extra)
 from heuristics.errors import CleanError
+from heuristics.html.lines import Signals
 from heuristics.segment import make_line, segment_text
 
 
@@ -103,7 +104,7 @@ def test_phrase_rules_respect_max_words():
 
 def test_container_rules_fire_only_on_html_lines():
     ruleset = ruleset_from(TOY)
-    html_line = make_line(0, "anything", html={"tokens": frozenset({"sharebar", "div"})})
+    html_line = make_line(0, "anything", html=Signals(tokens=frozenset({"sharebar", "div"})))
     text_line = make_line(1, "anything")
     hits = match_lines([html_line, text_line], ruleset, "en")
     assert [h.rule.id for h in hits[0]] == ["share_social.box"] and hits[1] == []

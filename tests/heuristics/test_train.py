@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from heuristics import model as line_model
-from heuristics import train
+from devtools import train
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
 

@@ -76,3 +76,31 @@ def test_page_reports_a_problem_from_the_api(keyed_server, browser):
         assert page.locator("#lines li.removed").count() == len(clean(text).removed)
     finally:
         page.close()
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "service" / "static"
+
+
+@pytest.mark.parametrize(("kind", "example"), [("text", "example.txt"), ("html", "example.html")])
+def test_the_example_cleans_with_body_and_removed_lines_side_by_side(server, browser, kind, example):
+    source = (EXAMPLES / example).read_text(encoding="utf-8")
+    expected = clean(source) if kind == "text" else clean(html=source, explain=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(server.url + "/")
+        page.select_option("#kind", kind)
+        page.click("#example")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('example loaded')")
+        assert page.input_value("#input") == source
+        page.click("#clean")
+        page.wait_for_function("document.getElementById('status').textContent.match(/^(done|[0-9]{3} |request failed)/)")
+        assert page.text_content("#status").startswith("done")
+        assert page.text_content("#output-text") == expected.text
+        shown = page.eval_on_selector_all("#removed li", "items => items.map(li => [Number(li.dataset.line), li.dataset.category])")
+        assert shown == [[r.line, r.category] for r in expected.removed] and shown
+        body, removed = page.locator("#output-text").bounding_box(), page.locator("#removed").bounding_box()
+        assert abs(body["y"] - removed["y"]) < 5 and removed["x"] > body["x"] + body["width"] - 1  # side by side
+        for removal in expected.removed:
+            assert removal.text.strip() in page.locator(f'#lines li[data-line="{removal.line}"]').text_content()
+    finally:
+        page.close()

@@ -1,6 +1,6 @@
-"""Shared checks for the per-language rule packs (test_lang_<code>.py).
+"""Shared checks for the per-language rule packs (test_lang_packs.py over lang/<code>.toml).
 
-Each language test module gives realistic body paragraphs, residue lines with the category they
+Each language data file gives realistic body paragraphs, residue lines with the category they
 must be removed as, residue blocks that only go as a run (a donation box, a newsletter form), and
 look-alike body sentences that must stay. The checks run the whole engine with the model switched
 off, so they test what the rules and their context (decide.grow_blocks) do, not a trained model.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from heuristics import clean, model
+from heuristics import clean, scoring
 from heuristics.decide import CATEGORY_PRIORITY
 from heuristics.result import CleanResult
 from heuristics.rules import default_ruleset, match_lines
@@ -30,7 +30,7 @@ def line_verdict(text: str, language: str) -> tuple[str, str] | None:
 
 def run(lines: Sequence[str], language: str | None = None) -> CleanResult:
     """clean() without the model over the lines (one per input line)."""
-    with model.disabled():
+    with scoring.disabled():
         return clean("\n".join(lines), language=language)
 
 

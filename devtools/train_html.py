@@ -4,7 +4,7 @@ Lines are what ``clean(html=...)`` judges on both paths: the fast path's walk (o
 R1's lines) and trafilatura's recall-mode lines with the walk's signals (a model fitted on the walk
 alone scores trafilatura's lines badly). Labels, weights, the held-back split (sha1(id) % 5 == 0)
 and the out-of-fold second pass are the text model's (``train.py``); the columns are
-``html_features.pass_names()``. The mode thresholds are calibrated end to end on the held-back
+``html.features.pass_names()``. The mode thresholds are calibrated end to end on the held-back
 pages: rules, model and the decide stage, scored with the bench's scorer (the decide stage keeps
 whole sentences and subheadings the model alone would drop, so row-level calibration sets them too
 low). Single-threaded and seeded: the artifact is reproduced bit for bit.
@@ -18,18 +18,18 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .bench import in_slice, load_records
-from .decide import decide
-from .errors import CleanError
-from .html import lines_from_html
-from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
-from .html_model import CARD_NAME, HtmlLineModel
-from .rules import Hit, default_ruleset, match_lines
-from .segment import Line
+from heuristics.decide import decide
+from heuristics.errors import CleanError
+from heuristics.html.lines import lines_from_html
+from heuristics.html.features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
+from heuristics.html.model import CARD_NAME, HtmlLineModel
+from heuristics.rules import Hit, default_ruleset, match_lines
+from heuristics.segment import Line
+from heuristics.vocabulary import EXTRACTORS
 from .train import (DEFAULT_PARAMS, HOLDOUT_MODULO, LABEL_SHARE, MODE_BETA, MODES, STACK_FOLDS, TOKEN_RE, DocData,
                     _row_states, _short, _with_matrix, f_beta, fit, fold_of, format_summary, gold_ngrams,
                     gold_share, language_of, save_trained, stack_rows)
 
-EXTRACTORS = ("fast", "trafilatura")
 # More leaves and trees than the text model: the HTML columns carry interactions (where x what).
 PARAMS: dict[str, Any] = {**DEFAULT_PARAMS, "num_threads": 1, "num_leaves": 31, "learning_rate": 0.06}
 FIRST_ROUNDS = 250
@@ -135,13 +135,13 @@ def judge(records: Sequence[dict[str, Any]], model: HtmlLineModel | None, extrac
 
 def bodies(judged: dict[str, Judged], mode: str, threshold: float) -> dict[str, str]:
     """The body text ``clean`` would return for each page at this mode and threshold."""
-    from .pipeline import _shape
+    from heuristics.pipeline import shape
 
     blocks = default_ruleset().blocks
     out = {}
     for record_id, (lines, hits, scores) in judged.items():
         decision = decide(lines, hits, blocks, scores=scores, mode=mode, thresholds={mode: threshold})
-        out[record_id] = _shape(lines, hits, decision, False, None).text
+        out[record_id] = shape(lines, hits, decision).text
     return out
 
 

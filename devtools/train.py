@@ -24,13 +24,13 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import language as language_id
 from .bench import in_slice, load_records
-from .decide import Verdict, decide
-from .features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
-from .model import CARD_NAME, smooth_open_runs
-from .rules import default_ruleset, match_lines
-from .segment import Line, segment_text
+from heuristics.decide import Verdict, decide
+from heuristics.features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
+from heuristics.model import CARD_NAME, smooth_open_runs
+from heuristics.rules import default_ruleset, match_lines
+from heuristics.vocabulary import MODES
+from heuristics.segment import Line, segment_text
 
 REGIME_FIELDS = {"r2": "residue", "r1": "fulltext"}
 HOLDOUT_MODULO = 5
@@ -38,7 +38,6 @@ LABEL_SHARE = 0.5
 SHINGLE = 4
 SEED = 20240601
 TOKEN_RE = re.compile(r"\w+")
-MODES = ("precision", "balanced", "recall")
 # F-beta each mode's threshold maximises on the held-back pages (precision mode favours precision).
 MODE_BETA = {"precision": 0.5, "balanced": 1.0, "recall": 2.0}
 
@@ -103,9 +102,9 @@ def _row_states(verdicts: Sequence[Verdict], rows: np.ndarray) -> np.ndarray:
 
 def language_of(lines: Sequence[Line]) -> str | None:
     """The language the pipeline would detect for these lines."""
-    from .pipeline import _language_sample
+    from heuristics.pipeline import detect_language
 
-    return language_id.detect(_language_sample(lines))[0]
+    return detect_language(lines)[0]
 
 
 def build_doc(record: dict[str, Any], regime: str) -> DocData:
@@ -185,7 +184,7 @@ DEFAULT_ROUNDS = 120
 SECOND_ROUNDS = 80
 # Run smoothing of the second pass's scores over the lines no strong rule named
 # (``model.smooth_open_runs``), written to the card; None ships the second pass's scores as they are.
-# Measured (same boosters, thresholds recalibrated; held-back split, scripts/model_eval.py):
+# Measured (same boosters, thresholds recalibrated; held-back split, devtools/model_eval.py):
 # unsmoothed R2 0.898 / R1 0.875; stay 0.6: 0.899 / 0.877; stay 0.75: 0.899 / 0.880. But on the
 # multilingual check set (tests/data/multilingual) stay 0.75 removed 8 of 175 body lines and stay 0.6
 # removed 6 (unsmoothed: none): a body paragraph next to a residue box sinks with it. The held-out
@@ -370,13 +369,9 @@ def data_hash(folder: Path) -> str:
 
 def rules_hash() -> str:
     """sha256 over the packaged rule files: rule hits are features, so a rule change can stale the model."""
-    from .rules import _rule_files
+    from heuristics.rules import rules_digest
 
-    digest = hashlib.sha256()
-    for name, content in _rule_files():
-        digest.update(name.encode("utf-8"))
-        digest.update(content.encode("utf-8"))
-    return digest.hexdigest()
+    return rules_digest()
 
 
 def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any],

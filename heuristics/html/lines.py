@@ -6,7 +6,7 @@ records where each line sat. ``extractor="trafilatura"``: trafilatura's recall-m
 the input instead, and every line that can be found in the walk gets its signals.
 Text given with the HTML: the text's lines are judged, the HTML says where each sat.
 
-``Line.html`` (a dict; the rules use ``tokens``, the model the rest):
+``Line.html`` (a ``Signals``; the rules use ``tokens``, the model the rest):
 
 =================  =====  ============================================================
 name               type   meaning
@@ -55,9 +55,11 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .errors import CleanError
-from .html_guard import guard
-from .segment import Line, line_key, make_line, segment_text
+from ..errors import CleanError
+from ..normalise import normalise_text, valid_unicode
+from ..segment import Line, line_key, make_line, segment_text
+from ..settings import SETTINGS
+from .guard import guard
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption figure "
@@ -81,14 +83,42 @@ LIST_TAGS = frozenset(("li", "dd", "dt"))
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 EMPTY: frozenset[str] = frozenset()
 
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """Where a line sat in its page (``Line.html``); the table in this module's docstring says what each
+    field means. The defaults are the neutral signals of a line the walk did not find."""
+
+    tokens: frozenset[str] = EMPTY
+    tag: str = ""
+    depth: int = 0
+    heading: int = 0
+    link_density: float = 0.0
+    in_main: bool = False
+    in_table: bool = False
+    in_list: bool = False
+    in_best: bool = False
+    best_distance: int = -1
+    region_chars: int = 0
+    region_link_density: float = 0.0
+    region_lines: int = 0
+    region: int = -1
+    outer: int = -1
+    region_prose: float = 0.0
+    region_purity: float = 0.0
+    outer_prose: float = 0.0
+    outer_purity: float = 0.0
+    majority_levels: int = -1
+    position: float = 0.0
+    matched: bool = False
+
 _WORD_SPLIT_RE = re.compile(r"[^0-9A-Za-z\u00c0-\uffff]++")
 _CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden", re.IGNORECASE)
 _MAX_TOKEN_CHARS = 30
 _MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
-MAX_LINES = 100_000  # text blocks per page; beyond, the page is refused (a clear error, not minutes)
-_DIGIT_RE = re.compile(r"\d")
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\u200b]")  # words with digits are generated names (col12, 1408px, c968794)
+MAX_LINES = SETTINGS.html_max_blocks
+_DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
 
 
 def class_tokens(value: str | None) -> tuple[str, ...]:
@@ -285,7 +315,7 @@ def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
 
 
 def _prose(line: _RawLine, text: str) -> bool:
-    return len(text) >= 80 and line.links * 2 < len(text)
+    return len(text) >= SETTINGS.html_prose_chars and line.links * 2 < len(text)
 
 
 def _best_container(lines: list[_RawLine], texts: list[str]) -> _Frame | None:
@@ -362,35 +392,18 @@ def _prose_mass(walked: _Lines, texts: list[str]) -> int:
     return total
 
 
-# UTF-8 read as cp1252: "Ã©" for "é", "â€™" for "’", "Â " for a no-break space.
-_MOJIBAKE_RE = re.compile("[ÃÂâÅ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                          "\u2013-\u203a\u20ac\u2122]")
-
-
-def fix_mojibake(text: str) -> str:
-    """Undo one round of UTF-8-read-as-cp1252 when the line shows its marks and undoes cleanly."""
-    if not _MOJIBAKE_RE.search(text):
-        return text
-    try:
-        return text.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        return text
-
-
 def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
-    """Each line's text: whitespace collapsed, control characters dropped, mojibake undone.
+    """Each line's text: whitespace collapsed, then repaired as every input text is (``normalise``).
 
-    The two repairs are looked for once in the whole page first (most pages need neither)."""
+    The repair looks at the whole page once first (most pages need none)."""
     texts = [" ".join(line.text.split()) for line in raw_lines]
     joined = "\n".join(texts)
-    if _CONTROL_RE.search(joined):
-        texts = [_CONTROL_RE.sub("", text) for text in texts]
-    if _MOJIBAKE_RE.search(joined):
-        texts = [fix_mojibake(text) for text in texts]
+    if normalise_text(joined) != joined:
+        texts = [normalise_text(text) for text in texts]
     return texts
 
 
-def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
+def _signals(walked: _Lines) -> list[tuple[str, Signals]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
     texts = _line_texts(raw_lines)
@@ -409,59 +422,37 @@ def _signals(walked: _Lines) -> list[tuple[str, dict[str, Any]]]:
         region = owner.parent or owner
         outer = region.parent or region
         size = max(1, len(text.strip()))
-        out.append((text, {
-            "tokens": _resolve_tokens(owner, half),
-            "tag": owner.tag,
-            "depth": owner.depth,
-            "heading": owner.heading,
-            "link_density": min(1.0, line.links / size),
-            "in_main": owner.in_main,
-            "in_table": owner.in_table,
-            "in_list": owner.in_list,
-            "in_best": distance == 0,
-            "best_distance": distance,
-            "region_chars": region.chars,
-            "region_link_density": region.links / region.chars if region.chars else 0.0,
-            "region_lines": region.lines,
-            "region": region_ids.setdefault(id(region), len(region_ids)),
-            "outer": region_ids.setdefault(id(outer), len(region_ids)),
-            "region_prose": region.prose / prose_total,
-            "region_purity": region.prose / region.chars if region.chars else 0.0,
-            "outer_prose": outer.prose / prose_total,
-            "outer_purity": outer.prose / outer.chars if outer.chars else 0.0,
-            "majority_levels": owner.majority,
-            "position": position / total,
-            "matched": True,
-        }))
+        out.append((text, Signals(
+            tokens=_resolve_tokens(owner, half),
+            tag=owner.tag,
+            depth=owner.depth,
+            heading=owner.heading,
+            link_density=min(1.0, line.links / size),
+            in_main=owner.in_main,
+            in_table=owner.in_table,
+            in_list=owner.in_list,
+            in_best=distance == 0,
+            best_distance=distance,
+            region_chars=region.chars,
+            region_link_density=region.links / region.chars if region.chars else 0.0,
+            region_lines=region.lines,
+            region=region_ids.setdefault(id(region), len(region_ids)),
+            outer=region_ids.setdefault(id(outer), len(region_ids)),
+            region_prose=region.prose / prose_total,
+            region_purity=region.prose / region.chars if region.chars else 0.0,
+            outer_prose=outer.prose / prose_total,
+            outer_purity=outer.prose / outer.chars if outer.chars else 0.0,
+            majority_levels=owner.majority,
+            position=position / total,
+            matched=True,
+        )))
     return out
 
 
 # ---------------------------------------------------------------- parsing and the entry point
 
-_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
-
-
-def repair_surrogates(text: str) -> str:
-    """Text with surrogates made valid.
-
-    Bytes that were not UTF-8, decoded with ``surrogateescape`` (U+DC80..U+DCFF), are read as
-    cp1252, what such bytes mostly are; pairs are joined; any other lone surrogate becomes U+FFFD.
-    """
-    text = _ESCAPED_BYTE_RE.sub(lambda found: bytes([ord(found.group()) - 0xDC00]).decode("cp1252", "replace"), text)
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def valid_text(text: str) -> str:
-    """``text`` itself when it encodes as UTF-8, else with its surrogates repaired."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return repair_surrogates(text)
-    return text
-
-
 def parse(html: str) -> LexborHTMLParser:
-    """The lexbor tree of a page (already valid text, through ``html_guard.guard``)."""
+    """The lexbor tree of a page (already valid text, through ``guard.guard``)."""
     try:
         return LexborHTMLParser(html)
     except Exception as exc:  # selectolax raises a bare Exception class when lexbor fails
@@ -489,7 +480,7 @@ def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
 
 # A page showing fewer words than this is walked again with what scripts would reveal (see
 # ``_revealed``); the second walk is used when it finds at least this many and twice as many words.
-FEW_WORDS = 100
+FEW_WORDS = SETTINGS.html_few_words
 _MIN_SWALLOWED_CHARS = 1000
 
 
@@ -511,7 +502,7 @@ def _revealed(tree: LexborHTMLParser, start: LexborNode) -> _Lines:
     return revealed
 
 
-def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
+def html_lines(tree: LexborHTMLParser) -> list[tuple[str, Signals]]:
     """(text, signals) for every block of the page, in document order."""
     start = tree.body or tree.root
     if start is None:
@@ -525,7 +516,7 @@ def html_lines(tree: LexborHTMLParser) -> list[tuple[str, dict[str, Any]]]:
     return _signals(walked)
 
 
-def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
+def _aligned(text: str, walked: list[tuple[str, Signals]]) -> list[Line]:
     """The text's lines, each with the signals of the walked line it matches by its words: the
     same words, the same first words, or (a scraper that broke a block into several lines) a
     part of a walked line's words, looked for from the last match on."""
@@ -553,7 +544,7 @@ def _aligned(text: str, walked: list[tuple[str, dict[str, Any]]]) -> list[Line]:
                 index = _containing(joined, starts, line.key, cursor)
         if index is not None:
             cursor = starts[index]
-        line.html = walked[index][1] if index is not None else dict(UNMATCHED)
+        line.html = walked[index][1] if index is not None else UNMATCHED
         lines.append(line)
     return lines
 
@@ -577,12 +568,7 @@ def _head(key: str) -> str:
     return " ".join(key.split(" ", _HEAD_WORDS)[:_HEAD_WORDS])
 
 
-UNMATCHED: dict[str, Any] = {
-    "tokens": EMPTY, "tag": "", "depth": 0, "heading": 0, "link_density": 0.0, "in_main": False,
-    "in_table": False, "in_list": False, "in_best": False, "best_distance": -1, "region_chars": 0,
-    "region_link_density": 0.0, "region_lines": 0, "region": -1, "outer": -1, "region_prose": 0.0, "region_purity": 0.0,
-    "outer_prose": 0.0, "outer_purity": 0.0, "majority_levels": -1, "position": 0.0, "matched": False,
-}
+UNMATCHED = Signals()  # a line the walk did not find: neutral signals
 
 
 def trafilatura_text(html: str) -> str:
@@ -604,11 +590,9 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     ``"trafilatura"`` trafilatura's text. Text given as well: the text's lines (what the
     scraper kept), each with the signals of where it sat in the page.
     """
-    from .html_meta import page_metadata
+    from .meta import page_metadata
 
-    html = guard(valid_text(html))
-    if text is not None:
-        text = valid_text(text)
+    html = guard(valid_unicode(html))  # the text given with it is repaired as it is split into lines
     tree = parse(html)
     walked = html_lines(tree)
     meta = page_metadata(tree)

@@ -1,7 +1,7 @@
 """The HTML-aware line model: the text model's two passes with the page's structure as extra columns.
 
 Artifact in ``heuristics/models/``: a card (``html_model.json``) and two LightGBM boosters, written
-by ``textwash train --regime html`` (``train_html.py``). ``model.score`` uses it for lines that
+by ``textwash train --regime html`` (``train_html.py``). ``scoring.score`` uses it for lines that
 carry HTML signals (``Line.html`` from ``html.lines_from_html``) and the text model for plain text.
 The card names the columns it was trained on; when they are not the code's (the text features
 changed since), the HTML model is not used and the text model scores HTML lines too.
@@ -16,10 +16,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .html_features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
-from .model import LineModel
-from .rules import Hit
-from .segment import Line
+from ..model import LineModel
+from ..rules import Hit
+from ..segment import Line
+from .features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
 
 CARD_NAME = "html_model.json"
 log = logging.getLogger(__name__)
@@ -38,13 +38,13 @@ class HtmlLineModel(LineModel):
 
 def has_signals(lines: Sequence[Line]) -> bool:
     """Whether any line was found in a page (HTML input), so the HTML model applies."""
-    return any(line.html is not None and line.html.get("matched") for line in lines)
+    return any(line.html is not None and line.html.matched for line in lines)
 
 
 def load(folder: Any = None) -> HtmlLineModel | None:
     """The HTML model in ``folder`` (default: the package's ``models/``); None when there is none or
     when it was trained on other columns than the code computes (logged; the text model stands in)."""
-    base = folder if folder is not None else resources.files(__package__).joinpath("models")
+    base = folder if folder is not None else resources.files("heuristics").joinpath("models")
     card_file = base.joinpath(CARD_NAME)
     if not card_file.is_file():
         return None

@@ -16,20 +16,20 @@ How the HTML-aware variant of the two-pass line model plugs in (``model.py``/``t
   plus the text model's ``score_context`` and ``html_score_context``;
 * ``pass_names()`` gives both passes' column names; ``train_html.py`` (``textwash train --regime
   html``) trains the variant on the bench's ``html`` field (labels as for R1: the walk's lines
-  are R1's lines), ``html_model.py`` loads it, and ``model.score`` uses it when the lines carry
+  are R1's lines), ``html/model.py`` loads it, and ``scoring.score`` uses it when the lines carry
   ``html`` signals (the text model otherwise, and whenever the HTML card's feature names are not
   the code's).
 """
 from __future__ import annotations
 
 import zlib
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, Sequence
 
 import numpy as np
 
-from .html import UNMATCHED
-from .segment import Line
+from ..segment import Line
+from .lines import UNMATCHED, Signals
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("p", frozenset(("p",))),
@@ -62,6 +62,7 @@ TOKEN_BUCKETS = 64
 TOKEN_FEATURES: tuple[str, ...] = tuple(f"h_token_{i:02d}" for i in range(TOKEN_BUCKETS))
 HTML_FEATURE_NAMES: tuple[str, ...] = OWN_FEATURES + CONTEXT_FEATURES + TOKEN_FEATURES
 _COL = {name: i for i, name in enumerate(OWN_FEATURES)}
+_CONTEXT_COL = {name: i for i, name in enumerate(CONTEXT_FEATURES)}
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
 _TAG_BASE = _COL[f"h_tag_{TAG_GROUPS[0][0]}"]
 _PLACE_BASE = _COL[f"h_under_{PLACE_TAGS[0]}"]
@@ -74,16 +75,16 @@ _NUMERIC_COLUMNS = [_COL[name] for name in (
     "h_matched", "h_link_density", "h_heading", "h_depth", "h_in_main", "h_in_table", "h_in_list", "h_in_best",
     "h_region_link_density", "h_region_prose", "h_region_purity", "h_outer_prose", "h_outer_purity",
     "h_best_distance", "h_majority_levels", "h_log_region_chars", "h_log_region_lines")]
-_numeric_of = itemgetter(*_NUMERIC)
+_numeric_of = attrgetter(*_NUMERIC)
 
 
 def html_features(lines: Sequence[Line]) -> np.ndarray:
     """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines.
 
-    Built from one tuple per line (``itemgetter``) and per distinct token set (lines of one
+    Built from one tuple per line (``attrgetter``) and per distinct token set (lines of one
     element share theirs), not value by value: this runs for every HTML page."""
     kept = [line for line in lines if line.text]
-    signals = [line.html if line.html and len(line.html) >= len(UNMATCHED) else UNMATCHED for line in kept]
+    signals = [line.html if isinstance(line.html, Signals) else UNMATCHED for line in kept]
     n = len(signals)
     if n == 0:
         return np.zeros((0, len(HTML_FEATURE_NAMES)))
@@ -93,10 +94,10 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
         numeric[:, last] = np.where(numeric[:, last] < 0, FAR_LEVELS, np.minimum(numeric[:, last], FAR_LEVELS))
     numeric[:, -2:] = np.log1p(numeric[:, -2:])
     own[:, _NUMERIC_COLUMNS] = numeric
-    groups = np.fromiter((_TAG_INDEX.get(sig["tag"], -1) for sig in signals), dtype=np.intp, count=n)
+    groups = np.fromiter((_TAG_INDEX.get(sig.tag, -1) for sig in signals), dtype=np.intp, count=n)
     tagged = np.flatnonzero(groups >= 0)
     own[tagged, _TAG_BASE + groups[tagged]] = 1.0
-    places, buckets = _token_columns([sig["tokens"] for sig in signals])
+    places, buckets = _token_columns([sig.tokens for sig in signals])
     own[:, _PLACE_BASE:_PLACE_BASE + len(PLACE_TAGS)] = places
     _document_features(own, signals, [len(line.text) for line in kept])
     return np.hstack([own, _context(own), buckets])
@@ -117,10 +118,10 @@ def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.nda
     return places[which], buckets[which]
 
 
-def _document_features(own: np.ndarray, signals: list[dict[str, Any]], sizes: list[int]) -> None:
+def _document_features(own: np.ndarray, signals: list[Signals], sizes: list[int]) -> None:
     """Features relative to the page: depth against the body's, same-region runs, best share."""
     col = _COL
-    regions = np.array([sig.get("region", -1) if sig.get("matched") else -1 for sig in signals])
+    regions = np.array([sig.region if sig.matched else -1 for sig in signals])
     same = (regions[1:] == regions[:-1]) & (regions[1:] >= 0)
     own[1:, col["h_same_region_prev"]] = same
     own[:-1, col["h_same_region_next"]] = same
@@ -140,11 +141,12 @@ def _context(own: np.ndarray) -> np.ndarray:
     best = own[:, _COL["h_in_best"]]
     heading = own[:, _COL["h_heading"]]
     out = np.full((n, len(CONTEXT_FEATURES)), np.nan)
-    out[1:, 0], out[:-1, 1] = link[:-1], link[1:]
-    out[1:, 2], out[:-1, 3] = best[:-1], best[1:]
-    out[:, 4] = _window_mean(link, 3)
-    out[:, 5] = _window_mean(best, 3)
-    out[1:, 6], out[:-1, 7] = heading[:-1], heading[1:]
+    col = _CONTEXT_COL
+    out[1:, col["h_link_density@-1"]], out[:-1, col["h_link_density@+1"]] = link[:-1], link[1:]
+    out[1:, col["h_in_best@-1"]], out[:-1, col["h_in_best@+1"]] = best[:-1], best[1:]
+    out[:, col["h_link_density_pm3"]] = _window_mean(link, 3)
+    out[:, col["h_in_best_pm3"]] = _window_mean(best, 3)
+    out[1:, col["h_heading@-1"]], out[:-1, col["h_heading@+1"]] = heading[:-1], heading[1:]
     return out
 
 
@@ -185,7 +187,7 @@ def page_structure(lines: Sequence[Line]) -> np.ndarray:
     out = np.zeros((len(kept), 4))
     for row, line in enumerate(kept):
         sig = line.html or UNMATCHED
-        out[row] = (line.words, sig.get("region", -1), sig.get("outer", -1), bool(sig.get("in_best")))
+        out[row] = (line.words, sig.region, sig.outer, sig.in_best)
     return out
 
 
@@ -225,7 +227,7 @@ def html_score_context(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
 
 def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], language: str | None) -> Any:
     """``features.line_features`` with the HTML columns appended (a ``DocFeatures``, same rows)."""
-    from .features import line_features
+    from ..features import line_features
 
     feats = line_features(lines, hits, language)
     feats.matrix = np.hstack([feats.matrix, html_features(lines)])
@@ -235,7 +237,7 @@ def first_pass_matrix(lines: Sequence[Line], hits: Sequence[Sequence[Any]], lang
 def second_pass_matrix(first_scores: np.ndarray, structure: np.ndarray, first_matrix: np.ndarray) -> np.ndarray:
     """The first pass's input plus its scores in context: along the lines, and over the elements
     (``structure``: ``page_structure`` of the lines)."""
-    from .features import FEATURE_NAMES, score_context
+    from ..features import FEATURE_NAMES, score_context
 
     text_part = first_matrix[:, : len(FEATURE_NAMES)]
     return np.hstack([first_matrix, score_context(first_scores, text_part),
@@ -244,7 +246,7 @@ def second_pass_matrix(first_scores: np.ndarray, structure: np.ndarray, first_ma
 
 def pass_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Column names of the first and the second pass (the text model's names plus these)."""
-    from .features import FEATURE_NAMES, SCORE_FEATURES
+    from ..features import FEATURE_NAMES, SCORE_FEATURES
 
     first = FEATURE_NAMES + HTML_FEATURE_NAMES
     return first, first + SCORE_FEATURES + HTML_SCORE_FEATURES

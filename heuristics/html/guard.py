@@ -25,9 +25,10 @@ import re
 
 import numpy as np
 
-from .errors import CleanError
+from ..errors import CleanError
+from ..settings import SETTINGS
 
-MAX_DEPTH = 2_000
+MAX_DEPTH = SETTINGS.html_max_depth
 WORDS = 4  # tag names are keyed exactly up to 4 x 8 bytes; longer names never close anything
 VOID = frozenset("area base br col embed hr img input link meta source track wbr param keygen frame basefont".split())
 FLAT = frozenset(("p li dt dd tr td th option optgroup rb rt rtc rp thead tbody tfoot colgroup caption html head "

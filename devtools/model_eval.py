@@ -1,6 +1,6 @@
 """Generalisation of the line model: held-back split and leave-one-dataset-out (LODO) tables.
 
-    .venv/bin/python scripts/model_eval.py [--lodo] [--cache DOCS.pkl] [--rounds N] [--smoothing STAY]
+    .venv/bin/python -m devtools.model_eval [--lodo] [--cache DOCS.pkl] [--rounds N] [--smoothing STAY]
 
 Held-back split: fit on pages with sha1(id) % 5 != 0, calibrate the thresholds and score on the
 rest (what `textwash train` does). LODO: for each bench dataset, fit on the other five datasets'
@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from heuristics import train
-from heuristics.bench import in_slice, load_records, load_scorer
+from devtools import train
+from devtools.bench import in_slice, load_records, load_scorer
 
 REGIMES = ("r2", "r1")
 

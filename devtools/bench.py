@@ -80,8 +80,8 @@ def format_table(summary: dict[str, Any], title: str) -> list[str]:
 
 def bench_main(regime: str, mode: str, use_model: bool, limit: int | None, slice_modulo: int | None,
                datasets: list[str] | None, out: str | None, extractor: str = "fast") -> dict[str, Any]:
-    from . import model as line_model
-    from .pipeline import clean
+    from heuristics import scoring
+    from heuristics.pipeline import clean
 
     scorer = load_scorer()
     records = load_records(datasets=datasets)
@@ -96,7 +96,7 @@ def bench_main(regime: str, mode: str, use_model: bool, limit: int | None, slice
             return clean(html=record.get("html") or "", mode=mode, extractor=extractor).text
         return clean(record.get(field) or "", mode=mode).text
 
-    with line_model.disabled(not use_model):
+    with scoring.disabled(not use_model):
         clean(records[0].get(REGIME_FIELDS["r2"]) or "x")  # warm caches outside the timing
         predictions, docs_per_s = run_engine(records, regime, clean_one)
     summary, _, _ = scorer.score(records, predictions)

@@ -1,0 +1,317 @@
+"""Compiled rules: the ``RuleSet``, and the detectors that try many regexes in one pass and the phrase
+automaton, built per set of languages on first use and kept for the process."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from re import _constants as sre_constants  # the parser behind re: the first-character dispatch walks its tree
+from re import _parser as sre_parse
+from typing import Callable, Iterable, Sequence
+
+import ahocorasick
+
+from ..settings import SETTINGS
+from ..vocabulary import CATEGORY_PRIORITY
+from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Rule
+
+@dataclass(slots=True)
+class _Detector:
+    """Several regexes tried in one pass; ``lastindex`` names the one that fired.
+
+    Start-anchored patterns are tried at position 0 only (``match``), and only those that can
+    start with the line's first character (a per-character sub-detector, built on first use);
+    end-anchored ones of bounded width only over the line's last ``tail`` characters; the rest
+    are searched.
+    """
+
+    entries: list[tuple[Rule, str]]
+    anchored: bool
+    tail: int | None
+    max_words: int
+    short_lines: bool | None = None  # True: only lines of <= SHORT_LINE_WORDS words; False: only longer
+    firsts: list[frozenset[str] | None] = field(default_factory=list)
+    _by_char: dict[str, tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None] = field(
+        default_factory=dict)
+    _named: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self._named = frozenset({""}).union(*(first for first in self.firsts if first is not None))
+
+    def find(self, text: str) -> tuple[re.Match[str] | None, list[tuple[Rule, re.Pattern[str]]]]:
+        """The first matching alternative, and the alternatives it was chosen from."""
+        char = _dispatch_key(text[:1]) if self.anchored else ""
+        if char not in self._named:  # no pattern names this first character: one shared sub-detector
+            char = _OTHER  # (a cache per character would grow with every script a hostile page uses)
+        compiled = self._by_char.get(char, _UNBUILT)
+        if compiled is _UNBUILT:
+            compiled = self._by_char[char] = self._build(char)
+        if compiled is None:
+            return None, []
+        combined, singles = compiled
+        if self.anchored:
+            return combined.match(text), singles
+        if self.tail is not None:
+            return combined.search(text, max(0, len(text) - self.tail)), singles
+        return combined.search(text), singles
+
+    def _build(self, char: str) -> tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None:
+        chosen = [entry for entry, first in zip(self.entries, self.firsts)
+                  if not self.anchored or first is None or char in first]
+        if not chosen:
+            return None
+        singles = [(rule, re.compile(("^" if self.anchored else "") + _flagged(rule, p))) for rule, p in chosen]
+        alternatives = "|".join(f"({_NAMED_GROUP_RE.sub('(?:', _flagged(rule, p))})" for rule, p in chosen)
+        return re.compile(f"(?:{alternatives})"), singles
+
+
+_UNBUILT = object()
+_DIGIT = "0"
+_OTHER = "other"  # not a single character, so no pattern's first characters contain it
+
+
+def _dispatch_key(char: str) -> str:
+    """Every decimal digit (any script) shares one bucket; other characters are lower-cased."""
+    return _DIGIT if char.isdecimal() else char.lower()
+
+
+def _first_chars(items: Sequence[tuple[object, object]]) -> tuple[frozenset[str] | None, bool]:
+    """(lower-cased characters a match can start with, or None for any; whether it can be empty)."""
+    found: set[str] = set()
+    for op, arg in items:
+        chars, nullable = _first_of(op, arg)
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+def _first_of(op: object, arg: object) -> tuple[frozenset[str] | None, bool]:
+    c = sre_constants
+    if op == c.LITERAL:
+        return frozenset({_dispatch_key(chr(arg)), _dispatch_key(chr(arg).upper())}), False
+    if op == c.IN:
+        return _class_chars(arg), False
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return frozenset(), True
+    if op == c.SUBPATTERN:
+        return _first_chars(arg[3].data)
+    if op == getattr(c, "ATOMIC_GROUP", None):
+        return _first_chars(arg.data)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        chars, nullable = _first_chars(arg[2].data)
+        return chars, nullable or arg[0] == 0
+    if op == c.BRANCH:
+        union: set[str] = set()
+        any_empty = False
+        for branch in arg[1]:
+            chars, nullable = _first_chars(branch.data)
+            if chars is None:
+                return None, False
+            union |= chars
+            any_empty = any_empty or nullable
+        return frozenset(union), any_empty
+    return None, False
+
+
+def _class_chars(items: Sequence[tuple[object, object]], limit: int = 400) -> frozenset[str] | None:
+    chars: set[str] = set()
+    for op, arg in items:
+        if op == sre_constants.LITERAL:
+            chars.add(_dispatch_key(chr(arg)))
+        elif op == sre_constants.RANGE and arg[1] - arg[0] <= limit:
+            chars.update(_dispatch_key(chr(code)) for code in range(arg[0], arg[1] + 1))
+        elif op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_DIGIT:
+            chars.add(_DIGIT)
+        elif op == sre_constants.CATEGORY and arg == sre_constants.CATEGORY_SPACE:
+            chars.add(" ")  # lines are stripped: never a first character, kept for safety
+        else:
+            return None
+    return frozenset(chars)
+
+
+def _pattern_firsts(rule: Rule, pattern: str) -> frozenset[str] | None:
+    firsts, nullable = _first_chars(sre_parse.parse(_flagged(rule, pattern)).data)
+    return None if nullable else firsts
+
+
+@dataclass(slots=True)
+class _RegexSet:
+    """All regexes of one kind for a set of languages: combined detectors, and guarded singles
+    (unanchored patterns tried only on lines that contain one of their ``requires`` literals)."""
+
+    detectors: list[_Detector]
+    guarded: list[tuple[Rule, re.Pattern[str], int | None]]
+    max_words: int
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """All rules, compiled. Build once (``default_ruleset()``); apply with ``match_lines``."""
+
+    rules: dict[str, Rule]
+    blocks: dict[str, Block]
+    line_table: dict[str, list[Rule]]
+    containers: dict[str, list[Rule]]
+    phrases: dict[str, list[tuple[str, Rule]]]
+    regexes: dict[str, list[tuple[Rule, str]]]
+    prefixes: dict[str, list[tuple[Rule, str]]]
+    languages: tuple[str, ...]
+    line_rules_by_lang: list[tuple[str, Rule]] = field(default_factory=list)
+    line_words: int = 0
+    _automata: dict[tuple[str, ...], ahocorasick.Automaton | None] = field(default_factory=dict)
+    _regex_sets: dict[tuple[str, ...], _RegexSet] = field(default_factory=dict)
+    _phrase_words: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Number of patterns per language, category and kind (for docs and the closing notes)."""
+        out: dict[str, dict[str, dict[str, int]]] = {}
+
+        def bump(lang: str, rule: Rule) -> None:
+            per_cat = out.setdefault(lang, {}).setdefault(rule.category, {})
+            per_cat[rule.kind] = per_cat.get(rule.kind, 0) + 1
+
+        for lang, entries in self.phrases.items():
+            for _, rule in entries:
+                bump(lang, rule)
+        for table in (self.regexes, self.prefixes):
+            for lang, entries in table.items():
+                for rule, _ in entries:
+                    bump(lang, rule)
+        for lang, rule in self.line_rules_by_lang:
+            bump(lang, rule)
+        return out
+
+    def languages_for(self, language: str | None) -> tuple[str, ...]:
+        """The languages whose rules apply. A language without rules of its own adds nothing, so it
+        shares the neutral set and its compiled detectors: each set is cached for the process's life,
+        and callers may name any of the 18,000 two- and three-letter codes."""
+        langs = [NEUTRAL, FALLBACK_LANGUAGE]
+        if language and language not in langs and language in self.languages:
+            langs.append(language)
+        return tuple(langs)
+
+    def phrase_words(self, langs: tuple[str, ...]) -> int:
+        """The largest ``max_words`` of the phrase rules and guarded regexes for these languages."""
+        if langs not in self._phrase_words:
+            self._phrase_words[langs] = self._max_phrase_words(langs)
+        return self._phrase_words[langs]
+
+    def _max_phrase_words(self, langs: tuple[str, ...]) -> int:
+        guarded = (rule for rule, _, _ in self.regex_set(langs).guarded)
+        phrases = (rule for lang in langs for _, rule in self.phrases.get(lang, ()))
+        return max((rule.max_words for rule in (*phrases, *guarded)), default=-1)
+
+    def automaton(self, langs: tuple[str, ...]) -> ahocorasick.Automaton | None:
+        """Phrases and the ``requires`` literals of guarded regexes, in one automaton per languages."""
+        if langs not in self._automata:
+            guards = [(literal, rule) for rule, _, _ in self.regex_set(langs).guarded
+                      for literal in rule.requires]
+            self._automata[langs] = _build_automaton(
+                (entry for lang in langs for entry in self.phrases.get(lang, ())), guards)
+        return self._automata[langs]
+
+    def regex_set(self, langs: tuple[str, ...]) -> _RegexSet:
+        """The regex and prefix rules for these languages, compiled into detectors (cached)."""
+        if langs not in self._regex_sets:
+            entries = [entry for table in (self.regexes, self.prefixes)
+                       for lang in langs for entry in table.get(lang, ())]
+            self._regex_sets[langs] = _build_regex_set(sorted(entries, key=_specific_first()))
+        return self._regex_sets[langs]
+
+
+def _specific_first() -> Callable[[tuple[Rule, str]], tuple[bool, int]]:
+    """Sort key for detector entries: a combined detector reports only the first alternative that
+    matches a line, so strong rules of the most specific category (vocabulary.CATEGORY_PRIORITY) come
+    first, as decide ranks them; the sort is stable, so languages and files keep their order."""
+    rank = {category: position for position, category in enumerate(CATEGORY_PRIORITY)}
+    return lambda entry: (entry[0].strength != "strong", rank.get(entry[0].category, len(rank)))
+
+
+def _build_automaton(phrases: Iterable[tuple[str, Rule]], guards: Iterable[tuple[str, Rule]]
+                     ) -> ahocorasick.Automaton | None:
+    """One automaton; each value is (length, phrase rules, ids of regexes this literal unlocks)."""
+    merged: dict[str, tuple[list[Rule], list[str]]] = {}
+    for phrase, rule in phrases:
+        merged.setdefault(phrase, ([], []))[0].append(rule)
+    for literal, rule in guards:
+        merged.setdefault(literal, ([], []))[1].append(rule.id)
+    if not merged:
+        return None
+    automaton = ahocorasick.Automaton()
+    for text, (rules, guard_ids) in merged.items():
+        automaton.add_word(text, (len(text), tuple(rules), frozenset(guard_ids)))
+    automaton.make_automaton()
+    return automaton
+
+
+_NAMED_GROUP_RE = re.compile(r"\(\?P<\w+>")
+
+
+def _flagged(rule: Rule, pattern: str) -> str:
+    return pattern if rule.case else f"(?i:{pattern})"
+
+
+_MAX_TAIL = 600
+
+
+def _shape(pattern: str) -> tuple[bool, int | None]:
+    """(starts with ^, max width when the pattern ends with $ and is bounded, else None)."""
+    parsed = sre_parse.parse(pattern)
+    items = parsed.data
+    starts = bool(items) and items[0] == (sre_constants.AT, sre_constants.AT_BEGINNING)
+    ends = bool(items) and items[-1][0] == sre_constants.AT and items[-1][1] == sre_constants.AT_END
+    width = parsed.getwidth()[1]
+    return starts, (width if ends and width <= _MAX_TAIL else None)
+
+
+def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None = None,
+              short_lines: bool | None = None) -> _Detector:
+    return _Detector(entries=entries, anchored=anchored, tail=tail, short_lines=short_lines,
+                     max_words=max(rule.max_words for rule, _ in entries),
+                     firsts=[_pattern_firsts(rule, p) if anchored else None for rule, p in entries])
+
+
+SHORT_LINE_WORDS = SETTINGS.rule_short_line_words
+
+
+def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
+    """Group patterns so a line pays for one regex call or two.
+
+    Start-anchored patterns (and every prefix rule) go into two detectors tried at position 0:
+    one for short lines holding all of them, one for longer lines holding those meant for long
+    lines. Unanchored patterns with ``requires`` literals run only where the phrase automaton saw
+    a literal; the rest are searched (over the line's tail when end-anchored and bounded).
+    """
+    short: list[tuple[Rule, str]] = []
+    long: list[tuple[Rule, str]] = []
+    tailed: list[tuple[Rule, str]] = []
+    free: list[tuple[Rule, str]] = []
+    guarded: list[tuple[Rule, re.Pattern[str], int | None]] = []
+    tail_width = 0
+    for rule, pattern in entries:
+        starts, width = _shape(pattern)
+        if rule.requires:
+            guarded.append((rule, re.compile(_flagged(rule, pattern)), width))
+        elif rule.kind == "prefix" or starts:
+            body = pattern[1:] if starts else pattern
+            short.append((rule, body))
+            if rule.max_words > SHORT_LINE_WORDS:
+                long.append((rule, body))
+        elif width is not None:
+            tailed.append((rule, pattern))
+            tail_width = max(tail_width, width)
+        else:
+            free.append((rule, pattern))
+    detectors = []
+    if short:
+        detectors.append(_detector(short, anchored=True, short_lines=True))
+    if long:
+        detectors.append(_detector(long, anchored=True, short_lines=False))
+    if tailed:
+        detectors.append(_detector(tailed, anchored=False, tail=tail_width))
+    if free:
+        detectors.append(_detector(free, anchored=False))
+    return _RegexSet(detectors=detectors, guarded=guarded,
+                     max_words=max((rule.max_words for rule, _ in entries), default=-1))
