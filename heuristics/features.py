@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import _core
 from .language import stoplist
 from .rules import Hit
 from .segment import Line
@@ -178,6 +179,7 @@ class _Chars:
 
 
 def _char_stats(samples: list[str], language: str | None) -> _Chars:
+    """The reference of ``_core.char_stats`` (which ``line_features`` calls): numpy over the joined lines."""
     n = len(samples)
     joined = "\n".join(samples)
     codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), _MAX_CP)
@@ -274,7 +276,7 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
         return DocFeatures(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.intp))
     texts = [lines[i].text for i in rows]
     samples = list(map(_sample, texts))
-    chars = _char_stats(samples, language)
+    chars = _Chars(*_core.char_stats(samples, *_tables(), stop_hashes(language)))
     full_chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     sampled = np.fromiter(map(len, samples), dtype=np.float64, count=n)
     segment_words = np.fromiter((lines[i].words for i in rows), dtype=np.float64, count=n)

@@ -1,0 +1,241 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The engine's compiled core: loops over lines, characters and tree nodes that numpy and Python
+pay per call or per element for. Each function computes exactly what its Python reference does
+(tests compare them on real documents):
+
+* ``Forest``: a LightGBM binary model's trees, walked for a whole matrix of rows at once
+  (reference: ``lightgbm.Booster.predict``; loaded from LightGBM's own model text by ``forest.py``);
+* ``char_stats``: the per-line character statistics of ``features._char_stats``.
+"""
+from libc.math cimport exp, fabs, INFINITY, NAN
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport calloc, free
+
+import numpy as np
+
+# LightGBM's kZeroThreshold (a float literal, 1e-35f): inputs at most this far from 0 are 0.
+cdef double ZERO_THRESHOLD = <double><float>1e-35
+
+
+cdef struct Split:
+    double threshold
+    int32_t feature
+    int32_t nan_right     # NaN goes right (else left)
+
+
+cdef enum:
+    LOCKSTEP = 8
+
+
+cdef class Forest:
+    """A binary LightGBM model with every tree laid out as a perfect binary tree of ``depth`` levels
+    (``forest.parse_model`` builds it from LightGBM's model text): tree ``t``'s splits are
+    ``feature[t]``, ``threshold[t]``, ``nan_right[t]`` in heap order (node ``k``'s children are
+    ``2k+1`` and ``2k+2``), its leaves ``leaf[t]``. A branch that ends early in LightGBM's tree is
+    padded with splits that never go right over copies of its leaf value.
+
+    So every walk takes ``depth`` steps with no branch to mispredict: a value within LightGBM's zero
+    threshold of 0 reads as 0, NaN goes where the split's missing type sends it, any other value
+    right when it is greater than the threshold. Each row's leaf values are summed in tree order,
+    as LightGBM sums them, so the probabilities are LightGBM's bit for bit."""
+
+    cdef Split* splits
+    cdef double[:, ::1] leaf
+    cdef readonly int depth
+    cdef readonly int n_trees
+    cdef int n_blocks
+    cdef readonly int n_features
+    cdef readonly double sigmoid
+
+    def __cinit__(self):
+        self.splits = NULL
+
+    def __dealloc__(self):
+        free(self.splits)
+
+    def __init__(self, feature, threshold, nan_right, leaf, int n_features, double sigmoid):
+        cdef const int32_t[:, ::1] features = np.ascontiguousarray(feature, dtype=np.int32)
+        cdef const double[:, ::1] thresholds = np.ascontiguousarray(threshold, dtype=np.float64)
+        cdef const uint8_t[:, ::1] nans = np.ascontiguousarray(nan_right, dtype=np.uint8)
+        cdef Py_ssize_t t, k, width = features.shape[1], trees = features.shape[0]
+        self.depth = (width + 1).bit_length() - 1
+        if (width + 1) != 1 << self.depth or np.shape(leaf) != (trees, width + 1):
+            raise ValueError("splits and leaves do not form perfect trees")
+        if thresholds.shape[0] != trees or nans.shape[0] != trees:
+            raise ValueError("split arrays of different lengths")
+        if np.any(np.asarray(features) < 0) or np.any(np.asarray(features) >= n_features):
+            raise ValueError("a split names a feature outside the model's columns")
+        # padded to whole blocks of LOCKSTEP trees with trees whose every leaf is 0.0 (adding 0.0
+        # to a sum changes nothing), so the walk's inner loop has a fixed length
+        self.n_trees = trees
+        self.n_blocks = (trees + LOCKSTEP - 1) // LOCKSTEP
+        self.leaf = np.zeros((self.n_blocks * LOCKSTEP, width + 1), dtype=np.float64)
+        np.asarray(self.leaf)[:trees] = leaf
+        self.n_features = n_features
+        self.sigmoid = sigmoid
+        self.splits = <Split*>calloc(max(self.n_blocks * LOCKSTEP * width, 1), sizeof(Split))
+        if self.splits == NULL:
+            raise MemoryError()
+        for t in range(self.n_blocks * LOCKSTEP):
+            for k in range(width):
+                if t < trees:
+                    self.splits[t * width + k].threshold = thresholds[t, k]
+                    self.splits[t * width + k].feature = features[t, k]
+                    self.splits[t * width + k].nan_right = nans[t, k]
+                else:
+                    self.splits[t * width + k].threshold = INFINITY
+
+    def predict(self, matrix) -> np.ndarray:
+        """Probabilities of the rows of ``matrix`` (float64, n_rows x n_features), as LightGBM's predict."""
+        cdef const double[:, ::1] rows = np.ascontiguousarray(matrix, dtype=np.float64)
+        if rows.shape[1] != self.n_features:
+            raise ValueError(f"the model takes {self.n_features} columns, not {rows.shape[1]}")
+        out = np.empty(rows.shape[0], dtype=np.float64)
+        cdef double[::1] result = out
+        cdef Py_ssize_t r
+        with nogil:
+            for r in range(rows.shape[0]):
+                result[r] = 1.0 / (1.0 + exp(-self.sigmoid * self._raw(&rows[r, 0])))
+        return out
+
+    cdef inline double _raw(self, const double* row) noexcept nogil:
+        """The sum of the trees' leaf values for one row, in tree order. ``LOCKSTEP`` trees are walked
+        side by side: their walks do not wait on each other, so the processor overlaps them."""
+        cdef Py_ssize_t width = (1 << self.depth) - 1, t, j, level
+        cdef Py_ssize_t k[LOCKSTEP]
+        cdef const Split* block
+        cdef const Split* split
+        cdef double total = 0.0, value
+        for t in range(self.n_blocks):
+            block = self.splits + t * LOCKSTEP * width
+            for j in range(LOCKSTEP):
+                k[j] = 0
+            for level in range(self.depth):
+                for j in range(LOCKSTEP):
+                    split = block + j * width + k[j]
+                    value = row[split.feature]
+                    value = 0.0 if fabs(value) <= ZERO_THRESHOLD else value   # NaN stays NaN
+                    k[j] = 2 * k[j] + 1 + ((value > split.threshold) | ((value != value) & split.nan_right))
+            for j in range(LOCKSTEP):
+                total += self.leaf[t * LOCKSTEP + j, k[j] - width]
+        return total
+
+
+# ---------------------------------------------------------------- per-line character statistics
+
+# The character classes of features.py (C_LOWER ... C_OTHER); the first four are word characters.
+cdef enum:
+    C_UPPER = 1
+    C_DIGIT = 3
+    C_SPACE = 4
+    N_CLASSES = 17
+    MAX_CP = 0x10000
+cdef uint64_t HASH_BASE = 1000003
+
+
+cdef inline Py_UCS4 _capped(Py_UCS4 ch) noexcept nogil:
+    return ch if ch < MAX_CP else MAX_CP
+
+
+cdef inline bint _is_leading(Py_UCS4 ch) noexcept nogil:
+    return ch == u'|' or ch == u' '
+
+
+cdef inline bint _is_trailing(Py_UCS4 ch) noexcept nogil:
+    return (ch == u'|' or ch == u' ' or ch == u'"' or ch == u"'" or ch == u'\u201d' or ch == u'\u2019'
+            or ch == u')' or ch == u']' or ch == u'}' or ch == u'\u00bb' or ch == u'*')
+
+
+def char_stats(list samples, const uint8_t[::1] classes, const uint64_t[::1] lower, const uint64_t[::1] stops):
+    """Per-line character statistics of ``samples`` (non-empty strings), as ``features._char_stats``
+    computes them over ``"\\n".join(samples)``: returns (class counts (n x N_CLASSES, the newline after
+    a line counted as its space), word starts, upper-case word starts, stopwords (NaN without a
+    stoplist), first / second / last character class, word hashes, word lines, word in stoplist).
+
+    ``classes``/``lower``: class and case-folded code point per code point up to MAX_CP (anything
+    above reads as MAX_CP); ``stops``: the sorted stopword hashes (empty: no stoplist)."""
+    cdef Py_ssize_t n = len(samples), total = 0, i, j, length, words_found = 0, lo, hi, mid, w
+    cdef str text
+    for text in samples:
+        total += len(text)
+    counts_out = np.zeros((n, N_CLASSES), dtype=np.int64)
+    words_out = np.zeros(n, dtype=np.float64)
+    upper_out = np.zeros(n, dtype=np.float64)
+    edges_out = np.empty((3, n), dtype=np.uint8)
+    hash_out = np.empty(total // 2 + 1, dtype=np.uint64)
+    line_out = np.empty(total // 2 + 1, dtype=np.int64)
+    cdef int64_t[:, ::1] counts = counts_out
+    cdef double[::1] words = words_out, upper = upper_out
+    cdef uint8_t[:, ::1] edges = edges_out
+    cdef uint64_t[::1] hashes = hash_out
+    cdef int64_t[::1] word_line = line_out
+    cdef Py_UCS4 ch
+    cdef uint8_t cls
+    cdef bint in_word
+    cdef uint64_t value, power
+    cdef Py_ssize_t head, tail
+    for i in range(n):
+        text = samples[i]
+        length = len(text)
+        in_word = False
+        value, power = 0, 1
+        for j in range(length):
+            ch = _capped(text[j])
+            cls = classes[ch]
+            counts[i, cls] += 1
+            if cls <= C_DIGIT:
+                if not in_word:
+                    in_word = True
+                    value, power = 0, 1
+                    words[i] += 1
+                    if cls == C_UPPER:
+                        upper[i] += 1
+                value += lower[ch] * power
+                power *= HASH_BASE
+            elif in_word:
+                in_word = False
+                hashes[words_found] = value
+                word_line[words_found] = i
+                words_found += 1
+        if in_word:
+            hashes[words_found] = value
+            word_line[words_found] = i
+            words_found += 1
+        if i < n - 1:
+            counts[i, C_SPACE] += 1   # the "\n" that joins this line to the next
+        head = 0
+        while head < length and _is_leading(text[head]):
+            head += 1
+        if head == length:   # nothing but pipes and spaces: the head reads as " "
+            edges[0, i] = classes[32]
+            edges[1, i] = classes[32]
+        else:
+            edges[0, i] = classes[_capped(text[head])]
+            edges[1, i] = classes[_capped(text[head + 1]) if head + 1 < length else 32]
+        tail = length
+        while tail > 0 and _is_trailing(text[tail - 1]):
+            tail -= 1
+        edges[2, i] = classes[_capped(text[tail - 1] if tail > 0 else text[length - 1])]
+    hash_out, line_out = hash_out[:words_found], line_out[:words_found]
+    is_stop_out = np.zeros(words_found, dtype=bool)
+    stops_out = np.zeros(n, dtype=np.float64)
+    cdef uint8_t[::1] is_stop = is_stop_out.view(np.uint8)
+    cdef double[::1] stop_count = stops_out
+    cdef Py_ssize_t n_stops = stops.shape[0]
+    if n_stops == 0:
+        stops_out[:] = NAN
+    else:
+        for w in range(words_found):
+            value = hashes[w]
+            lo, hi = 0, n_stops
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if stops[mid] < value:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < n_stops and stops[lo] == value:
+                is_stop[w] = 1
+                stop_count[word_line[w]] += 1
+    return (counts_out, words_out, upper_out, stops_out, edges_out[0], edges_out[1], edges_out[2],
+            hash_out, line_out, is_stop_out)

@@ -1,0 +1,10 @@
+"""Build of the compiled core (``heuristics/_core.pyx``); everything else is in pyproject.toml."""
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=cythonize(
+        [Extension("heuristics._core", ["heuristics/_core.pyx"], extra_compile_args=["-O3"])],
+        compiler_directives={"language_level": "3"},
+    ),
+)
