@@ -5,11 +5,13 @@ pay per call or per element for. Each function computes exactly what its Python 
 
 * ``Forest``: a LightGBM binary model's trees, walked for a whole matrix of rows at once
   (reference: ``lightgbm.Booster.predict``; loaded from LightGBM's own model text by ``forest.py``);
-* ``char_stats``: the per-line character statistics of ``features._char_stats``.
+* ``char_stats``: the per-line character statistics of ``features._char_stats``;
+* ``simhash``: the body fingerprint of ``metadata.simhash``.
 """
 from libc.math cimport exp, fabs, INFINITY, NAN
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free
+from cpython.unicode cimport Py_UNICODE_ISSPACE
 
 import numpy as np
 
@@ -239,3 +241,59 @@ def char_stats(list samples, const uint8_t[::1] classes, const uint64_t[::1] low
                 stop_count[word_line[w]] += 1
     return (counts_out, words_out, upper_out, stops_out, edges_out[0], edges_out[1], edges_out[2],
             hash_out, line_out, is_stop_out)
+
+
+# ---------------------------------------------------------------- body fingerprint
+
+cdef inline uint64_t _mix64(uint64_t value) noexcept nogil:
+    """splitmix64's finaliser (as ``metadata._mix64``)."""
+    value = (value ^ (value >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    value = (value ^ (value >> 27)) * <uint64_t>0x94D049BB133111EB
+    return value ^ (value >> 31)
+
+
+def simhash(str folded, int shingle):
+    """``metadata.simhash(" ".join(folded.split()), shingle)`` in one pass over ``folded`` (the body,
+    case-folded): (64-bit simhash of the word shingles as 16 hex digits or None, number of words).
+
+    A word's hash is the sum of (code point + 1) * BASE**i over its characters, mod 2**64, mixed;
+    each shingle folds its words' hashes in order; each bit of the fingerprint is the majority of
+    that bit over the shingles."""
+    cdef Py_ssize_t length = len(folded), j, n = 0, count, i, offset, bit
+    ids_out = np.empty(length // 2 + 1, dtype=np.uint64)
+    cdef uint64_t[::1] ids = ids_out
+    cdef uint64_t value = 0, power = 1, combined, fingerprint = 0
+    cdef bint in_word = False
+    cdef Py_UCS4 ch
+    cdef int64_t votes[64]
+    for j in range(length):
+        ch = folded[j]
+        if Py_UNICODE_ISSPACE(ch):
+            if in_word:
+                ids[n] = _mix64(value)
+                n += 1
+                in_word = False
+            continue
+        if not in_word:
+            in_word = True
+            value, power = 0, 1
+        value += (<uint64_t>ch + 1) * power
+        power *= HASH_BASE
+    if in_word:
+        ids[n] = _mix64(value)
+        n += 1
+    if n == 0:
+        return None, 0
+    count = max(1, n - shingle + 1)
+    for bit in range(64):
+        votes[bit] = 0
+    for i in range(count):
+        combined = 0
+        for offset in range(min(shingle, n)):
+            combined = _mix64(combined * HASH_BASE + ids[i + offset])
+        for bit in range(64):
+            votes[bit] += (combined >> bit) & 1
+    for bit in range(64):
+        if votes[bit] * 2 - count > 0:
+            fingerprint |= (<uint64_t>1) << bit
+    return f"{fingerprint:016x}", n

@@ -16,6 +16,7 @@ from heuristics import features as features_module
 from heuristics import model as line_model
 from heuristics.features import _Chars, _char_stats, _sample, _tables, line_features, score_context, stop_hashes
 from heuristics.html import lines_from_html
+from heuristics.metadata import body_words, simhash
 from heuristics.html_features import first_pass_matrix, page_structure, second_pass_matrix
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
@@ -221,3 +222,15 @@ def test_the_feature_matrix_is_the_reference_one(monkeypatch):
         lines = segment_text(text)
         matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix
         assert np.array_equal(matrix, expected, equal_nan=True)
+
+
+# ---------------------------------------------------------------- body fingerprint
+
+@pytest.mark.parametrize("shingle", [1, 4])
+def test_the_fingerprint_kernel_is_metadata_simhash(shingle):
+    bodies = [text for _, text in multilingual_docs()] + ["", "   ", "one", "two words", "a b c d e",
+                                                          "Straße İstanbul\u00a0ǅ 𝔘𝔫𝔦 😀\tend\n\nnew"]
+    for body in bodies:
+        folded = body.casefold()
+        assert _core.simhash(folded, shingle) == simhash(body_words(body), shingle)
+    assert _core.simhash("one", 4)[1] == 1 and _core.simhash("", 4) == (None, 0)
