@@ -297,3 +297,91 @@ def simhash(str folded, int shingle):
         if votes[bit] * 2 - count > 0:
             fingerprint |= (<uint64_t>1) << bit
     return f"{fingerprint:016x}", n
+
+
+# ---------------------------------------------------------------- second pass: context of first-pass scores
+
+cdef enum:
+    FAR = 50              # features.FAR: distances are capped here
+    SCORE_REACH = 3       # features.SCORE_OFFSETS: -3 .. 3 without 0
+
+
+def score_context(const double[::1] scores, const double[::1] weight, const uint8_t[::1] short, double doc_mean,
+                  double doc_low_share, double high, const Py_ssize_t[::1] radii, double[:, ::1] out):
+    """``features.score_context``'s columns into ``out`` (n x 18), from the first-pass ``scores``, each
+    line's ``weight`` (its words, at least 1), whether it is a short line (``run_len > 0``) and the two
+    document-wide weighted means (numpy's dot products, passed in so the sums are numpy's own)."""
+    cdef Py_ssize_t n = scores.shape[0], i, j, r, lo, hi, column, reach
+    cdef double total_s, total_w, low, top, value, nan = NAN
+    cdef Py_ssize_t last_high
+    prefix_w_out = np.zeros(n + 1)
+    prefix_s_out = np.zeros(n + 1)
+    cdef double[::1] prefix_w = prefix_w_out, prefix_s = prefix_s_out
+    for i in range(n):
+        prefix_w[i + 1] = prefix_w[i] + weight[i]
+        prefix_s[i + 1] = prefix_s[i] + weight[i] * scores[i]
+        out[i, 0] = scores[i]
+        out[i, 3] = doc_mean
+        out[i, 4] = doc_low_share
+    _run_stats(scores, short, out)
+    last_high = -FAR - 1
+    for i in range(n):
+        if scores[i] >= high:
+            last_high = i
+        out[i, 5] = min(i - last_high, <Py_ssize_t>FAR)
+    last_high = n + FAR
+    for i in range(n - 1, -1, -1):
+        if scores[i] >= high:
+            last_high = i
+        out[i, 6] = min(last_high - i, <Py_ssize_t>FAR)
+    for i in range(n):
+        column = 7
+        for j in range(-SCORE_REACH, SCORE_REACH + 1):
+            if j != 0:
+                out[i, column] = scores[i + j] if 0 <= i + j < n else nan
+                column += 1
+        for r in range(radii.shape[0]):
+            reach = radii[r]
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            total_w = prefix_w[hi] - prefix_w[lo] - weight[i]
+            total_s = prefix_s[hi] - prefix_s[lo] - weight[i] * scores[i]
+            out[i, column] = total_s / max(total_w, 1e-9) if total_w > 0 else nan
+            column += 1
+        low, top = nan, nan   # nanmin / nanmax of the scores two lines around (NaN when none)
+        for j in range(-2, 3):
+            if j != 0 and 0 <= i + j < n and n > 1:
+                value = scores[i + j]
+                if value == value:
+                    low = value if low != low or value < low else low
+                    top = value if top != top or value > top else top
+        out[i, column] = low
+        out[i, column + 1] = top
+
+
+cdef _run_stats(const double[::1] scores, const uint8_t[::1] short, double[:, ::1] out):
+    """Columns 1 and 2: mean and min score of the run of short lines each line sits in (its own score
+    otherwise), as ``features._run_stats`` (the run's sum is a difference of prefix sums)."""
+    cdef Py_ssize_t n = scores.shape[0], i, start = 0, stop
+    cdef double run_min, mean
+    prefix_out = np.zeros(n + 1)
+    cdef double[::1] prefix = prefix_out
+    for i in range(n):
+        prefix[i + 1] = prefix[i] + scores[i]
+    i = 0
+    while i < n:
+        if not short[i]:
+            out[i, 1] = scores[i]
+            out[i, 2] = scores[i]
+            i += 1
+            continue
+        start = i
+        run_min = scores[i]
+        while i < n and short[i]:
+            run_min = min(run_min, scores[i])
+            i += 1
+        stop = i
+        mean = (prefix[stop] - prefix[start]) / (stop - start)
+        for i in range(start, stop):
+            out[i, 1] = mean
+            out[i, 2] = run_min
+        i = stop

@@ -528,8 +528,21 @@ def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """What the second pass sees besides the line features: first-pass scores around each line.
 
     Residue comes in runs and the body is one run: a doubtful line between confident body lines
-    is body, the same line inside a run of low scores is not.
+    is body, the same line inside a run of low scores is not. Computed by the compiled core;
+    ``_score_context_numpy`` is the reference (the document means are numpy's dot products in both).
     """
+    out = np.empty((len(scores), len(SCORE_FEATURES)))
+    if len(scores):
+        weight = np.maximum(np.expm1(matrix[:, _COL["log_words"]]), 1)
+        _core.score_context(np.ascontiguousarray(scores, dtype=np.float64), weight,
+                            (matrix[:, _COL["run_len"]] > 0).view(np.uint8),
+                            float(np.dot(scores, weight) / weight.sum()),
+                            float(np.dot(scores < HIGH_SCORE, weight) / weight.sum()), HIGH_SCORE,
+                            np.array(SCORE_RADII, dtype=np.intp), out)
+    return out
+
+
+def _score_context_numpy(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     n = len(scores)
     out = np.empty((n, len(SCORE_FEATURES)))
     if n == 0:

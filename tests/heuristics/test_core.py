@@ -14,7 +14,8 @@ import pytest
 from heuristics import _core, forest
 from heuristics import features as features_module
 from heuristics import model as line_model
-from heuristics.features import _Chars, _char_stats, _sample, _tables, line_features, score_context, stop_hashes
+from heuristics.features import (_Chars, _char_stats, _sample, _score_context_numpy, _tables, line_features,
+                                 score_context, stop_hashes)
 from heuristics.html import lines_from_html
 from heuristics.metadata import body_words, simhash
 from heuristics.html_features import first_pass_matrix, page_structure, second_pass_matrix
@@ -234,3 +235,20 @@ def test_the_fingerprint_kernel_is_metadata_simhash(shingle):
         folded = body.casefold()
         assert _core.simhash(folded, shingle) == simhash(body_words(body), shingle)
     assert _core.simhash("one", 4)[1] == 1 and _core.simhash("", 4) == (None, 0)
+
+
+# ---------------------------------------------------------------- score context
+
+def test_the_score_context_kernel_is_the_numpy_reference():
+    first_name, _ = card_files(line_model.CARD_NAME)
+    first_model = booster(first_name)
+    checked = 0
+    for language, text in multilingual_docs():
+        lines = segment_text(text)
+        matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix
+        scores = first_model.predict(matrix)
+        for size in (len(scores), 1, 2, 3):   # whole documents, and their first lines alone
+            got = score_context(scores[:size], matrix[:size])
+            assert np.array_equal(got, _score_context_numpy(scores[:size], matrix[:size]), equal_nan=True)
+            checked += 1
+    assert checked > 40 and score_context(np.zeros(0), np.zeros((0, matrix.shape[1]))).shape == (0, 18)
