@@ -252,3 +252,17 @@ def test_the_score_context_kernel_is_the_numpy_reference():
             assert np.array_equal(got, _score_context_numpy(scores[:size], matrix[:size]), equal_nan=True)
             checked += 1
     assert checked > 40 and score_context(np.zeros(0), np.zeros((0, matrix.shape[1]))).shape == (0, 18)
+
+
+# ---------------------------------------------------------------- language sample
+
+def test_the_language_vote_reads_the_same_first_words_as_the_whole_sample():
+    from heuristics.language import LANGID_CHARS_DEFAULT, _first_words
+    from heuristics.segment import WORD_RE
+
+    texts = [text for _, text in multilingual_docs()] + ["İstanbul " * 300, "Straße, " * 250, "word " * 240,
+                                                         "x" * 1199 + "yz tail " * 200]
+    for text in texts:
+        sample = " ".join(text.split())[:LANGID_CHARS_DEFAULT]
+        for tokens in (5, 200):
+            assert _first_words(sample, tokens) == WORD_RE.findall(sample.casefold())[:tokens]
