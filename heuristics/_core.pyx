@@ -385,3 +385,68 @@ cdef _run_stats(const double[::1] scores, const uint8_t[::1] short, double[:, ::
             out[i, 1] = mean
             out[i, 2] = run_min
         i = stop
+
+
+# ---------------------------------------------------------------- line features: the window columns
+
+def window_block(const double[:, ::1] own, const double[::1] words, const Py_ssize_t[::1] window_cols,
+                 const Py_ssize_t[::1] offsets, const Py_ssize_t[::1] radii, const Py_ssize_t[::1] survivor_cols,
+                 Py_ssize_t stop_col, Py_ssize_t prose_col, Py_ssize_t strong_col, Py_ssize_t weak_col,
+                 const double[::1] document, double[:, ::1] out, Py_ssize_t start):
+    """``features._window_block(own, words)`` written into ``out[:, start:]``: the neighbours' window
+    columns at each offset (NaN past the ends), the word / prose / stopword / hit masses around each
+    line (sums as numpy's: differences of sequential prefix sums; the word mass before its log1p), the nearest lines before and after
+    without a strong hit, and the ``document`` columns (``features._document_block``'s, one row)."""
+    cdef Py_ssize_t n = own.shape[0], n_window = window_cols.shape[0], n_survivor = survivor_cols.shape[0]
+    cdef Py_ssize_t i, j, c, k, o, col = start, lo, hi, reach, nearest
+    cdef double nan = NAN, stop, total, around[4]
+    prefix_out = np.zeros((n + 1, 4))
+    masses_out = np.empty((n, 4))
+    cdef double[:, ::1] prefix = prefix_out, masses = masses_out
+    for o in range(offsets.shape[0]):
+        for i in range(n):
+            j = i + offsets[o]
+            for c in range(n_window):
+                out[i, col + c] = own[j, window_cols[c]] if 0 <= j < n else nan
+        col += n_window
+    for i in range(n):
+        stop = own[i, stop_col]
+        if stop != stop:
+            stop = 0.0          # np.nan_to_num (the column is finite or NaN)
+        masses[i, 0] = words[i]
+        masses[i, 1] = words[i] * own[i, prose_col]
+        masses[i, 2] = stop * words[i]
+        masses[i, 3] = max(own[i, strong_col], own[i, weak_col])
+        for k in range(4):
+            prefix[i + 1, k] = prefix[i, k] + masses[i, k]
+    for o in range(radii.shape[0]):
+        reach = radii[o]
+        for i in range(n):
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            for k in range(4):
+                around[k] = prefix[hi, k] - prefix[lo, k] - masses[i, k]
+            total = max(around[0], 1.0)
+            out[i, col] = around[0]   # the caller takes numpy's log1p of it (numpy's, to the last bit)
+            out[i, col + 1] = around[1] / total
+            out[i, col + 2] = around[2] / total
+            out[i, col + 3] = around[3]
+        col += 4
+    nearest = -1                # the survivor before each line
+    for i in range(n):
+        for c in range(n_survivor):
+            out[i, col + c] = own[nearest, survivor_cols[c]] if nearest >= 0 else nan
+        if own[i, strong_col] == 0:
+            nearest = i
+    col += n_survivor
+    nearest = -1                # the survivor after each line
+    for i in range(n - 1, -1, -1):
+        for c in range(n_survivor):
+            out[i, col + c] = own[nearest, survivor_cols[c]] if nearest >= 0 else nan
+        if own[i, strong_col] == 0:
+            nearest = i
+    col += n_survivor
+    for i in range(n):
+        for c in range(document.shape[0]):
+            out[i, col + c] = document[c]
+    if col + document.shape[0] != out.shape[1]:
+        raise ValueError("the window columns do not fill the matrix")

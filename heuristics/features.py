@@ -292,7 +292,21 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     _position_features(own, words)
     _cohesion_features(own, chars)
     _hit_features(own, rows, hits)
-    return DocFeatures(np.hstack([own, _window_block(own, words)]), np.asarray(rows, dtype=np.intp))
+    return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
+
+
+_WORD_MASS_COLS = [FEATURE_NAMES.index(f"words_pm{radius}") for radius in MASS_RADII]
+
+
+def _with_window(own: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """``np.hstack([own, _window_block(own, words)])`` (the reference), the window by the compiled core."""
+    matrix = np.empty((len(own), len(FEATURE_NAMES)))
+    matrix[:, :own.shape[1]] = own
+    _core.window_block(own, words, _WINDOW_COLS, np.array(WINDOW_OFFSETS, dtype=np.intp),
+                       np.array(MASS_RADII, dtype=np.intp), _SURVIVOR_COLS, _COL["stop_share"], _COL["prose"],
+                       _COL["hit_strong"], _COL["hit_weak"], _document_block(own, words)[0], matrix, own.shape[1])
+    matrix[:, _WORD_MASS_COLS] = np.log1p(matrix[:, _WORD_MASS_COLS])
+    return matrix
 
 
 def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampled: np.ndarray,

@@ -205,7 +205,8 @@ def test_the_character_kernel_agrees_on_odd_lines(language):
 
 
 def test_the_feature_matrix_is_the_reference_one(monkeypatch):
-    """line_features with the kernel, and with the numpy reference in its place: the same matrices."""
+    """line_features with the kernels (character statistics, window columns), and with the numpy
+    references in their place: the same matrices."""
     documents = multilingual_docs()
     with_kernel = []
     for language, text in documents:
@@ -218,6 +219,8 @@ def test_the_feature_matrix_is_the_reference_one(monkeypatch):
 
     language_now = [None]
     monkeypatch.setattr(features_module._core, "char_stats", reference)
+    monkeypatch.setattr(features_module, "_with_window",
+                        lambda own, words: np.hstack([own, features_module._window_block(own, words)]))
     for (language, text), expected in zip(documents, with_kernel):
         language_now[0] = language
         lines = segment_text(text)
