@@ -450,3 +450,104 @@ def window_block(const double[:, ::1] own, const double[::1] words, const Py_ssi
             out[i, col + c] = document[c]
     if col + document.shape[0] != out.shape[1]:
         raise ValueError("the window columns do not fill the matrix")
+
+
+# ---------------------------------------------------------------- line features: position columns
+
+def position_features(double[:, ::1] own, const double[::1] words, cols, double prose_words, double short_words):
+    """``features._position_features(own, words)`` into ``own``'s columns (``cols``: column name ->
+    index), except that ``d_main_words`` is left before its log1p (the caller takes numpy's). Word
+    counts are whole numbers, so every sum here is exact in any order."""
+    cdef Py_ssize_t n = own.shape[0], i, first_prose = -1, last_prose = -1, start = 0, end = -1, run_start
+    cdef Py_ssize_t c_pos = cols["pos"], c_token = cols["token_pos"], c_max = cols["rel_words_max"]
+    cdef Py_ssize_t c_top = cols["rel_words_top"], c_prose = cols["prose"], c_prev = cols["d_prev_prose"]
+    cdef Py_ssize_t c_next = cols["d_next_prose"], c_span = cols["in_span"], c_in_main = cols["in_main"]
+    cdef Py_ssize_t c_d_main = cols["d_main"], c_gap = cols["d_main_words"], c_near = cols["rel_words_near"]
+    cdef Py_ssize_t c_cell = cols["words_per_cell"], c_pipes = cols["pipes"], c_run_len = cols["run_len"]
+    cdef Py_ssize_t c_run_pos = cols["run_pos"], c_end = cols["end_sentence"], nearest, j
+    cdef double most = 0.0, top = 0.0, best = 0.0, running = 0.0, gain, before, after, gap, near
+    cdef double total_mass
+    mass_out = np.empty(n)
+    short_out = np.empty(n, dtype=np.uint8)
+    prose_out = np.empty(n, dtype=np.uint8)
+    cdef double[::1] mass = mass_out
+    cdef uint8_t[::1] short = short_out, prose = prose_out
+    cdef Py_ssize_t run_from = 0
+    for i in range(n):
+        mass[i] = (mass[i - 1] if i else 0.0) + words[i]
+        most = max(most, words[i])
+        prose[i] = words[i] >= prose_words and own[i, c_end] > 0
+        short[i] = (words[i] < short_words or not own[i, c_end] > 0) and not prose[i]
+        if prose[i]:
+            if first_prose < 0:
+                first_prose = i
+            last_prose = i
+        gain = words[i] if prose[i] else -0.5 * (words[i] + 1)   # the main block: Kadane, as _main_block
+        if running <= 0:
+            running, run_from = gain, i
+        else:
+            running += gain
+        if running > best:
+            best, start, end = running, run_from, i
+    total_mass = mass[n - 1]
+    top = _top_mean(words) if n > 5 else total_mass / n
+    before = mass[max(start - 1, 0)] if start > 0 else 0.0
+    after = mass[end] if end >= 0 else 0.0
+    for i in range(n):
+        own[i, c_pos] = i / <double>max(n - 1, 1)
+        own[i, c_token] = (mass[i] - words[i] / 2) / max(total_mass, 1.0)
+        own[i, c_max] = words[i] / max(most, 1.0)
+        own[i, c_top] = words[i] / max(top, 1.0)
+        own[i, c_prose] = prose[i]
+        own[i, c_span] = first_prose >= 0 and first_prose <= i <= last_prose
+        own[i, c_in_main] = start <= i <= end
+        own[i, c_d_main] = min(max(max(start - i, i - end), 0), <Py_ssize_t>FAR)
+        gap = before - mass[i] if i < start else (mass[i] - words[i] - after if i > end else 0.0)
+        own[i, c_gap] = max(gap, 0.0)
+        near = 0.0
+        for j in range(max(i - 3, 0), min(i + 4, n)):
+            near += words[j]
+        near -= words[i]
+        own[i, c_near] = words[i] / max(near / 6, 1.0)
+        own[i, c_cell] = words[i] / (own[i, c_pipes] + 1)
+    nearest = -FAR - 1
+    for i in range(n):
+        if prose[i]:
+            nearest = i
+        own[i, c_prev] = min(i - nearest, <Py_ssize_t>FAR)
+    nearest = n + FAR
+    for i in range(n - 1, -1, -1):
+        if prose[i]:
+            nearest = i
+        own[i, c_next] = min(nearest - i, <Py_ssize_t>FAR)
+    i = 0
+    while i < n:   # runs of short lines: their length, and each line's place in its run
+        if not short[i]:
+            own[i, c_run_len] = 0.0
+            own[i, c_run_pos] = 0.0
+            i += 1
+            continue
+        run_start = i
+        while i < n and short[i]:
+            i += 1
+        for j in range(run_start, i):
+            own[j, c_run_len] = i - run_start
+            own[j, c_run_pos] = (j - run_start + 0.5) / max(i - run_start, 1)
+
+
+cdef double _top_mean(const double[::1] words):
+    """Mean of the five largest word counts (whole numbers: the sum is exact)."""
+    cdef double best[5]
+    cdef Py_ssize_t i, k
+    cdef double value
+    for k in range(5):
+        best[k] = -INFINITY
+    for i in range(words.shape[0]):
+        value = words[i]
+        if value > best[4]:
+            k = 4
+            while k > 0 and best[k - 1] < value:
+                best[k] = best[k - 1]
+                k -= 1
+            best[k] = value
+    return (best[0] + best[1] + best[2] + best[3] + best[4]) / 5

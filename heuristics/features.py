@@ -289,7 +289,7 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     own[:, _COL["url_shapes"]] = _find_counts(texts, joined, offsets, ("://", "www."))
     seen = Counter(texts)
     own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
-    _position_features(own, words)
+    _positions(own, words)
     _cohesion_features(own, chars)
     _hit_features(own, rows, hits)
     return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
@@ -391,6 +391,12 @@ def _runs(short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start_of = starts[np.maximum(which - 1, 0)]
     position = np.where(inside, (np.arange(n) - start_of + 0.5) / np.maximum(length_of, 1), 0)
     return length_of.astype(np.float64), position
+
+
+def _positions(own: np.ndarray, words: np.ndarray) -> None:
+    """``_position_features`` (the reference) by the compiled core; the log1p is numpy's in both."""
+    _core.position_features(own, words, _COL, PROSE_WORDS, SHORT_WORDS)
+    own[:, _COL["d_main_words"]] = np.log1p(own[:, _COL["d_main_words"]])
 
 
 def _position_features(own: np.ndarray, words: np.ndarray) -> None:
