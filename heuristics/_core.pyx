@@ -551,3 +551,44 @@ cdef double _top_mean(const double[::1] words):
                 k -= 1
             best[k] = value
     return (best[0] + best[1] + best[2] + best[3] + best[4]) / 5
+
+
+# ---------------------------------------------------------------- line features: cohesion columns
+
+def cohesion_features(double[:, ::1] own, const uint64_t[::1] word_hash, const int64_t[::1] word_line,
+                      const uint8_t[::1] word_stop, const int64_t[::1] order, Py_ssize_t c_content,
+                      Py_ssize_t c_doc, Py_ssize_t c_main, Py_ssize_t c_in_main):
+    """``features._cohesion_features`` into ``own``: per line its content words (before the caller's
+    log1p), and the share of them that occur in another line / in another line of the main block.
+    ``order``: the words sorted by (hash, line) (numpy's lexsort), so a word's lines are adjacent."""
+    cdef Py_ssize_t n = own.shape[0], w, n_words = order.shape[0], group, k, line, previous_line
+    cdef double lines_with, main_lines_with
+    content_out = np.zeros(n)
+    doc_out = np.zeros(n)
+    main_out = np.zeros(n)
+    cdef double[::1] content = content_out, shared_doc = doc_out, shared_main = main_out
+    for w in range(n_words):
+        if not word_stop[w]:
+            content[word_line[w]] += 1
+    group = 0
+    while group < n_words:   # one word (hash) at a time: its distinct lines, and those in the main block
+        k = group
+        lines_with, main_lines_with, previous_line = 0.0, 0.0, -1
+        while k < n_words and word_hash[order[k]] == word_hash[order[group]]:
+            line = word_line[order[k]]
+            if line != previous_line:
+                lines_with += 1
+                main_lines_with += own[line, c_in_main] > 0
+                previous_line = line
+            k += 1
+        for w in range(group, k):
+            if word_stop[order[w]]:
+                continue
+            line = word_line[order[w]]
+            shared_doc[line] += lines_with > 1
+            shared_main[line] += main_lines_with - (own[line, c_in_main] > 0) > 0
+        group = k
+    for line in range(n):
+        own[line, c_content] = content[line]
+        own[line, c_doc] = shared_doc[line] * (1.0 / max(content[line], 1.0))
+        own[line, c_main] = shared_main[line] * (1.0 / max(content[line], 1.0))

@@ -290,7 +290,7 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     seen = Counter(texts)
     own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
     _positions(own, words)
-    _cohesion_features(own, chars)
+    _cohesion(own, chars)
     _hit_features(own, rows, hits)
     return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
 
@@ -428,6 +428,14 @@ def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     own[:, col["words_per_cell"]] = words / (own[:, col["pipes"]] + 1)
     short = ((words < SHORT_WORDS) | ~ends_sentence) & ~prose
     own[:, col["run_len"]], own[:, col["run_pos"]] = _runs(short)
+
+
+def _cohesion(own: np.ndarray, chars: _Chars) -> None:
+    """``_cohesion_features`` (the reference) by the compiled core; the sort and log1p are numpy's."""
+    order = np.lexsort((chars.word_line, chars.word_hash))
+    _core.cohesion_features(own, chars.word_hash, chars.word_line, chars.word_stop.view(np.uint8), order,
+                            _COL["content_words"], _COL["shared_doc"], _COL["shared_main"], _COL["in_main"])
+    own[:, _COL["content_words"]] = np.log1p(own[:, _COL["content_words"]])
 
 
 def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:

@@ -205,7 +205,7 @@ def test_the_character_kernel_agrees_on_odd_lines(language):
 
 
 def test_the_feature_matrix_is_the_reference_one(monkeypatch):
-    """line_features with the kernels (character statistics, positions, window columns), and with the numpy
+    """line_features with the kernels (character statistics, positions, cohesion, window columns), and with the numpy
     references in their place: the same matrices."""
     documents = multilingual_docs() + [("en", "Home"), ("en", "\n".join(ODD_LINES)), (None, "Home\nNews\n\nSport"),
                                        ("de", "Ein Satz mit genug Wörtern, der hier als Text endet und weiter geht.")]
@@ -221,6 +221,7 @@ def test_the_feature_matrix_is_the_reference_one(monkeypatch):
     language_now = [None]
     monkeypatch.setattr(features_module._core, "char_stats", reference)
     monkeypatch.setattr(features_module, "_positions", features_module._position_features)
+    monkeypatch.setattr(features_module, "_cohesion", features_module._cohesion_features)
     monkeypatch.setattr(features_module, "_with_window",
                         lambda own, words: np.hstack([own, features_module._window_block(own, words)]))
     for (language, text), expected in zip(documents, with_kernel):
