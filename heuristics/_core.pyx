@@ -170,8 +170,8 @@ def char_stats(list samples, const uint8_t[::1] classes, const uint64_t[::1] low
     words_out = np.zeros(n, dtype=np.float64)
     upper_out = np.zeros(n, dtype=np.float64)
     edges_out = np.empty((3, n), dtype=np.uint8)
-    hash_out = np.empty(total // 2 + 1, dtype=np.uint64)
-    line_out = np.empty(total // 2 + 1, dtype=np.int64)
+    hash_out = np.empty(total + 1, dtype=np.uint64)   # a line holds at most as many words as characters
+    line_out = np.empty(total + 1, dtype=np.int64)
     cdef int64_t[:, ::1] counts = counts_out
     cdef double[::1] words = words_out, upper = upper_out
     cdef uint8_t[:, ::1] edges = edges_out
@@ -320,6 +320,8 @@ def score_context(const double[::1] scores, const double[::1] weight, const uint
     cdef Py_ssize_t n = scores.shape[0], i, j, r, lo, hi, column, reach
     cdef double total_s, total_w, low, top, value, nan = NAN
     cdef Py_ssize_t last_high
+    if weight.shape[0] != n or short.shape[0] != n or out.shape[0] != n or out.shape[1] != 13 + radii.shape[0] + 2:
+        raise ValueError("score context arrays do not fit the scores")
     prefix_w_out = np.zeros(n + 1)
     prefix_s_out = np.zeros(n + 1)
     cdef double[::1] prefix_w = prefix_w_out, prefix_s = prefix_s_out
@@ -406,6 +408,10 @@ def window_block(const double[:, ::1] own, const double[::1] words, const Py_ssi
     cdef Py_ssize_t n = own.shape[0], n_window = window_cols.shape[0], n_survivor = survivor_cols.shape[0]
     cdef Py_ssize_t i, j, c, k, o, col = start, lo, hi, reach, nearest
     cdef double nan = NAN, stop, total, around[4]
+    if words.shape[0] != n or out.shape[0] != n or (
+            start + offsets.shape[0] * n_window + 4 * radii.shape[0] + 2 * n_survivor + document.shape[0]
+            != out.shape[1]):
+        raise ValueError("the window columns do not fit the matrix")
     prefix_out = np.zeros((n + 1, 4))
     masses_out = np.empty((n, 4))
     cdef double[:, ::1] prefix = prefix_out, masses = masses_out
@@ -454,8 +460,6 @@ def window_block(const double[:, ::1] own, const double[::1] words, const Py_ssi
     for i in range(n):
         for c in range(document.shape[0]):
             out[i, col + c] = document[c]
-    if col + document.shape[0] != out.shape[1]:
-        raise ValueError("the window columns do not fill the matrix")
 
 
 # ---------------------------------------------------------------- line features: position columns
@@ -471,6 +475,8 @@ def position_features(double[:, ::1] own, const double[::1] words, cols, double 
     cdef Py_ssize_t c_d_main = cols["d_main"], c_gap = cols["d_main_words"], c_near = cols["rel_words_near"]
     cdef Py_ssize_t c_cell = cols["words_per_cell"], c_pipes = cols["pipes"], c_run_len = cols["run_len"]
     cdef Py_ssize_t c_run_pos = cols["run_pos"], c_end = cols["end_sentence"], nearest, j
+    if words.shape[0] != n or n == 0 or max(cols.values()) >= own.shape[1]:
+        raise ValueError("words and columns must fit the rows of own")
     cdef double most = 0.0, top = 0.0, best = 0.0, running = 0.0, gain, before, after, gap, near
     cdef double total_mass
     mass_out = np.empty(n)
@@ -569,6 +575,11 @@ def cohesion_features(double[:, ::1] own, const uint64_t[::1] word_hash, const i
     ``order``: the words sorted by (hash, line) (numpy's lexsort), so a word's lines are adjacent."""
     cdef Py_ssize_t n = own.shape[0], w, n_words = order.shape[0], group, k, line, previous_line
     cdef double lines_with, main_lines_with
+    if not word_hash.shape[0] == word_line.shape[0] == word_stop.shape[0] == n_words:
+        raise ValueError("word arrays of different lengths")
+    for w in range(n_words):
+        if not (0 <= order[w] < n_words and 0 <= word_line[w] < n):
+            raise ValueError("a word index or line outside the document")
     content_out = np.zeros(n)
     doc_out = np.zeros(n)
     main_out = np.zeros(n)

@@ -198,6 +198,14 @@ def test_the_character_kernel_computes_what_numpy_does_on_real_documents():
         assert_same(kernel_stats(texts, language), _char_stats(list(map(_sample, texts)), language))
 
 
+def test_the_character_kernel_takes_a_word_in_every_character():
+    """One-character lines: as many words as characters (the kernel's buffers must hold them)."""
+    texts = ["a"] * 5000 + ["b c"] * 100
+    got = kernel_stats(texts, "en")
+    assert len(got.word_hash) == 5200
+    assert_same(got, _char_stats(texts, "en"))
+
+
 @pytest.mark.parametrize("language", ["en", "de", None])
 def test_the_character_kernel_agrees_on_odd_lines(language):
     texts = ODD_LINES + ["w" * 400 + " tail words here.", "Long " * 90 + "| end |"]
