@@ -556,9 +556,12 @@ def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """What the second pass sees besides the line features: first-pass scores around each line.
 
     Residue comes in runs and the body is one run: a doubtful line between confident body lines
-    is body, the same line inside a run of low scores is not. Computed by the compiled core;
-    ``_score_context_numpy`` is the reference (the document means are numpy's dot products in both).
+    is body, the same line inside a run of low scores is not. Computed by the compiled core for
+    float64 input; ``_score_context_numpy`` is the reference (the document means are numpy's dot
+    products in both) and serves other dtypes (training's float32 matrices).
     """
+    if matrix.dtype != np.float64 or np.asarray(scores).dtype != np.float64:
+        return _score_context_numpy(scores, matrix)
     out = np.empty((len(scores), len(SCORE_FEATURES)))
     if len(scores):
         weight = np.maximum(np.expm1(matrix[:, _COL["log_words"]]), 1)

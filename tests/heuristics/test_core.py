@@ -280,3 +280,12 @@ def test_the_language_vote_reads_the_same_first_words_as_the_whole_sample():
         sample = " ".join(text.split())[:LANGID_CHARS_DEFAULT]
         for tokens in (5, 200):
             assert _first_words(sample, tokens) == WORD_RE.findall(sample.casefold())[:tokens]
+
+
+def test_float32_rows_get_the_reference_score_context():
+    """Training keeps float32 matrices; their context is numpy's float32 arithmetic, as before."""
+    language, text = multilingual_docs()[0]
+    lines = segment_text(text)
+    matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix.astype(np.float32)
+    scores = booster(card_files(line_model.CARD_NAME)[0]).predict(matrix)
+    assert np.array_equal(score_context(scores, matrix), _score_context_numpy(scores, matrix), equal_nan=True)
