@@ -49,6 +49,7 @@ cdef class Forest:
     cdef int n_blocks
     cdef readonly int n_features
     cdef readonly double sigmoid
+    cdef object arguments   # what it was built from: pickling rebuilds it (worker processes, batch executors)
 
     def __cinit__(self):
         self.splits = NULL
@@ -57,6 +58,7 @@ cdef class Forest:
         free(self.splits)
 
     def __init__(self, feature, threshold, nan_right, leaf, int n_features, double sigmoid):
+        self.arguments = (feature, threshold, nan_right, leaf, n_features, sigmoid)
         cdef const int32_t[:, ::1] features = np.ascontiguousarray(feature, dtype=np.int32)
         cdef const double[:, ::1] thresholds = np.ascontiguousarray(threshold, dtype=np.float64)
         cdef const uint8_t[:, ::1] nans = np.ascontiguousarray(nan_right, dtype=np.uint8)
@@ -87,6 +89,9 @@ cdef class Forest:
                     self.splits[t * width + k].nan_right = nans[t, k]
                 else:
                     self.splits[t * width + k].threshold = INFINITY
+
+    def __reduce__(self):
+        return Forest, self.arguments
 
     def predict(self, matrix) -> np.ndarray:
         """Probabilities of the rows of ``matrix`` (float64, n_rows x n_features), as LightGBM's predict."""

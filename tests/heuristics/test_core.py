@@ -289,3 +289,13 @@ def test_float32_rows_get_the_reference_score_context():
     matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix.astype(np.float32)
     scores = booster(card_files(line_model.CARD_NAME)[0]).predict(matrix)
     assert np.array_equal(score_context(scores, matrix), _score_context_numpy(scores, matrix), equal_nan=True)
+
+
+def test_a_pickled_forest_predicts_the_same(text_rows):
+    import pickle
+
+    name = card_files(line_model.CARD_NAME)[1]
+    original = compiled(name)
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy.n_trees == original.n_trees and copy.depth == original.depth
+    assert np.array_equal(copy.predict(text_rows[1]), original.predict(text_rows[1]))
