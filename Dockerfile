@@ -11,8 +11,9 @@ FROM ${PYTHON_IMAGE} AS build
 ARG WHEELHOUSE=
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 # The build checks that the engine loads, model included: lightgbm needs the GNU OpenMP runtime here too.
+# gcc compiles the engine's Cython core (heuristics/_core.pyx); only this stage has it.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && apt-get install -y --no-install-recommends libgomp1 gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # .dockerignore lets in only the package sources, the pins and (when present) wheels/.

@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from . import _core
 from .language import stoplist
 from .rules import Hit
 from .segment import Line
@@ -178,6 +179,7 @@ class _Chars:
 
 
 def _char_stats(samples: list[str], language: str | None) -> _Chars:
+    """The reference of ``_core.char_stats`` (which ``line_features`` calls): numpy over the joined lines."""
     n = len(samples)
     joined = "\n".join(samples)
     codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), _MAX_CP)
@@ -274,7 +276,7 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
         return DocFeatures(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.intp))
     texts = [lines[i].text for i in rows]
     samples = list(map(_sample, texts))
-    chars = _char_stats(samples, language)
+    chars = _Chars(*_core.char_stats(samples, *_tables(), stop_hashes(language)))
     full_chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     sampled = np.fromiter(map(len, samples), dtype=np.float64, count=n)
     segment_words = np.fromiter((lines[i].words for i in rows), dtype=np.float64, count=n)
@@ -287,10 +289,24 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     own[:, _COL["url_shapes"]] = _find_counts(texts, joined, offsets, ("://", "www."))
     seen = Counter(texts)
     own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
-    _position_features(own, words)
-    _cohesion_features(own, chars)
+    _positions(own, words)
+    _cohesion(own, chars)
     _hit_features(own, rows, hits)
-    return DocFeatures(np.hstack([own, _window_block(own, words)]), np.asarray(rows, dtype=np.intp))
+    return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
+
+
+_WORD_MASS_COLS = [FEATURE_NAMES.index(f"words_pm{radius}") for radius in MASS_RADII]
+
+
+def _with_window(own: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """``np.hstack([own, _window_block(own, words)])`` (the reference), the window by the compiled core."""
+    matrix = np.empty((len(own), len(FEATURE_NAMES)))
+    matrix[:, :own.shape[1]] = own
+    _core.window_block(own, words, _WINDOW_COLS, np.array(WINDOW_OFFSETS, dtype=np.intp),
+                       np.array(MASS_RADII, dtype=np.intp), _SURVIVOR_COLS, _COL["stop_share"], _COL["prose"],
+                       _COL["hit_strong"], _COL["hit_weak"], _document_block(own, words)[0], matrix, own.shape[1])
+    matrix[:, _WORD_MASS_COLS] = np.log1p(matrix[:, _WORD_MASS_COLS])
+    return matrix
 
 
 def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampled: np.ndarray,
@@ -377,6 +393,12 @@ def _runs(short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return length_of.astype(np.float64), position
 
 
+def _positions(own: np.ndarray, words: np.ndarray) -> None:
+    """``_position_features`` (the reference) by the compiled core; the log1p is numpy's in both."""
+    _core.position_features(own, words, _COL, PROSE_WORDS, SHORT_WORDS)
+    own[:, _COL["d_main_words"]] = np.log1p(own[:, _COL["d_main_words"]])
+
+
 def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     col = _COL
     n = len(words)
@@ -406,6 +428,14 @@ def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     own[:, col["words_per_cell"]] = words / (own[:, col["pipes"]] + 1)
     short = ((words < SHORT_WORDS) | ~ends_sentence) & ~prose
     own[:, col["run_len"]], own[:, col["run_pos"]] = _runs(short)
+
+
+def _cohesion(own: np.ndarray, chars: _Chars) -> None:
+    """``_cohesion_features`` (the reference) by the compiled core; the sort and log1p are numpy's."""
+    order = np.lexsort((chars.word_line, chars.word_hash))
+    _core.cohesion_features(own, chars.word_hash, chars.word_line, chars.word_stop.view(np.uint8), order,
+                            _COL["content_words"], _COL["shared_doc"], _COL["shared_main"], _COL["in_main"])
+    own[:, _COL["content_words"]] = np.log1p(own[:, _COL["content_words"]])
 
 
 def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:
@@ -526,8 +556,24 @@ def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """What the second pass sees besides the line features: first-pass scores around each line.
 
     Residue comes in runs and the body is one run: a doubtful line between confident body lines
-    is body, the same line inside a run of low scores is not.
+    is body, the same line inside a run of low scores is not. Computed by the compiled core for
+    float64 input; ``_score_context_numpy`` is the reference (the document means are numpy's dot
+    products in both) and serves other dtypes (training's float32 matrices).
     """
+    if matrix.dtype != np.float64 or np.asarray(scores).dtype != np.float64:
+        return _score_context_numpy(scores, matrix)
+    out = np.empty((len(scores), len(SCORE_FEATURES)))
+    if len(scores):
+        weight = np.maximum(np.expm1(matrix[:, _COL["log_words"]]), 1)
+        _core.score_context(np.ascontiguousarray(scores, dtype=np.float64), weight,
+                            (matrix[:, _COL["run_len"]] > 0).view(np.uint8),
+                            float(np.dot(scores, weight) / weight.sum()),
+                            float(np.dot(scores < HIGH_SCORE, weight) / weight.sum()), HIGH_SCORE,
+                            np.array(SCORE_RADII, dtype=np.intp), out)
+    return out
+
+
+def _score_context_numpy(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     n = len(scores)
     out = np.empty((n, len(SCORE_FEATURES)))
     if n == 0:

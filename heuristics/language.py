@@ -26,6 +26,7 @@ VOTE_TOKENS_DEFAULT = SETTINGS.vote_tokens
 VOTE_MIN_HITS_DEFAULT = SETTINGS.vote_min_hits
 VOTE_MARGIN_DEFAULT = SETTINGS.vote_margin
 LANGID_CHARS_DEFAULT = SETTINGS.langid_chars
+LANGID_PREFIX_CHARS = SETTINGS.langid_prefix_chars
 
 
 @lru_cache(maxsize=None)
@@ -68,13 +69,27 @@ def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
     return best, round(best_n / (best_n + runner_up), 3)
 
 
+def _first_words(sample: str, tokens: int) -> list[str]:
+    """The first ``tokens`` words of ``sample`` case-folded (``WORD_RE``), or all when there are fewer.
+
+    Tokenises a prefix first (case-folding is per character, so the prefix's words are the text's):
+    when it holds more than ``tokens`` words the first ``tokens`` are whole, and the rest of the
+    sample need not be read."""
+    prefix = sample[:LANGID_PREFIX_CHARS]
+    if len(prefix) < len(sample):
+        words = WORD_RE.findall(prefix.casefold())
+        if len(words) > tokens:
+            return words[:tokens]
+    return WORD_RE.findall(sample.casefold())[:tokens]
+
+
 def detect(text: str, tokens: int = VOTE_TOKENS_DEFAULT) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence in [0, 1]) of ``text``; (None, None) when there is no text."""
     sample = text[:LANGID_CHARS_DEFAULT]
-    words = WORD_RE.findall(sample.casefold())
+    words = _first_words(sample, tokens)
     if not words:
         return None, None
-    fast = vote(words[:tokens])
+    fast = vote(words)
     if fast is not None:
         return fast
     code, probability = _identifier().classify(sample)

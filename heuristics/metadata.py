@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 from dateutil import parser as dateutil_parser
 
+from . import _core
 from .decide import Decision
 from .result import empty_metadata
 from .rules import Hit
@@ -176,6 +177,8 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     put("url", url, "caller")
     put("language", language, "text")
     meta["language_confidence"] = language_confidence
-    meta["fingerprint"], meta["word_count"] = simhash(body_words(body))
+    # simhash(body_words(body)), computed by the compiled core in one pass
+    meta["fingerprint"], meta["word_count"] = _core.simhash(body[:FINGERPRINT_MAX_CHARS].casefold(),
+                                                            FINGERPRINT_SHINGLE)
     meta["sources"] = sources
     return meta

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .forest import Forest, compiled
 from .features import FEATURE_NAMES, SCORE_FEATURES, DocFeatures, line_features, score_context
 from .rules import Hit
 from .segment import Line
@@ -37,6 +38,9 @@ class LineModel:
     second: Any
     names: tuple[str, ...]
     stay: float | None = None   # run smoothing (``smooth_runs``); None: the second pass's scores as they are
+    # the boosters' trees compiled (``forest.compiled``), which predict what they do; None: LightGBM predicts
+    first_forest: Any = None
+    second_forest: Any = None
 
     def score(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None, *,
               explain: bool = False) -> tuple[np.ndarray, list[list[tuple[str, float]]] | None]:
@@ -45,9 +49,10 @@ class LineModel:
         feats = self._first_input(lines, hits, language)
         if not len(feats.rows):
             return scores, contributions
-        first = _predict(self.first, feats.matrix)
+        first = _predict(self.first_forest or self.first, feats.matrix)
         second_input = self._second_input(first, lines, feats.matrix)
-        scores[feats.rows] = smooth_open_runs(_predict(self.second, second_input), feats.matrix, self.stay)
+        scores[feats.rows] = smooth_open_runs(_predict(self.second_forest or self.second, second_input),
+                                              feats.matrix, self.stay)
         if contributions is not None:
             for row, values in zip(feats.rows.tolist(), self._contributions(second_input)):
                 contributions[row] = values
@@ -121,11 +126,14 @@ def smooth_open_runs(probs: np.ndarray, matrix: np.ndarray, stay: float | None) 
 
 
 def _predict(booster: Any, matrix: np.ndarray) -> np.ndarray:
-    """Probabilities from one LightGBM call for the whole document, single-threaded.
+    """Probabilities from one call for the whole document: the compiled forest's, or LightGBM's,
+    single-threaded.
 
-    Goes straight to LightGBM's C entry point (the checks in ``Booster.predict`` cost more than
-    predicting a short document); falls back to ``Booster.predict`` if that entry point moved.
+    For LightGBM goes straight to its C entry point (the checks in ``Booster.predict`` cost more
+    than predicting a short document); falls back to ``Booster.predict`` if that entry point moved.
     """
+    if isinstance(booster, Forest):
+        return booster.predict(matrix)
     try:
         return _predict_direct(booster, matrix)
     except (AttributeError, TypeError):
@@ -164,13 +172,14 @@ def load(folder: Any = None) -> LineModel | None:
     import lightgbm
 
     card = json.loads(card_file.read_text(encoding="utf-8"))
-    boosters = [lightgbm.Booster(model_str=base.joinpath(name).read_text(encoding="utf-8"))
-                for name in (card["files"]["first"], card["files"]["second"])]
+    texts = [base.joinpath(name).read_text(encoding="utf-8") for name in (card["files"]["first"], card["files"]["second"])]
+    boosters = [lightgbm.Booster(model_str=text) for text in texts]
     names = tuple(card["second_features"])
     if tuple(card["first_features"]) != FEATURE_NAMES or names != FEATURE_NAMES + SCORE_FEATURES:
         raise ValueError(f"{CARD_NAME}: the model was trained on other features; run `textwash train`")
     return LineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
-                     first=boosters[0], second=boosters[1], names=names, stay=card.get("smoothing"))
+                     first=boosters[0], second=boosters[1], names=names, stay=card.get("smoothing"),
+                     first_forest=compiled(texts[0]), second_forest=compiled(texts[1]))
 
 
 @lru_cache(maxsize=1)

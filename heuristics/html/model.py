@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..forest import compiled
 from ..model import LineModel
 from ..rules import Hit
 from ..segment import Line
@@ -56,7 +57,8 @@ def load(folder: Any = None) -> HtmlLineModel | None:
         log.warning("%s was trained on other features than the code's; HTML lines are scored by the text model "
                     "until `textwash train --regime html` is run", CARD_NAME)
         return None
-    boosters = [lightgbm.Booster(model_str=base.joinpath(card["files"][key]).read_text(encoding="utf-8"))
-                for key in ("first", "second")]
+    texts = [base.joinpath(card["files"][key]).read_text(encoding="utf-8") for key in ("first", "second")]
+    boosters = [lightgbm.Booster(model_str=text) for text in texts]
     return HtmlLineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
-                         first=boosters[0], second=boosters[1], names=second_names)
+                         first=boosters[0], second=boosters[1], names=second_names,
+                         first_forest=compiled(texts[0]), second_forest=compiled(texts[1]))

@@ -18,8 +18,9 @@ def module_name(path: Path) -> str:
 
 
 def modules() -> dict[str, Path]:
+    """Every module of the packages, compiled ones (``.pyx``, e.g. heuristics/_core) included."""
     return {module_name(path): path for package in PACKAGES if (ROOT / package).is_dir()
-            for path in sorted((ROOT / package).rglob("*.py"))}
+            for pattern in ("*.py", "*.pyx") for path in sorted((ROOT / package).rglob(pattern))}
 
 
 def _resolve(name: str, known: dict[str, Path]) -> str | None:
@@ -31,6 +32,8 @@ def _resolve(name: str, known: dict[str, Path]) -> str | None:
 
 def imports_of(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     """The project modules ``name`` imports, wherever in the file the import statement sits."""
+    if path.suffix == ".pyx":  # the compiled core imports no project module (Cython syntax is not Python's)
+        return set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -1,0 +1,616 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The engine's compiled core: loops over lines, characters and tree nodes that numpy and Python
+pay per call or per element for. Each function computes exactly what its Python reference does
+(tests compare them on real documents):
+
+* ``Forest``: a LightGBM binary model's trees, walked for a whole matrix of rows at once
+  (reference: ``lightgbm.Booster.predict``; loaded from LightGBM's own model text by ``forest.py``);
+* ``char_stats``: the per-line character statistics of ``features._char_stats``;
+* ``simhash``: the body fingerprint of ``metadata.simhash``.
+"""
+from libc.math cimport exp, fabs, INFINITY, NAN
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport calloc, free
+from cpython.unicode cimport Py_UNICODE_ISSPACE
+
+import numpy as np
+
+# LightGBM's kZeroThreshold (a float literal, 1e-35f): inputs at most this far from 0 are 0.
+cdef double ZERO_THRESHOLD = <double><float>1e-35
+
+
+cdef struct Split:
+    double threshold
+    int32_t feature
+    int32_t nan_right     # NaN goes right (else left)
+
+
+cdef enum:
+    LOCKSTEP = 8
+    ROW_CHUNK = 32
+
+
+cdef class Forest:
+    """A binary LightGBM model with every tree laid out as a perfect binary tree of ``depth`` levels
+    (``forest.parse_model`` builds it from LightGBM's model text): tree ``t``'s splits are
+    ``feature[t]``, ``threshold[t]``, ``nan_right[t]`` in heap order (node ``k``'s children are
+    ``2k+1`` and ``2k+2``), its leaves ``leaf[t]``. A branch that ends early in LightGBM's tree is
+    padded with splits that never go right over copies of its leaf value.
+
+    So every walk takes ``depth`` steps with no branch to mispredict: a value within LightGBM's zero
+    threshold of 0 reads as 0, NaN goes where the split's missing type sends it, any other value
+    right when it is greater than the threshold. Each row's leaf values are summed in tree order,
+    as LightGBM sums them, so the probabilities are LightGBM's bit for bit."""
+
+    cdef Split* splits
+    cdef double[:, ::1] leaf
+    cdef readonly int depth
+    cdef readonly int n_trees
+    cdef int n_blocks
+    cdef readonly int n_features
+    cdef readonly double sigmoid
+    cdef object arguments   # what it was built from: pickling rebuilds it (worker processes, batch executors)
+
+    def __cinit__(self):
+        self.splits = NULL
+
+    def __dealloc__(self):
+        free(self.splits)
+
+    def __init__(self, feature, threshold, nan_right, leaf, int n_features, double sigmoid):
+        self.arguments = (feature, threshold, nan_right, leaf, n_features, sigmoid)
+        cdef const int32_t[:, ::1] features = np.ascontiguousarray(feature, dtype=np.int32)
+        cdef const double[:, ::1] thresholds = np.ascontiguousarray(threshold, dtype=np.float64)
+        cdef const uint8_t[:, ::1] nans = np.ascontiguousarray(nan_right, dtype=np.uint8)
+        cdef Py_ssize_t t, k, width = features.shape[1], trees = features.shape[0]
+        self.depth = (width + 1).bit_length() - 1
+        if (width + 1) != 1 << self.depth or np.shape(leaf) != (trees, width + 1):
+            raise ValueError("splits and leaves do not form perfect trees")
+        if thresholds.shape[0] != trees or nans.shape[0] != trees:
+            raise ValueError("split arrays of different lengths")
+        if np.any(np.asarray(features) < 0) or np.any(np.asarray(features) >= n_features):
+            raise ValueError("a split names a feature outside the model's columns")
+        # padded to whole blocks of LOCKSTEP trees with trees whose every leaf is 0.0 (adding 0.0
+        # to a sum changes nothing), so the walk's inner loop has a fixed length
+        self.n_trees = trees
+        self.n_blocks = (trees + LOCKSTEP - 1) // LOCKSTEP
+        self.leaf = np.zeros((self.n_blocks * LOCKSTEP, width + 1), dtype=np.float64)
+        np.asarray(self.leaf)[:trees] = leaf
+        self.n_features = n_features
+        self.sigmoid = sigmoid
+        self.splits = <Split*>calloc(max(self.n_blocks * LOCKSTEP * width, 1), sizeof(Split))
+        if self.splits == NULL:
+            raise MemoryError()
+        for t in range(self.n_blocks * LOCKSTEP):
+            for k in range(width):
+                if t < trees:
+                    self.splits[t * width + k].threshold = thresholds[t, k]
+                    self.splits[t * width + k].feature = features[t, k]
+                    self.splits[t * width + k].nan_right = nans[t, k]
+                else:
+                    self.splits[t * width + k].threshold = INFINITY
+
+    def __reduce__(self):
+        return Forest, self.arguments
+
+    def predict(self, matrix) -> np.ndarray:
+        """Probabilities of the rows of ``matrix`` (float64, n_rows x n_features), as LightGBM's predict."""
+        cdef const double[:, ::1] rows = np.ascontiguousarray(matrix, dtype=np.float64)
+        if rows.shape[1] != self.n_features:
+            raise ValueError(f"the model takes {self.n_features} columns, not {rows.shape[1]}")
+        out = np.zeros(rows.shape[0], dtype=np.float64)
+        cdef double[::1] result = out
+        cdef Py_ssize_t first = 0, r, t, n_rows = rows.shape[0]
+        with nogil:
+            # ROW_CHUNK rows at a time, each block of trees over all of them: the block's splits stay
+            # in the fastest cache while the rows pass; each row still adds its trees in order
+            while first < n_rows:
+                for t in range(self.n_blocks):
+                    for r in range(first, min(first + <Py_ssize_t>ROW_CHUNK, n_rows)):
+                        self._block(&rows[r, 0], t, &result[r])
+                first += ROW_CHUNK
+            for r in range(n_rows):
+                result[r] = 1.0 / (1.0 + exp(-self.sigmoid * result[r]))
+        return out
+
+    cdef inline void _block(self, const double* row, Py_ssize_t t, double* total) noexcept nogil:
+        """Adds the leaf values of block ``t``'s trees for one row to ``total``, one by one in tree order
+        (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
+        are walked side by side: their walks do not wait on each other, so the processor overlaps them."""
+        cdef Py_ssize_t width = (1 << self.depth) - 1, j, level
+        cdef Py_ssize_t k[LOCKSTEP]
+        cdef const Split* block = self.splits + t * LOCKSTEP * width
+        cdef const Split* split
+        cdef double value
+        for j in range(LOCKSTEP):
+            k[j] = 0
+        for level in range(self.depth):
+            for j in range(LOCKSTEP):
+                split = block + j * width + k[j]
+                value = row[split.feature]
+                value = 0.0 if fabs(value) <= ZERO_THRESHOLD else value   # NaN stays NaN
+                k[j] = 2 * k[j] + 1 + ((value > split.threshold) | ((value != value) & split.nan_right))
+        for j in range(LOCKSTEP):
+            total[0] += self.leaf[t * LOCKSTEP + j, k[j] - width]
+
+
+# ---------------------------------------------------------------- per-line character statistics
+
+# The character classes of features.py (C_LOWER ... C_OTHER); the first four are word characters.
+cdef enum:
+    C_UPPER = 1
+    C_DIGIT = 3
+    C_SPACE = 4
+    N_CLASSES = 17
+    MAX_CP = 0x10000
+cdef uint64_t HASH_BASE = 1000003
+
+
+cdef inline Py_UCS4 _capped(Py_UCS4 ch) noexcept nogil:
+    return ch if ch < MAX_CP else MAX_CP
+
+
+cdef inline bint _is_leading(Py_UCS4 ch) noexcept nogil:
+    return ch == u'|' or ch == u' '
+
+
+cdef inline bint _is_trailing(Py_UCS4 ch) noexcept nogil:
+    return (ch == u'|' or ch == u' ' or ch == u'"' or ch == u"'" or ch == u'\u201d' or ch == u'\u2019'
+            or ch == u')' or ch == u']' or ch == u'}' or ch == u'\u00bb' or ch == u'*')
+
+
+def char_stats(list samples, const uint8_t[::1] classes, const uint64_t[::1] lower, const uint64_t[::1] stops):
+    """Per-line character statistics of ``samples`` (non-empty strings), as ``features._char_stats``
+    computes them over ``"\\n".join(samples)``: returns (class counts (n x N_CLASSES, the newline after
+    a line counted as its space), word starts, upper-case word starts, stopwords (NaN without a
+    stoplist), first / second / last character class, word hashes, word lines, word in stoplist).
+
+    ``classes``/``lower``: class and case-folded code point per code point up to MAX_CP (anything
+    above reads as MAX_CP); ``stops``: the sorted stopword hashes (empty: no stoplist)."""
+    cdef Py_ssize_t n = len(samples), total = 0, i, j, length, words_found = 0, lo, hi, mid, w
+    cdef str text
+    for text in samples:
+        total += len(text)
+    counts_out = np.zeros((n, N_CLASSES), dtype=np.int64)
+    words_out = np.zeros(n, dtype=np.float64)
+    upper_out = np.zeros(n, dtype=np.float64)
+    edges_out = np.empty((3, n), dtype=np.uint8)
+    hash_out = np.empty(total + 1, dtype=np.uint64)   # a line holds at most as many words as characters
+    line_out = np.empty(total + 1, dtype=np.int64)
+    cdef int64_t[:, ::1] counts = counts_out
+    cdef double[::1] words = words_out, upper = upper_out
+    cdef uint8_t[:, ::1] edges = edges_out
+    cdef uint64_t[::1] hashes = hash_out
+    cdef int64_t[::1] word_line = line_out
+    cdef Py_UCS4 ch
+    cdef uint8_t cls
+    cdef bint in_word
+    cdef uint64_t value, power
+    cdef Py_ssize_t head, tail
+    for i in range(n):
+        text = samples[i]
+        length = len(text)
+        in_word = False
+        value, power = 0, 1
+        for j in range(length):
+            ch = _capped(text[j])
+            cls = classes[ch]
+            counts[i, cls] += 1
+            if cls <= C_DIGIT:
+                if not in_word:
+                    in_word = True
+                    value, power = 0, 1
+                    words[i] += 1
+                    if cls == C_UPPER:
+                        upper[i] += 1
+                value += lower[ch] * power
+                power *= HASH_BASE
+            elif in_word:
+                in_word = False
+                hashes[words_found] = value
+                word_line[words_found] = i
+                words_found += 1
+        if in_word:
+            hashes[words_found] = value
+            word_line[words_found] = i
+            words_found += 1
+        if i < n - 1:
+            counts[i, C_SPACE] += 1   # the "\n" that joins this line to the next
+        head = 0
+        while head < length and _is_leading(text[head]):
+            head += 1
+        if head == length:   # nothing but pipes and spaces: the head reads as " "
+            edges[0, i] = classes[32]
+            edges[1, i] = classes[32]
+        else:
+            edges[0, i] = classes[_capped(text[head])]
+            edges[1, i] = classes[_capped(text[head + 1]) if head + 1 < length else 32]
+        tail = length
+        while tail > 0 and _is_trailing(text[tail - 1]):
+            tail -= 1
+        edges[2, i] = classes[_capped(text[tail - 1] if tail > 0 else text[length - 1])]
+    hash_out, line_out = hash_out[:words_found], line_out[:words_found]
+    is_stop_out = np.zeros(words_found, dtype=bool)
+    stops_out = np.zeros(n, dtype=np.float64)
+    cdef uint8_t[::1] is_stop = is_stop_out.view(np.uint8)
+    cdef double[::1] stop_count = stops_out
+    cdef Py_ssize_t n_stops = stops.shape[0]
+    if n_stops == 0:
+        stops_out[:] = NAN
+    else:
+        for w in range(words_found):
+            value = hashes[w]
+            lo, hi = 0, n_stops
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if stops[mid] < value:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < n_stops and stops[lo] == value:
+                is_stop[w] = 1
+                stop_count[word_line[w]] += 1
+    return (counts_out, words_out, upper_out, stops_out, edges_out[0], edges_out[1], edges_out[2],
+            hash_out, line_out, is_stop_out)
+
+
+# ---------------------------------------------------------------- body fingerprint
+
+cdef inline uint64_t _mix64(uint64_t value) noexcept nogil:
+    """splitmix64's finaliser (as ``metadata._mix64``)."""
+    value = (value ^ (value >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    value = (value ^ (value >> 27)) * <uint64_t>0x94D049BB133111EB
+    return value ^ (value >> 31)
+
+
+def simhash(str folded, int shingle):
+    """``metadata.simhash(" ".join(folded.split()), shingle)`` in one pass over ``folded`` (the body,
+    case-folded): (64-bit simhash of the word shingles as 16 hex digits or None, number of words).
+
+    A word's hash is the sum of (code point + 1) * BASE**i over its characters, mod 2**64, mixed;
+    each shingle folds its words' hashes in order; each bit of the fingerprint is the majority of
+    that bit over the shingles."""
+    cdef Py_ssize_t length = len(folded), j, n = 0, count, i, offset, bit
+    ids_out = np.empty(length // 2 + 1, dtype=np.uint64)
+    cdef uint64_t[::1] ids = ids_out
+    cdef uint64_t value = 0, power = 1, combined, fingerprint = 0
+    cdef bint in_word = False
+    cdef Py_UCS4 ch
+    cdef int64_t votes[64]
+    for j in range(length):
+        ch = folded[j]
+        if Py_UNICODE_ISSPACE(ch):
+            if in_word:
+                ids[n] = _mix64(value)
+                n += 1
+                in_word = False
+            continue
+        if not in_word:
+            in_word = True
+            value, power = 0, 1
+        value += (<uint64_t>ch + 1) * power
+        power *= HASH_BASE
+    if in_word:
+        ids[n] = _mix64(value)
+        n += 1
+    if n == 0:
+        return None, 0
+    count = max(1, n - shingle + 1)
+    for bit in range(64):
+        votes[bit] = 0
+    for i in range(count):
+        combined = 0
+        for offset in range(min(shingle, n)):
+            combined = _mix64(combined * HASH_BASE + ids[i + offset])
+        for bit in range(64):
+            votes[bit] += (combined >> bit) & 1
+    for bit in range(64):
+        if votes[bit] * 2 - count > 0:
+            fingerprint |= (<uint64_t>1) << bit
+    return f"{fingerprint:016x}", n
+
+
+# ---------------------------------------------------------------- second pass: context of first-pass scores
+
+cdef enum:
+    FAR = 50              # features.FAR: distances are capped here
+    SCORE_REACH = 3       # features.SCORE_OFFSETS: -3 .. 3 without 0
+
+
+def score_context(const double[::1] scores, const double[::1] weight, const uint8_t[::1] short, double doc_mean,
+                  double doc_low_share, double high, const Py_ssize_t[::1] radii, double[:, ::1] out):
+    """``features.score_context``'s columns into ``out`` (n x 18), from the first-pass ``scores``, each
+    line's ``weight`` (its words, at least 1), whether it is a short line (``run_len > 0``) and the two
+    document-wide weighted means (numpy's dot products, passed in so the sums are numpy's own)."""
+    cdef Py_ssize_t n = scores.shape[0], i, j, r, lo, hi, column, reach
+    cdef double total_s, total_w, low, top, value, nan = NAN
+    cdef Py_ssize_t last_high
+    if weight.shape[0] != n or short.shape[0] != n or out.shape[0] != n or out.shape[1] != 13 + radii.shape[0] + 2:
+        raise ValueError("score context arrays do not fit the scores")
+    prefix_w_out = np.zeros(n + 1)
+    prefix_s_out = np.zeros(n + 1)
+    cdef double[::1] prefix_w = prefix_w_out, prefix_s = prefix_s_out
+    for i in range(n):
+        prefix_w[i + 1] = prefix_w[i] + weight[i]
+        prefix_s[i + 1] = prefix_s[i] + weight[i] * scores[i]
+        out[i, 0] = scores[i]
+        out[i, 3] = doc_mean
+        out[i, 4] = doc_low_share
+    _run_stats(scores, short, out)
+    last_high = -FAR - 1
+    for i in range(n):
+        if scores[i] >= high:
+            last_high = i
+        out[i, 5] = min(i - last_high, <Py_ssize_t>FAR)
+    last_high = n + FAR
+    for i in range(n - 1, -1, -1):
+        if scores[i] >= high:
+            last_high = i
+        out[i, 6] = min(last_high - i, <Py_ssize_t>FAR)
+    for i in range(n):
+        column = 7
+        for j in range(-SCORE_REACH, SCORE_REACH + 1):
+            if j != 0:
+                out[i, column] = scores[i + j] if 0 <= i + j < n else nan
+                column += 1
+        for r in range(radii.shape[0]):
+            reach = radii[r]
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            total_w = prefix_w[hi] - prefix_w[lo] - weight[i]
+            total_s = prefix_s[hi] - prefix_s[lo] - weight[i] * scores[i]
+            out[i, column] = total_s / max(total_w, 1e-9) if total_w > 0 else nan
+            column += 1
+        low, top = nan, nan   # nanmin / nanmax of the scores two lines around (NaN when none)
+        for j in range(-2, 3):
+            if j != 0 and 0 <= i + j < n and n > 1:
+                value = scores[i + j]
+                if value == value:
+                    low = value if low != low or value < low else low
+                    top = value if top != top or value > top else top
+        out[i, column] = low
+        out[i, column + 1] = top
+
+
+cdef _run_stats(const double[::1] scores, const uint8_t[::1] short, double[:, ::1] out):
+    """Columns 1 and 2: mean and min score of the run of short lines each line sits in (its own score
+    otherwise), as ``features._run_stats`` (the run's sum is a difference of prefix sums)."""
+    cdef Py_ssize_t n = scores.shape[0], i, start = 0, stop
+    cdef double run_min, mean
+    prefix_out = np.zeros(n + 1)
+    cdef double[::1] prefix = prefix_out
+    for i in range(n):
+        prefix[i + 1] = prefix[i] + scores[i]
+    i = 0
+    while i < n:
+        if not short[i]:
+            out[i, 1] = scores[i]
+            out[i, 2] = scores[i]
+            i += 1
+            continue
+        start = i
+        run_min = scores[i]
+        while i < n and short[i]:
+            run_min = min(run_min, scores[i])
+            i += 1
+        stop = i
+        mean = (prefix[stop] - prefix[start]) / (stop - start)
+        for i in range(start, stop):
+            out[i, 1] = mean
+            out[i, 2] = run_min
+        i = stop
+
+
+# ---------------------------------------------------------------- line features: the window columns
+
+def window_block(const double[:, ::1] own, const double[::1] words, const Py_ssize_t[::1] window_cols,
+                 const Py_ssize_t[::1] offsets, const Py_ssize_t[::1] radii, const Py_ssize_t[::1] survivor_cols,
+                 Py_ssize_t stop_col, Py_ssize_t prose_col, Py_ssize_t strong_col, Py_ssize_t weak_col,
+                 const double[::1] document, double[:, ::1] out, Py_ssize_t start):
+    """``features._window_block(own, words)`` written into ``out[:, start:]``: the neighbours' window
+    columns at each offset (NaN past the ends), the word / prose / stopword / hit masses around each
+    line (sums as numpy's: differences of sequential prefix sums; the word mass before its log1p), the nearest lines before and after
+    without a strong hit, and the ``document`` columns (``features._document_block``'s, one row)."""
+    cdef Py_ssize_t n = own.shape[0], n_window = window_cols.shape[0], n_survivor = survivor_cols.shape[0]
+    cdef Py_ssize_t i, j, c, k, o, col = start, lo, hi, reach, nearest
+    cdef double nan = NAN, stop, total, around[4]
+    if words.shape[0] != n or out.shape[0] != n or (
+            start + offsets.shape[0] * n_window + 4 * radii.shape[0] + 2 * n_survivor + document.shape[0]
+            != out.shape[1]):
+        raise ValueError("the window columns do not fit the matrix")
+    prefix_out = np.zeros((n + 1, 4))
+    masses_out = np.empty((n, 4))
+    cdef double[:, ::1] prefix = prefix_out, masses = masses_out
+    for o in range(offsets.shape[0]):
+        for i in range(n):
+            j = i + offsets[o]
+            for c in range(n_window):
+                out[i, col + c] = own[j, window_cols[c]] if 0 <= j < n else nan
+        col += n_window
+    for i in range(n):
+        stop = own[i, stop_col]
+        if stop != stop:
+            stop = 0.0          # np.nan_to_num (the column is finite or NaN)
+        masses[i, 0] = words[i]
+        masses[i, 1] = words[i] * own[i, prose_col]
+        masses[i, 2] = stop * words[i]
+        masses[i, 3] = max(own[i, strong_col], own[i, weak_col])
+        for k in range(4):
+            prefix[i + 1, k] = prefix[i, k] + masses[i, k]
+    for o in range(radii.shape[0]):
+        reach = radii[o]
+        for i in range(n):
+            lo, hi = max(i - reach, 0), min(i + reach + 1, n)
+            for k in range(4):
+                around[k] = prefix[hi, k] - prefix[lo, k] - masses[i, k]
+            total = max(around[0], 1.0)
+            out[i, col] = around[0]   # the caller takes numpy's log1p of it (numpy's, to the last bit)
+            out[i, col + 1] = around[1] / total
+            out[i, col + 2] = around[2] / total
+            out[i, col + 3] = around[3]
+        col += 4
+    nearest = -1                # the survivor before each line
+    for i in range(n):
+        for c in range(n_survivor):
+            out[i, col + c] = own[nearest, survivor_cols[c]] if nearest >= 0 else nan
+        if own[i, strong_col] == 0:
+            nearest = i
+    col += n_survivor
+    nearest = -1                # the survivor after each line
+    for i in range(n - 1, -1, -1):
+        for c in range(n_survivor):
+            out[i, col + c] = own[nearest, survivor_cols[c]] if nearest >= 0 else nan
+        if own[i, strong_col] == 0:
+            nearest = i
+    col += n_survivor
+    for i in range(n):
+        for c in range(document.shape[0]):
+            out[i, col + c] = document[c]
+
+
+# ---------------------------------------------------------------- line features: position columns
+
+def position_features(double[:, ::1] own, const double[::1] words, cols, double prose_words, double short_words):
+    """``features._position_features(own, words)`` into ``own``'s columns (``cols``: column name ->
+    index), except that ``d_main_words`` is left before its log1p (the caller takes numpy's). Word
+    counts are whole numbers, so every sum here is exact in any order."""
+    cdef Py_ssize_t n = own.shape[0], i, first_prose = -1, last_prose = -1, start = 0, end = -1, run_start
+    cdef Py_ssize_t c_pos = cols["pos"], c_token = cols["token_pos"], c_max = cols["rel_words_max"]
+    cdef Py_ssize_t c_top = cols["rel_words_top"], c_prose = cols["prose"], c_prev = cols["d_prev_prose"]
+    cdef Py_ssize_t c_next = cols["d_next_prose"], c_span = cols["in_span"], c_in_main = cols["in_main"]
+    cdef Py_ssize_t c_d_main = cols["d_main"], c_gap = cols["d_main_words"], c_near = cols["rel_words_near"]
+    cdef Py_ssize_t c_cell = cols["words_per_cell"], c_pipes = cols["pipes"], c_run_len = cols["run_len"]
+    cdef Py_ssize_t c_run_pos = cols["run_pos"], c_end = cols["end_sentence"], nearest, j
+    if words.shape[0] != n or n == 0 or max(cols.values()) >= own.shape[1]:
+        raise ValueError("words and columns must fit the rows of own")
+    cdef double most = 0.0, top = 0.0, best = 0.0, running = 0.0, gain, before, after, gap, near
+    cdef double total_mass
+    mass_out = np.empty(n)
+    short_out = np.empty(n, dtype=np.uint8)
+    prose_out = np.empty(n, dtype=np.uint8)
+    cdef double[::1] mass = mass_out
+    cdef uint8_t[::1] short = short_out, prose = prose_out
+    cdef Py_ssize_t run_from = 0
+    for i in range(n):
+        mass[i] = (mass[i - 1] if i else 0.0) + words[i]
+        most = max(most, words[i])
+        prose[i] = words[i] >= prose_words and own[i, c_end] > 0
+        short[i] = (words[i] < short_words or not own[i, c_end] > 0) and not prose[i]
+        if prose[i]:
+            if first_prose < 0:
+                first_prose = i
+            last_prose = i
+        gain = words[i] if prose[i] else -0.5 * (words[i] + 1)   # the main block: Kadane, as _main_block
+        if running <= 0:
+            running, run_from = gain, i
+        else:
+            running += gain
+        if running > best:
+            best, start, end = running, run_from, i
+    total_mass = mass[n - 1]
+    top = _top_mean(words) if n > 5 else total_mass / n
+    before = mass[max(start - 1, 0)] if start > 0 else 0.0
+    after = mass[end] if end >= 0 else 0.0
+    for i in range(n):
+        own[i, c_pos] = i / <double>max(n - 1, 1)
+        own[i, c_token] = (mass[i] - words[i] / 2) / max(total_mass, 1.0)
+        own[i, c_max] = words[i] / max(most, 1.0)
+        own[i, c_top] = words[i] / max(top, 1.0)
+        own[i, c_prose] = prose[i]
+        own[i, c_span] = first_prose >= 0 and first_prose <= i <= last_prose
+        own[i, c_in_main] = start <= i <= end
+        own[i, c_d_main] = min(max(max(start - i, i - end), 0), <Py_ssize_t>FAR)
+        gap = before - mass[i] if i < start else (mass[i] - words[i] - after if i > end else 0.0)
+        own[i, c_gap] = max(gap, 0.0)
+        near = 0.0
+        for j in range(max(i - 3, 0), min(i + 4, n)):
+            near += words[j]
+        near -= words[i]
+        own[i, c_near] = words[i] / max(near / 6, 1.0)
+        own[i, c_cell] = words[i] / (own[i, c_pipes] + 1)
+    nearest = -FAR - 1
+    for i in range(n):
+        if prose[i]:
+            nearest = i
+        own[i, c_prev] = min(i - nearest, <Py_ssize_t>FAR)
+    nearest = n + FAR
+    for i in range(n - 1, -1, -1):
+        if prose[i]:
+            nearest = i
+        own[i, c_next] = min(nearest - i, <Py_ssize_t>FAR)
+    i = 0
+    while i < n:   # runs of short lines: their length, and each line's place in its run
+        if not short[i]:
+            own[i, c_run_len] = 0.0
+            own[i, c_run_pos] = 0.0
+            i += 1
+            continue
+        run_start = i
+        while i < n and short[i]:
+            i += 1
+        for j in range(run_start, i):
+            own[j, c_run_len] = i - run_start
+            own[j, c_run_pos] = (j - run_start + 0.5) / max(i - run_start, 1)
+
+
+cdef double _top_mean(const double[::1] words):
+    """Mean of the five largest word counts (whole numbers: the sum is exact)."""
+    cdef double best[5]
+    cdef Py_ssize_t i, k
+    cdef double value
+    for k in range(5):
+        best[k] = -INFINITY
+    for i in range(words.shape[0]):
+        value = words[i]
+        if value > best[4]:
+            k = 4
+            while k > 0 and best[k - 1] < value:
+                best[k] = best[k - 1]
+                k -= 1
+            best[k] = value
+    return (best[0] + best[1] + best[2] + best[3] + best[4]) / 5
+
+
+# ---------------------------------------------------------------- line features: cohesion columns
+
+def cohesion_features(double[:, ::1] own, const uint64_t[::1] word_hash, const int64_t[::1] word_line,
+                      const uint8_t[::1] word_stop, const int64_t[::1] order, Py_ssize_t c_content,
+                      Py_ssize_t c_doc, Py_ssize_t c_main, Py_ssize_t c_in_main):
+    """``features._cohesion_features`` into ``own``: per line its content words (before the caller's
+    log1p), and the share of them that occur in another line / in another line of the main block.
+    ``order``: the words sorted by (hash, line) (numpy's lexsort), so a word's lines are adjacent."""
+    cdef Py_ssize_t n = own.shape[0], w, n_words = order.shape[0], group, k, line, previous_line
+    cdef double lines_with, main_lines_with
+    if not word_hash.shape[0] == word_line.shape[0] == word_stop.shape[0] == n_words:
+        raise ValueError("word arrays of different lengths")
+    for w in range(n_words):
+        if not (0 <= order[w] < n_words and 0 <= word_line[w] < n):
+            raise ValueError("a word index or line outside the document")
+    content_out = np.zeros(n)
+    doc_out = np.zeros(n)
+    main_out = np.zeros(n)
+    cdef double[::1] content = content_out, shared_doc = doc_out, shared_main = main_out
+    for w in range(n_words):
+        if not word_stop[w]:
+            content[word_line[w]] += 1
+    group = 0
+    while group < n_words:   # one word (hash) at a time: its distinct lines, and those in the main block
+        k = group
+        lines_with, main_lines_with, previous_line = 0.0, 0.0, -1
+        while k < n_words and word_hash[order[k]] == word_hash[order[group]]:
+            line = word_line[order[k]]
+            if line != previous_line:
+                lines_with += 1
+                main_lines_with += own[line, c_in_main] > 0
+                previous_line = line
+            k += 1
+        for w in range(group, k):
+            if word_stop[order[w]]:
+                continue
+            line = word_line[order[w]]
+            shared_doc[line] += lines_with > 1
+            shared_main[line] += main_lines_with - (own[line, c_in_main] > 0) > 0
+        group = k
+    for line in range(n):
+        own[line, c_content] = content[line]
+        own[line, c_doc] = shared_doc[line] * (1.0 / max(content[line], 1.0))
+        own[line, c_main] = shared_main[line] * (1.0 / max(content[line], 1.0))

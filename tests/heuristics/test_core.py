@@ -1,0 +1,301 @@
+"""The compiled core computes what its references compute: the forest LightGBM's predictions (to 1e-12,
+on the shipped text and HTML models' real feature rows and on rows made to hit every split's edge),
+the character kernel ``features._char_stats`` exactly."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+import pytest
+
+from heuristics import _core, forest
+from heuristics import features as features_module
+from heuristics import model as line_model
+from heuristics.features import (_Chars, _char_stats, _sample, _score_context_numpy, _tables, line_features,
+                                 score_context, stop_hashes)
+from heuristics.html.lines import lines_from_html
+from heuristics.metadata import body_words, simhash
+from heuristics.html.features import first_pass_matrix, page_structure, second_pass_matrix
+from heuristics.rules import default_ruleset, match_lines
+from heuristics.segment import segment_text
+
+from test_html import ARTICLE
+
+MODELS = Path(str(resources.files("heuristics").joinpath("models")))
+ROOT = Path(__file__).resolve().parents[2]
+TOLERANCE = 1e-12
+
+
+def multilingual_docs() -> list[tuple[str, str]]:
+    """(language, text) of the repository's multilingual documents, and the seed documents."""
+    docs = []
+    for path in sorted((ROOT / "tests" / "data" / "multilingual").glob("*.jsonl")):
+        for row in map(json.loads, path.read_text("utf-8").splitlines()):
+            docs.append((row["language"], "\n".join(line["text"] for line in row["lines"])))
+    docs += [("en", path.read_text("utf-8")) for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    return docs
+
+
+def as_page(text: str) -> str:
+    """A page for a document: short lines as a menu of links, long ones as paragraphs of an article."""
+    parts = []
+    for line in text.splitlines():
+        if len(line.split()) < 8:
+            parts.append(f"<nav class='menu'><ul><li><a href='/x'>{line}</a></li></ul></nav>")
+        else:
+            parts.append(f"<article class='post'><p>{line}</p></article>")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def booster(name: str) -> lightgbm.Booster:
+    return lightgbm.Booster(model_str=(MODELS / name).read_text("utf-8"))
+
+
+def compiled(name: str) -> _core.Forest:
+    return forest.parse_model((MODELS / name).read_text("utf-8"))
+
+
+def card_files(card: str) -> tuple[str, str]:
+    files = json.loads((MODELS / card).read_text("utf-8"))["files"]
+    return files["first"], files["second"]
+
+
+@pytest.fixture(scope="module")
+def text_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Both passes' input rows of the text model over the documents."""
+    first_name, _ = card_files(line_model.CARD_NAME)
+    firsts, seconds = [], []
+    for language, text in multilingual_docs():
+        lines = segment_text(text)
+        feats = line_features(lines, match_lines(lines, default_ruleset(), language), language)
+        firsts.append(feats.matrix)
+        seconds.append(np.hstack([feats.matrix, score_context(booster(first_name).predict(feats.matrix),
+                                                              feats.matrix)]))
+    return np.vstack(firsts), np.vstack(seconds)
+
+
+@pytest.fixture(scope="module")
+def html_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Both passes' input rows of the HTML model over pages made of the documents."""
+    first_name, _ = card_files("html_model.json")
+    first_model = booster(first_name)
+    firsts, seconds = [], []
+    for language, text in [("en", "")] + multilingual_docs():
+        lines, _ = lines_from_html(ARTICLE if not text else as_page(text))
+        matrix = first_pass_matrix(lines, match_lines(lines, default_ruleset(), language), language).matrix
+        firsts.append(matrix)
+        seconds.append(second_pass_matrix(first_model.predict(matrix), page_structure(lines), matrix))
+    return np.vstack(firsts), np.vstack(seconds)
+
+
+def test_the_forest_predicts_what_lightgbm_does_on_the_text_models_rows(text_rows):
+    for name, rows in zip(card_files(line_model.CARD_NAME), text_rows):
+        assert len(rows) > 300 and np.isnan(rows).any()   # real rows, with the window's NaN padding
+        expected = booster(name).predict(rows, num_threads=1)
+        assert np.abs(compiled(name).predict(rows) - expected).max() <= TOLERANCE
+
+
+def test_the_forest_predicts_what_lightgbm_does_on_the_html_models_rows(html_rows):
+    for name, rows in zip(card_files("html_model.json"), html_rows):
+        assert len(rows) > 300
+        expected = booster(name).predict(rows, num_threads=1)
+        assert np.abs(compiled(name).predict(rows) - expected).max() <= TOLERANCE
+
+
+def split_edges(name: str, rows: int, seed: int) -> np.ndarray:
+    """Rows whose values sit on the model's thresholds, next to them, at 0, at -0.0, within LightGBM's
+    zero threshold of 0, or NaN: every way a value can fall at a split."""
+    text = (MODELS / name).read_text("utf-8")
+    thresholds = np.array([float(v) for line in text.splitlines() if line.startswith("threshold=")
+                           for v in line[len("threshold="):].split()])
+    n_features = booster(name).num_feature()
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(thresholds, size=(rows, n_features))
+    choice = rng.integers(0, 7, size=(rows, n_features))
+    specials = [picked, np.nextafter(picked, np.inf), np.nextafter(picked, -np.inf), np.zeros_like(picked),
+                np.full_like(picked, -0.0), np.full_like(picked, 1e-36), np.full_like(picked, np.nan)]
+    return np.choose(choice, specials)
+
+
+@pytest.mark.parametrize("name", ["line_model_text_1.txt", "line_model_text_2.txt", "html_model_1.txt",
+                                  "html_model_2.txt"])
+def test_the_forest_takes_every_split_edge_as_lightgbm_does(name):
+    rows = split_edges(name, 2000, seed=7)
+    expected = booster(name).predict(rows, num_threads=1)
+    assert np.abs(compiled(name).predict(rows) - expected).max() <= TOLERANCE
+
+
+def small_model(**params) -> str:
+    """A tiny LightGBM model trained here on data with missing values, as model text."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 5))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[rng.random(x.shape) < 0.2] = 0.0
+    y = (np.nan_to_num(x[:, 0]) + np.isnan(x[:, 1]) - (x[:, 2] == 0) > 0).astype(int)
+    settings = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 5, "verbose": -1, "num_threads": 1,
+                "seed": 1, "deterministic": True, **params}
+    return lightgbm.train(settings, lightgbm.Dataset(x, y), num_boost_round=13).model_to_string()
+
+
+def test_a_model_trained_with_missing_values_and_a_one_leaf_tree_predicts_the_same():
+    text = small_model(sigmoid=0.7)
+    rows = np.random.default_rng(5).normal(size=(300, 5))
+    rows[::3, 1] = np.nan
+    rows[1::4, 2] = 0.0
+    expected = lightgbm.Booster(model_str=text).predict(rows, num_threads=1)
+    assert np.abs(forest.parse_model(text).predict(rows) - expected).max() <= TOLERANCE
+    one_leaf = small_model(min_data_in_leaf=1000)   # nothing to split: every tree is one leaf
+    assert "num_leaves=1" in one_leaf
+    expected = lightgbm.Booster(model_str=one_leaf).predict(rows, num_threads=1)
+    assert np.abs(forest.parse_model(one_leaf).predict(rows) - expected).max() <= TOLERANCE
+
+
+def test_what_the_forest_does_not_read_is_left_to_lightgbm():
+    with pytest.raises(forest.UnsupportedModel, match="zero-as-missing"):
+        forest.parse_model(small_model(zero_as_missing=True))
+    assert forest.compiled(small_model(objective="regression")) is None
+    with pytest.raises(ValueError, match="columns"):
+        compiled("line_model_text_1.txt").predict(np.zeros((2, 3)))
+
+
+def test_the_shipped_models_are_served_by_the_forest_and_score_as_lightgbm(text_rows):
+    loaded = line_model._artifact()
+    assert isinstance(loaded.first_forest, _core.Forest) and isinstance(loaded.second_forest, _core.Forest)
+    assert loaded.first_forest.n_trees == loaded.first.num_trees()
+    lines = segment_text(multilingual_docs()[0][1])
+    hits = match_lines(lines, default_ruleset(), "de")
+    fast, _ = loaded.score(lines, hits, "de")
+    slow = line_model.LineModel(version="", thresholds={}, first=loaded.first, second=loaded.second,
+                                names=loaded.names, stay=loaded.stay)
+    reference, _ = slow.score(lines, hits, "de")
+    assert np.abs(fast - reference).max() <= TOLERANCE
+
+
+# ---------------------------------------------------------------- character statistics
+
+ODD_LINES = ["| | |", "|", "Hello", "»", "x", "“Quoted.”", "A | B | C", "Ünïcödé İstanbul ǅemal", "𝔘𝔫𝔦 𝔠𝔬𝔡𝔢 😀 text",
+             "end with bracket)]}", "a_b 12 3,4; 5:6 #tag @who /path", "- bullet", "ＡＢＣ full width", "ß straße"]
+
+
+def kernel_stats(texts: list[str], language: str | None) -> _Chars:
+    samples = list(map(_sample, texts))
+    return _Chars(*_core.char_stats(samples, *_tables(), stop_hashes(language)))
+
+
+def assert_same(got: _Chars, expected: _Chars) -> None:
+    for field in _Chars.__slots__:
+        a, b = getattr(got, field), getattr(expected, field)
+        assert a.shape == b.shape and a.dtype == b.dtype, field
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field
+
+
+def test_the_character_kernel_computes_what_numpy_does_on_real_documents():
+    for language, text in multilingual_docs():
+        texts = [line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line]
+        assert_same(kernel_stats(texts, language), _char_stats(list(map(_sample, texts)), language))
+
+
+def test_the_character_kernel_takes_a_word_in_every_character():
+    """One-character lines: as many words as characters (the kernel's buffers must hold them)."""
+    texts = ["a"] * 5000 + ["b c"] * 100
+    got = kernel_stats(texts, "en")
+    assert len(got.word_hash) == 5200
+    assert_same(got, _char_stats(texts, "en"))
+
+
+@pytest.mark.parametrize("language", ["en", "de", None])
+def test_the_character_kernel_agrees_on_odd_lines(language):
+    texts = ODD_LINES + ["w" * 400 + " tail words here.", "Long " * 90 + "| end |"]
+    assert_same(kernel_stats(texts, language), _char_stats(list(map(_sample, texts)), language))
+
+
+def test_the_feature_matrix_is_the_reference_one(monkeypatch):
+    """line_features with the kernels (character statistics, positions, cohesion, window columns), and with the numpy
+    references in their place: the same matrices."""
+    documents = multilingual_docs() + [("en", "Home"), ("en", "\n".join(ODD_LINES)), (None, "Home\nNews\n\nSport"),
+                                       ("de", "Ein Satz mit genug Wörtern, der hier als Text endet und weiter geht.")]
+    with_kernel = []
+    for language, text in documents:
+        lines = segment_text(text)
+        with_kernel.append(line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix)
+
+    def reference(samples, classes, lower, stops):
+        chars = _char_stats(samples, language_now[0])
+        return tuple(getattr(chars, field) for field in _Chars.__slots__)
+
+    language_now = [None]
+    monkeypatch.setattr(features_module._core, "char_stats", reference)
+    monkeypatch.setattr(features_module, "_positions", features_module._position_features)
+    monkeypatch.setattr(features_module, "_cohesion", features_module._cohesion_features)
+    monkeypatch.setattr(features_module, "_with_window",
+                        lambda own, words: np.hstack([own, features_module._window_block(own, words)]))
+    for (language, text), expected in zip(documents, with_kernel):
+        language_now[0] = language
+        lines = segment_text(text)
+        matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix
+        assert np.array_equal(matrix, expected, equal_nan=True)
+
+
+# ---------------------------------------------------------------- body fingerprint
+
+@pytest.mark.parametrize("shingle", [1, 4])
+def test_the_fingerprint_kernel_is_metadata_simhash(shingle):
+    bodies = [text for _, text in multilingual_docs()] + ["", "   ", "one", "two words", "a b c d e",
+                                                          "Straße İstanbul\u00a0ǅ 𝔘𝔫𝔦 😀\tend\n\nnew"]
+    for body in bodies:
+        folded = body.casefold()
+        assert _core.simhash(folded, shingle) == simhash(body_words(body), shingle)
+    assert _core.simhash("one", 4)[1] == 1 and _core.simhash("", 4) == (None, 0)
+
+
+# ---------------------------------------------------------------- score context
+
+def test_the_score_context_kernel_is_the_numpy_reference():
+    first_name, _ = card_files(line_model.CARD_NAME)
+    first_model = booster(first_name)
+    checked = 0
+    for language, text in multilingual_docs():
+        lines = segment_text(text)
+        matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix
+        scores = first_model.predict(matrix)
+        for size in (len(scores), 1, 2, 3):   # whole documents, and their first lines alone
+            got = score_context(scores[:size], matrix[:size])
+            assert np.array_equal(got, _score_context_numpy(scores[:size], matrix[:size]), equal_nan=True)
+            checked += 1
+    assert checked > 40 and score_context(np.zeros(0), np.zeros((0, matrix.shape[1]))).shape == (0, 18)
+
+
+# ---------------------------------------------------------------- language sample
+
+def test_the_language_vote_reads_the_same_first_words_as_the_whole_sample():
+    from heuristics.language import LANGID_CHARS_DEFAULT, _first_words
+    from heuristics.vocabulary import WORD_RE
+
+    texts = [text for _, text in multilingual_docs()] + ["İstanbul " * 300, "Straße, " * 250, "word " * 240,
+                                                         "x" * 1199 + "yz tail " * 200]
+    for text in texts:
+        sample = " ".join(text.split())[:LANGID_CHARS_DEFAULT]
+        for tokens in (5, 200):
+            assert _first_words(sample, tokens) == WORD_RE.findall(sample.casefold())[:tokens]
+
+
+def test_float32_rows_get_the_reference_score_context():
+    """Training keeps float32 matrices; their context is numpy's float32 arithmetic, as before."""
+    language, text = multilingual_docs()[0]
+    lines = segment_text(text)
+    matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix.astype(np.float32)
+    scores = booster(card_files(line_model.CARD_NAME)[0]).predict(matrix)
+    assert np.array_equal(score_context(scores, matrix), _score_context_numpy(scores, matrix), equal_nan=True)
+
+
+def test_a_pickled_forest_predicts_the_same(text_rows):
+    import pickle
+
+    name = card_files(line_model.CARD_NAME)[1]
+    original = compiled(name)
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy.n_trees == original.n_trees and copy.depth == original.depth
+    assert np.array_equal(copy.predict(text_rows[1]), original.predict(text_rows[1]))
