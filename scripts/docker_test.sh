@@ -98,14 +98,15 @@ ensure_base_image() {
     cp scripts/docker/python-standin.Dockerfile "$standin/Dockerfile"
     tar -C "$prefix" -cf "$standin/python.tar" --exclude=lib/python3.11/site-packages/* \
         --exclude=lib/python3.11/test --exclude=lib/python3.11/idlelib --exclude=lib/python3.11/tkinter \
-        bin/python3.11 bin/python3 lib/libpython3.11.so.1.0 lib/libpython3.11.so lib/libpython3.so lib/python3.11
+        bin/python3.11 bin/python3 lib/libpython3.11.so.1.0 lib/libpython3.11.so lib/libpython3.so lib/python3.11 \
+        include/python3.11
     docker_cli build --network host -q --build-arg HOST_PYTHON="$host_python" -t "$BASE_IMAGE" "$standin" >/dev/null
 }
 
 fill_wheelhouse() {
     log "wheelhouse: pip download of the pinned runtime dependencies into wheels/"
     mkdir -p wheels
-    "$PY" -m pip download --quiet --dest wheels --constraint constraints.txt setuptools wheel . \
+    "$PY" -m pip download --quiet --dest wheels --constraint constraints.txt setuptools wheel "Cython>=3.0" . \
         >"$WORK/pip-download.log" 2>&1 || { tail -20 "$WORK/pip-download.log"; exit 1; }
     rm -f wheels/textwash-*
 }
@@ -114,7 +115,7 @@ snapshot_context() {
     local context=$WORK/context
     rm -rf "$context"
     mkdir -p "$context"
-    cp -a Dockerfile .dockerignore pyproject.toml constraints.txt README.md heuristics service "$context/"
+    cp -a Dockerfile .dockerignore pyproject.toml setup.py constraints.txt README.md heuristics service "$context/"
     cp -al wheels "$context/wheels"
     find "$context" -name __pycache__ -prune -exec rm -rf {} +
 }
