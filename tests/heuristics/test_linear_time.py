@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from adversarial import attacks, growth, linear_enough, near_miss
+from adversarial import attacks, linear_enough, near_miss
 
 from heuristics.rules import Rule, default_ruleset, match_lines
 from heuristics.segment import make_line, segment_text
@@ -131,5 +131,5 @@ def test_the_growth_check_catches_a_quadratic_pattern():
     """The check can fail: an unanchored ``\\d++\\s?x`` searched in a long run of digits rescans the
     rest of the line from every start (quadratic), which the loader's lint does not refuse."""
     compiled = re.compile(r"\d++\s?x")
-    small, large = growth(lambda n: (lambda text="1" * n: compiled.search(text)), N // 2, runs=2)
-    assert large > BOUND * small + SLACK
+    ok, small, large = linear_enough(lambda n: (lambda text="1" * n: compiled.search(text)), N // 2, BOUND, SLACK)
+    assert not ok, f"a quadratic search passed as linear: {small * 1e3:.2f} ms -> {large * 1e3:.2f} ms"
