@@ -36,9 +36,7 @@ def container() -> str:
     return name
 
 
-@pytest.fixture(scope="module")
-def base_url(container) -> str:
-    url = os.environ["TEXTWASH_DOCKER_URL"]
+def wait_ready(url: str, container: str) -> str:
     deadline = time.monotonic() + WAIT
     while time.monotonic() < deadline:
         try:
@@ -48,6 +46,11 @@ def base_url(container) -> str:
             pass
         time.sleep(0.3)
     pytest.fail(f"container not ready after {WAIT} s:\n{docker('logs', container)}")
+
+
+@pytest.fixture(scope="module")
+def base_url(container) -> str:
+    return wait_ready(os.environ["TEXTWASH_DOCKER_URL"], container)
 
 
 def test_healthz_and_readyz(base_url):
@@ -98,6 +101,9 @@ def test_runs_as_non_root_with_gunicorn_as_pid_1(container, base_url):
 
 
 def test_docker_stop_is_graceful(container, base_url):
-    """Last test: SIGTERM to gunicorn as PID 1, which exits 0 once in-flight work is done."""
+    """SIGTERM to gunicorn as PID 1, which exits 0 once in-flight work is done; the container is started
+    again afterwards, so the tests hold in any order (pytest-randomly shuffles them)."""
     docker("stop", "--time", "40", container)
     assert docker("inspect", "--format", "{{.State.ExitCode}}", container) == "0"
+    docker("start", container)
+    wait_ready(base_url, container)
