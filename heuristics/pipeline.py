@@ -1,16 +1,17 @@
 """The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
+import logging
 import re
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from . import language as language_id
 from . import model as line_model
 from .decide import Decision, decide
 from .errors import CleanError
 from .metadata import build_metadata
-from .result import CATEGORIES, MODES, CleanResult, LineTrace, Removal, StrippedPrefix
+from .result import CATEGORIES, MODES, CleanResult, DocumentError, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
 
@@ -24,6 +25,11 @@ MAX_LINES_DEFAULT = 100_000
 # With a time budget, the rules stage looks at the clock after each slice of this many lines.
 BUDGET_SLICE_LINES = 512
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# What a clean_many document may hold (the service's batch document has the same fields).
+DOCUMENT_FIELDS = ("id", "text", "html", "url", "source", "options")
+OPTION_NAMES = ("mode", "keep", "extra_rules", "language", "explain", "extractor", "time_budget",
+                "max_input_chars", "max_lines")
+log = logging.getLogger("textwash.engine")
 
 
 def engine_info() -> dict[str, Any]:
@@ -147,6 +153,52 @@ def clean(
     result.warnings = warnings
     result.mode = mode
     return result
+
+
+def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Iterator[CleanResult | DocumentError]:
+    """Clean every document of ``docs``, yielding one ``CleanResult`` or ``DocumentError`` each, in input order.
+
+    A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
+    ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
+    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Lazy: one document
+    is read and cleaned at a time.
+    """
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
+    for index, doc in enumerate(docs):
+        yield _clean_document(index, doc, options)
+
+
+def _clean_document(index: int, doc: object, options: Mapping[str, Any]) -> CleanResult | DocumentError:
+    if not isinstance(doc, (str, Mapping)):
+        return DocumentError(index, 400, f"a document is a string or a mapping, not {type(doc).__name__}",
+                             "document")
+    doc_id = doc.get("id") if isinstance(doc, Mapping) else None
+    try:
+        return clean(**_document_kwargs(doc, options))
+    except CleanError as error:
+        return DocumentError(index, 422, error.detail, error.field, doc_id)
+    except Exception as error:  # a bug on one document must not end a 100,000-document batch
+        log.exception("unhandled error on document %d", index)
+        return DocumentError(index, 500, f"internal error on this document: {type(error).__name__}", None, doc_id)
+
+
+def _document_kwargs(doc: str | Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(doc, str):
+        return {**options, "text": doc}
+    unknown = sorted(set(doc) - set(DOCUMENT_FIELDS))
+    if unknown:
+        raise CleanError(unknown[0], f"unknown field; a document has {', '.join(DOCUMENT_FIELDS)}")
+    own = doc.get("options") or {}
+    if not isinstance(own, Mapping):
+        raise CleanError("options", "must be a mapping of option names to values")
+    unknown = sorted(set(own) - set(OPTION_NAMES))
+    if unknown:
+        raise CleanError(f"options.{unknown[0]}", f"unknown option; known: {', '.join(OPTION_NAMES)}")
+    if "text" not in doc and "html" not in doc:
+        raise CleanError("text", "give text, html or both")
+    return {**options, **own, **{name: doc[name] for name in ("text", "html", "url", "source") if name in doc}}
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
