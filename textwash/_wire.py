@@ -136,10 +136,6 @@ def problem_error(status: int | None, problem: Any) -> ServiceError:
 
 # ---- one document ----------------------------------------------------------------------------------------
 
-def document_body(document: Mapping[str, Any]) -> bytes:
-    return encode(document)
-
-
 def encode(value: Any) -> bytes:
     """Compact UTF-8 JSON; text holding lone surrogates goes as escapes, for the service to refuse by name."""
     try:

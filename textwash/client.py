@@ -39,8 +39,6 @@ DEFAULT_CHUNK_SIZE = 64
 DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024
 USER_AGENT = "textwash-client/0.1"
 
-Result = CleanResult | DocumentError
-
 
 def _settings(base_url: str, api_key: str | None, timeout: float, concurrency: int) -> dict[str, Any]:
     if concurrency < 1:
@@ -105,7 +103,7 @@ class Client:
         """
         document = _options({"text": text, "html": html, "url": url, "source": source})
         document["options"] = _wire.clean_options(mode, keep, language, explain, options)
-        return self._drive(_wire.single(_wire.document_body(document), self.max_retries, self.backoff))
+        return self._drive(_wire.single(_wire.encode(document), self.max_retries, self.backoff))
 
     def clean_many(self, docs: Iterable[Any], *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                    max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES, ordered: bool = True,
@@ -190,7 +188,7 @@ class AsyncClient:
         """Clean one document on the service (see ``Client.clean``)."""
         document = _options({"text": text, "html": html, "url": url, "source": source})
         document["options"] = _wire.clean_options(mode, keep, language, explain, options)
-        return await self._drive(_wire.single(_wire.document_body(document), self.max_retries, self.backoff))
+        return await self._drive(_wire.single(_wire.encode(document), self.max_retries, self.backoff))
 
     async def clean_many(self, docs: Iterable[Any] | AsyncIterable[Any], *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                          max_chunk_bytes: int = DEFAULT_MAX_CHUNK_BYTES, ordered: bool = True,
