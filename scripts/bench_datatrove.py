@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -72,7 +73,8 @@ def run(kind: str, source: Path, work: Path, tasks: int, docs: int) -> dict[str,
     wall = time.perf_counter() - started
     stats = filter_stats(logs)
     return {"executor": "ray" if kind == "ray" else "local", "workers": workers, "tasks": tasks, "docs": docs,
-            "wall_s": round(wall, 1), "docs_per_s": round(stats["total"] / wall, 1), **stats}
+            "wall_s": round(wall, 1), "docs_per_s": round(stats["total"] / wall, 1), **stats,
+            "load_average_at_end": [round(load, 1) for load in os.getloadavg()]}
 
 
 def main() -> None:

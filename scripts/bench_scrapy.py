@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,8 @@ def crawl(start: str, settings: dict[str, object]) -> dict[str, object]:
     elapsed = stats["elapsed_time_seconds"]
     return {"items": items, "elapsed_s": round(elapsed, 1), "items_per_s": round(items / elapsed, 1),
             "removed_lines": stats.get("textwash/removed_lines"), "service_posts": stats.get(
-                "downloader/request_method_count/POST", 0)}
+                "downloader/request_method_count/POST", 0),
+            "load_average_at_end": [round(load, 1) for load in os.getloadavg()]}
 
 
 def main() -> None:
