@@ -7,8 +7,8 @@
             ...                                  # CleanResult, or DocumentError for a bad document
 
 ``clean_many`` sends JSON batches (``/v1/clean/batch``) of at most ``chunk_size`` documents and about
-``max_chunk_bytes``, ``concurrency`` of them at a time, and yields results in input order while it reads
-the input: memory stays flat however many documents go through. Connection errors, resets, 408, 429 and
+``max_chunk_bytes``, ``concurrency`` of them at a time (and as many more read ahead), and yields results in
+input order while it reads the input: memory stays flat however many documents go through. Connection errors, resets, 408, 429 and
 5xx are retried (exponential backoff with jitter, at least ``Retry-After``), 4xx are not; a retried batch
 resends only the documents not yet answered. This module imports no engine code (numpy, LightGBM): only
 the result types. HTTP is httpx2 (see docs/pipelines.md for why).
@@ -38,6 +38,9 @@ DEFAULT_CHUNK_SIZE = 64
 # Below the service's default 5 MB body limit (TEXTWASH_MAX_BODY_BYTES); a 413 halves the batch anyway.
 DEFAULT_MAX_CHUNK_BYTES = 4 * 1024 * 1024
 USER_AGENT = "textwash-client/0.1"
+# Batches read ahead per request slot: while the oldest batch (the next to yield, in order) is still out,
+# the others' slots take new batches instead of idling. Memory: at most this x concurrency batches.
+READ_AHEAD = 2
 
 
 def _settings(base_url: str, api_key: str | None, timeout: float, concurrency: int) -> dict[str, Any]:
@@ -120,7 +123,7 @@ class Client:
         try:
             for chunk in plan:
                 in_flight.append(pool.submit(self._drive, _wire.batch(chunk, self.max_retries, self.backoff)))
-                if len(in_flight) >= self.concurrency:
+                if len(in_flight) >= READ_AHEAD * self.concurrency:  # the pool runs `concurrency` at a time
                     yield from self._finished(in_flight, ordered)
             while in_flight:
                 yield from self._finished(in_flight, ordered)
@@ -195,11 +198,12 @@ class AsyncClient:
                          **options: Any) -> AsyncIterator[Any]:
         """Clean every document; yields results in input order (see ``Client.clean_many``)."""
         in_flight: deque[asyncio.Task[_wire.Chunk]] = deque()
+        slots = asyncio.Semaphore(self.concurrency)
         try:
             async for chunk in _achunks(docs, _options(options), chunk_size, max_chunk_bytes):
                 protocol = _wire.batch(chunk, self.max_retries, self.backoff)
-                in_flight.append(asyncio.ensure_future(self._drive(protocol)))
-                if len(in_flight) >= self.concurrency:
+                in_flight.append(asyncio.ensure_future(self._bounded(slots, protocol)))
+                if len(in_flight) >= READ_AHEAD * self.concurrency:
                     for item in await self._finished(in_flight, ordered):
                         yield item
             while in_flight:
@@ -220,6 +224,10 @@ class AsyncClient:
             in_flight.remove(task)
             items.extend((slot.index, slot.result) for slot in task.result().slots)
         return items
+
+    async def _bounded(self, slots: asyncio.Semaphore, protocol: _wire.Protocol) -> Any:
+        async with slots:
+            return await self._drive(protocol)
 
     async def _drive(self, protocol: _wire.Protocol) -> Any:
         try:

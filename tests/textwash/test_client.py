@@ -14,7 +14,7 @@ from service_helpers import seed_texts
 
 import heuristics
 from heuristics import CleanError, CleanResult, DocumentError
-from textwash.client import AsyncClient, Client, RemoteCleanError, ServiceError, ServiceUnavailable
+from textwash.client import READ_AHEAD, AsyncClient, Client, RemoteCleanError, ServiceError, ServiceUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = [text for _, text in seed_texts()]
@@ -135,7 +135,7 @@ def test_clean_many_reads_its_input_only_a_few_batches_ahead():
         read_when_first_came = len(pulled)
         rest = list(stream)
     assert first.text == "doc 0"
-    assert read_when_first_came <= 3 * 10 + 1
+    assert read_when_first_came <= (READ_AHEAD * 2 + 1) * 10 + 1  # batches out and read ahead, one being built
     assert len(rest) == 9_999 and rest[-1].text == "doc 9999"
 
 
@@ -223,3 +223,40 @@ def test_workers_killed_mid_run_cost_no_document(service):
     assert killed
     assert results == [heuristics.clean(doc["text"]) for doc in docs]
     assert not _workers(service.process.pid) & killed
+
+
+def _slow_counting_server():
+    """An echo batch answer that takes a while and records the most requests it had at once."""
+    import threading
+    import time
+
+    state = {"active": 0, "most": 0}
+    lock = threading.Lock()
+
+    def answer(request):
+        with lock:
+            state["active"] += 1
+            state["most"] = max(state["most"], state["active"])
+        time.sleep(0.2)
+        with lock:
+            state["active"] -= 1
+        return echo_batch(request)
+
+    return answer, state
+
+
+def test_no_more_than_concurrency_requests_at_once_sync_and_async():
+    docs = [f"doc {i}" for i in range(24)]
+    answer, state = _slow_counting_server()
+    with scripted_server([answer]) as (url, _), Client(url, concurrency=2, **FAST) as client:
+        assert texts(client.clean_many(docs, chunk_size=2)) == docs
+    assert state["most"] == 2
+
+    async def run(url):
+        async with AsyncClient(url, concurrency=2, **FAST) as client:
+            return [result async for result in client.clean_many(docs, chunk_size=2)]
+
+    answer, state = _slow_counting_server()
+    with scripted_server([answer]) as (url, _):
+        assert texts(asyncio.run(run(url))) == docs
+    assert state["most"] == 2
