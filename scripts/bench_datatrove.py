@@ -1,7 +1,7 @@
 """Measure a datatrove pipeline JsonlReader -> TextwashFilter -> JsonlWriter: docs/s on 1 and 2 workers,
 and on RayPipelineExecutor against a local Ray (``ray.init(num_cpus=2)``).
 
-    python scripts/bench_datatrove.py [--docs 2757] [--tasks 8] [--runs local1,local2,ray]
+    python scripts/bench_datatrove.py [--docs 2757] [--repeat 1] [--tasks 8] [--runs local1,local2,ray]
 
 Input: the DEV bench's R2 texts (../shared/bench or $TEXTWASH_BENCH) as ``--tasks`` JSONL shards.
 docs/s = documents read / wall time of ``executor.run()`` (process start and model load per task included).
@@ -25,18 +25,20 @@ from datatrove.pipeline.writers import JsonlWriter
 from textwash.datatrove import TextwashFilter
 
 
-def write_shards(folder: Path, docs: int, tasks: int) -> int:
+def write_shards(folder: Path, docs: int, tasks: int, repeat: int) -> int:
+    """The first ``docs`` bench pages, ``repeat`` times over (ids made unique), round-robin over ``tasks`` files."""
     outs = [(folder / f"part-{i:02d}.jsonl").open("w", encoding="utf-8") for i in range(tasks)]
     written = 0
-    for path in sorted((bench_dir() / "data").glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                if written == docs:
-                    break
-                record = json.loads(line)
-                outs[written % tasks].write(json.dumps({"id": record["id"], "text": record["residue"],
-                                                        "url": record.get("url") or ""}) + "\n")
-                written += 1
+    for copy in range(repeat):
+        for path in sorted((bench_dir() / "data").glob("*.jsonl.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                for line in lines:
+                    if written == docs * (copy + 1):
+                        break
+                    record = json.loads(line)
+                    outs[written % tasks].write(json.dumps({"id": f"{record['id']}#{copy}", "text": record["residue"],
+                                                            "url": record.get("url") or ""}) + "\n")
+                    written += 1
     for out in outs:
         out.close()
     return written
@@ -82,12 +84,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2757)
     parser.add_argument("--tasks", type=int, default=8)
     parser.add_argument("--runs", default="local1,local2,ray")
+    parser.add_argument("--repeat", type=int, default=1, help="pass over the pages this many times")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="textwash-datatrove-") as tmp:
         work = Path(tmp)
         source = work / "in"
         source.mkdir()
-        docs = write_shards(source, args.docs, args.tasks)
+        docs = write_shards(source, args.docs, args.tasks, args.repeat)
         for kind in args.runs.split(","):
             print(json.dumps(run(kind, source, work, args.tasks, docs)), flush=True)
 
