@@ -7,7 +7,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from heuristics.bench import bench_dir
+from devtools.bench import bench_dir
 
 DATASET = "newspaper4k_articles"
 EMPTY_DOCUMENT = {"id": "empty-newsletter", "text": "Subscribe to our newsletter\nShare on Facebook\nShare on Twitter",
