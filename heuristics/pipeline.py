@@ -1,9 +1,10 @@
 """The one entry point, ``clean()``: segment -> rules -> model -> decide -> metadata."""
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import language as language_id
 from . import scoring
@@ -13,7 +14,7 @@ from .memory import Evidence, SourceMemory, StoreError, source_key
 from .memory.evidence import RULE_ID
 from .metadata import build_metadata
 from .options import Options
-from .result import CleanResult, LineTrace, Removal, StrippedPrefix
+from .result import CleanResult, DocumentError, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, default_ruleset, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
 from .settings import SETTINGS
@@ -23,6 +24,11 @@ MAX_INPUT_CHARS_DEFAULT = SETTINGS.max_input_chars
 MAX_LINES_DEFAULT = SETTINGS.max_lines
 DEFAULT_OPTIONS = Options()
 BUDGET_SLICE_LINES = SETTINGS.budget_slice_lines
+# What a clean_many document may hold (the service's batch document has the same fields).
+DOCUMENT_FIELDS = ("id", "text", "html", "url", "source", "options")
+OPTION_NAMES = ("mode", "keep", "extra_rules", "language", "explain", "extractor", "time_budget",
+                "max_input_chars", "max_lines", "memory")
+log = logging.getLogger("textwash.engine")
 
 
 def engine_info() -> dict[str, Any]:
@@ -171,6 +177,52 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
                       thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated)
     return Judgement(lang, confidence, hits, scores, contributions, decision)
+
+
+def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Iterator[CleanResult | DocumentError]:
+    """Clean every document of ``docs``, yielding one ``CleanResult`` or ``DocumentError`` each, in input order.
+
+    A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
+    ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
+    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Lazy: one document
+    is read and cleaned at a time.
+    """
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
+    for index, doc in enumerate(docs):
+        yield _clean_document(index, doc, options)
+
+
+def _clean_document(index: int, doc: object, options: Mapping[str, Any]) -> CleanResult | DocumentError:
+    if not isinstance(doc, (str, Mapping)):
+        return DocumentError(index, 400, f"a document is a string or a mapping, not {type(doc).__name__}",
+                             "document")
+    doc_id = doc.get("id") if isinstance(doc, Mapping) else None
+    try:
+        return clean(**_document_kwargs(doc, options))
+    except CleanError as error:
+        return DocumentError(index, 422, error.detail, error.field, doc_id)
+    except Exception as error:  # a bug on one document must not end a 100,000-document batch
+        log.exception("unhandled error on document %d", index)
+        return DocumentError(index, 500, f"internal error on this document: {type(error).__name__}", None, doc_id)
+
+
+def _document_kwargs(doc: str | Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(doc, str):
+        return {**options, "text": doc}
+    unknown = sorted(set(doc) - set(DOCUMENT_FIELDS))
+    if unknown:
+        raise CleanError(unknown[0], f"unknown field; a document has {', '.join(DOCUMENT_FIELDS)}")
+    own = doc.get("options") or {}
+    if not isinstance(own, Mapping):
+        raise CleanError("options", "must be a mapping of option names to values")
+    unknown = sorted(set(own) - set(OPTION_NAMES))
+    if unknown:
+        raise CleanError(f"options.{unknown[0]}", f"unknown option; known: {', '.join(OPTION_NAMES)}")
+    if "text" not in doc and "html" not in doc:
+        raise CleanError("text", "give text, html or both")
+    return {**options, **own, **{name: doc[name] for name in ("text", "html", "url", "source") if name in doc}}
 
 
 def _recall(memory: SourceMemory, source: str | None, lines: Sequence[Line], url: str | None,

@@ -137,3 +137,23 @@ class CleanResult:
         if self.lines is not None:
             out["lines"] = [t.to_dict() for t in self.lines]
         return out
+
+
+@dataclass(slots=True)
+class DocumentError:
+    """One document of a batch that could not be cleaned; the batch goes on (``clean_many``, the client).
+
+    ``index`` is the document's 0-based position in the input, ``id`` the caller's own id if it gave one;
+    ``status``, ``detail`` and ``field`` follow the service's problem details (422: a bad value, 400: not a
+    document, 413: too large, 5xx: the engine or the service failed on it).
+    """
+
+    index: int
+    status: int
+    detail: str
+    field: str | None = None
+    id: str | int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "id": self.id, "status": self.status, "detail": self.detail,
+                "field": self.field}
