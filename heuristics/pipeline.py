@@ -135,7 +135,7 @@ def clean(
     else:
         scores, contributions = line_model.score(lines, hits, lang, explain=explain)
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=mode, keep=kept_categories,
-                      thresholds=line_model.thresholds(lines))
+                      thresholds=line_model.thresholds(lines), language=lang, title_hint=page_meta.get("title"))
     result = _shape(lines, hits, decision, explain, contributions)
     if rest:
         _keep_unjudged(result, rest, len(lines), warnings)

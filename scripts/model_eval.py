@@ -16,6 +16,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from heuristics import train
 from heuristics.bench import in_slice, load_records, load_scorer
@@ -36,14 +37,18 @@ def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.D
 
 def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[train.DocData]],
                   test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-                  stay: float | None = train.SMOOTHING_STAY) -> tuple[dict[str, float], dict[str, list[dict]]]:
-    """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test``."""
+                  stay: float | None = train.SMOOTHING_STAY, saved: dict[tuple[str, str], Any] | None = None
+                  ) -> tuple[dict[str, float], dict[str, list[dict]]]:
+    """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test`` (whose scores go
+    into ``saved`` by (regime, page id) when given: out-of-domain predictions for calibration)."""
     first, second = train.fit_stacked(fit_docs, rounds=rounds)
     calibration_scores = {r: train.predict_stacked(first, second, d, stay) for r, d in calibration.items()}
     thresholds = train.calibrate(scorer, calibration, calibration_scores)
     rows = {}
     for regime, docs in test.items():
         scores = train.predict_stacked(first, second, docs, stay)
+        if saved is not None:
+            saved.update({(regime, doc.id): doc_scores for doc, doc_scores in zip(docs, scores)})
         rows[regime] = train.evaluate_rows(scorer, docs, scores, thresholds["balanced"])
     return thresholds, rows
 
@@ -67,12 +72,13 @@ def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, roun
 
 
 def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-               stay: float | None = train.SMOOTHING_STAY) -> list[str]:
+               stay: float | None = train.SMOOTHING_STAY, save: Path | None = None) -> list[str]:
     datasets = sorted({d.dataset for d in docs["r2"]})
     out = ["Leave one dataset out (fit on the other five, calibrate on their held-back pages)", "",
            "| left out | pages | R2 identity | R2 rules | R2 rules + model | R1 identity | R1 rules | R1 rules + model |"
            " threshold |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     pooled: dict[str, dict[str, list[dict]]] = {r: {"identity": [], "rules": [], "model": []} for r in REGIMES}
+    saved: dict[tuple[str, str], Any] = {}
     for name in datasets:
         started = time.perf_counter()
         fit_docs = [d for r in REGIMES for d in docs[r]
@@ -80,7 +86,10 @@ def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, round
         calibration = {r: [d for d in docs[r] if d.dataset != name and in_slice(d.id, train.HOLDOUT_MODULO)]
                        for r in REGIMES}
         test = {r: [d for d in docs[r] if d.dataset == name] for r in REGIMES}
-        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay)
+        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay, saved)
+        if save is not None:
+            with save.open("wb") as handle:
+                pickle.dump(saved, handle, protocol=5)
         cells = []
         for regime in REGIMES:
             runs = {"identity": train.evaluate_rows(scorer, test[regime], None, 0.0, mode="identity"),
@@ -99,17 +108,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lodo", action="store_true", help="also the leave-one-dataset-out table (6 fits)")
     parser.add_argument("--cache", type=Path, help="pickle of the built pages (made if missing)")
+    parser.add_argument("--save-lodo-scores", type=Path, metavar="PKL",
+                        help="pickle each left-out page's scores {(regime, id): scores} (out-of-domain predictions)")
+    parser.add_argument("--threads", type=int, default=None, help="LightGBM threads (default: the training default)")
+    parser.add_argument("--skip-split", action="store_true", help="only the LODO table")
     parser.add_argument("--rounds", type=int, default=train.DEFAULT_ROUNDS)
     parser.add_argument("--smoothing", type=float, default=train.SMOOTHING_STAY, metavar="STAY",
                         help="run smoothing over the open lines with this stay probability (default: the shipped setting)")
     args = parser.parse_args()
     records = load_records()
     scorer = train.Scorer(records, load_scorer().aggregate_shingle)
+    if args.threads:
+        train.DEFAULT_PARAMS["num_threads"] = args.threads
     docs = load_docs(records, args.cache)
-    print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
+    if not args.skip_split:
+        print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
     if args.lodo:
         print()
-        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing)))
+        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing, args.save_lodo_scores)))
 
 
 if __name__ == "__main__":
