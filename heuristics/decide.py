@@ -108,6 +108,8 @@ class Page:
         self._stops = stoplist(language)
         self._function_words: dict[int, int] = {}
         self._main: tuple[int, int] | None = None
+        self._order = [line.index for line in lines if line.text]
+        self._position = {index: pos for pos, index in enumerate(self._order)}
 
     def main_block(self) -> tuple[int, int]:
         """Line indices of the first and last line of the run with the most prose words net of half
@@ -147,6 +149,18 @@ class Page:
 
     def is_list_item(self, index: int) -> bool:
         return bool(_LIST_MARK_RE.match(self.lines[index].text))
+
+    def introduced_list(self, index: int) -> bool:
+        """The line is one of a run of list items or fields that a text line ending in a colon opens
+        ("Our favourite spots:" and the list under it)."""
+        pos = self._position[index]
+        while pos > 0:
+            pos -= 1
+            above = self._order[pos]
+            if not (self.is_list_item(above) or self.is_field(above)):
+                text = self.lines[above].text
+                return text.endswith(":") and self.words[above] >= self.settings.body_phrase_words
+        return False
 
     def is_field(self, index: int) -> bool:
         return bool(_FIELD_RE.match(self.lines[index].text))
@@ -538,7 +552,9 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
             taken.append(index)
     if lines is not None and taken:
         page = page or Page(lines, None, settings)
-        taken = [i for i in taken if scores[i] < sentence_factor * threshold or not page.is_sentence(i)]
+        first, last = page.main_block() if settings.phrase_as_sentence else (0, -1)
+        taken = [i for i in taken if scores[i] < sentence_factor * threshold
+                 or not (page.is_sentence(i) or (first <= i <= last and page.is_phrase(i)))]
     if lines is not None and taken:
         headings = _body_subheadings(lines, verdicts, page, settings.heading_max_words)
         taken = [i for i in taken if i not in headings or scores[i] < heading_floor]
@@ -551,12 +567,11 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
 
 def _reads_as_body(index: int, page: Page, span: tuple[int | None, int | None]) -> bool:
     start, end = span
-    if start is None or end is None or not start <= index <= end:
+    if not page.is_list_item(index):
         return False
-    if page.is_list_item(index) or page.is_field(index):
-        return True  # an item of a list or a fact box between body paragraphs
-    first, last = page.main_block()
-    return first <= index <= last and (page.is_sentence(index) or page.is_phrase(index))
+    if start is not None and end is not None and start <= index <= end:
+        return True  # an item of a list between body paragraphs
+    return page.introduced_list(index)
 
 
 def _corroborated(index: int, verdicts: Sequence[Verdict], hits: Sequence[Sequence[Hit]] | None) -> bool:
