@@ -107,27 +107,8 @@ class Page:
         self.words = [effective_words(line, settings.chars_per_word) if line.text else 0 for line in lines]
         self._stops = stoplist(language)
         self._function_words: dict[int, int] = {}
-        self._main: tuple[int, int] | None = None
         self._order = [line.index for line in lines if line.text]
         self._position = {index: pos for pos, index in enumerate(self._order)}
-
-    def main_block(self) -> tuple[int, int]:
-        """Line indices of the first and last line of the run with the most prose words net of half
-        the other lines' words (the body on a whole page; nearly all of an extractor's output)."""
-        if self._main is None:
-            gain = [self.words[i] if self.is_prose(i) else -0.5 * (self.words[i] + 1)
-                    for i in range(len(self.lines)) if self.lines[i].text]
-            rows = [i for i in range(len(self.lines)) if self.lines[i].text]
-            best, span, running, first = 0.0, (0, -1), 0.0, 0
-            for pos, value in enumerate(gain):
-                if running <= 0:
-                    running, first = value, pos
-                else:
-                    running += value
-                if running > best:
-                    best, span = running, (rows[first], rows[pos])
-            self._main = span
-        return self._main
 
     def function_words(self, index: int) -> int:
         """How many of the line's words are function words of the page's language (0 without a stoplist)."""
@@ -463,7 +444,8 @@ def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], blo
 
 def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
                     max_words: int = DEFAULT_SETTINGS.sandwich_max_words, page: Page | None = None) -> None:
-    """A short line whose neighbours both went by a rule is residue of the same kind as the one above it."""
+    """A short line whose neighbours both went (not as a title or a duplicate) is residue of the same kind
+    as the one above it."""
     page = page or Page(lines, None, DEFAULT_SETTINGS)
     order = _non_blank(lines)
     for pos in range(1, len(order) - 1):
@@ -552,9 +534,7 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
             taken.append(index)
     if lines is not None and taken:
         page = page or Page(lines, None, settings)
-        first, last = page.main_block() if settings.phrase_as_sentence else (0, -1)
-        taken = [i for i in taken if scores[i] < sentence_factor * threshold
-                 or not (page.is_sentence(i) or (first <= i <= last and page.is_phrase(i)))]
+        taken = [i for i in taken if scores[i] < sentence_factor * threshold or not page.is_sentence(i)]
     if lines is not None and taken:
         headings = _body_subheadings(lines, verdicts, page, settings.heading_max_words)
         taken = [i for i in taken if i not in headings or scores[i] < heading_floor]

@@ -49,7 +49,6 @@ class Settings:
     heading_max_words: int = 12        # longer unfinished lines are not subheadings
     sentence_min_words: int = 8        # a sentence-ending line this long is a whole sentence ...
     sentence_factor: float = 0.45      # ... and goes only under this share of the mode's threshold
-    phrase_as_sentence: bool = False   # a phrase in the main block is held to the sentence bar
     model_body_needs_evidence: bool = True  # a line reading as body goes by the model only with a hint or a rule-removed neighbour
 
 
