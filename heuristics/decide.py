@@ -19,14 +19,14 @@ without spaces). Every threshold is a field of ``settings.Settings``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
 from typing import Iterable, Sequence
 
 from .language import stoplist
 from .rules import Block, Hit
 from .segment import WORD_RE, Line
-from .settings import DEFAULT_SETTINGS, Settings
+from .settings import DEFAULT_SETTINGS, EVIDENCE_FIRST, Settings
 
 GOOD_WORDS_DEFAULT = DEFAULT_SETTINGS.good_words
 
@@ -38,7 +38,8 @@ CATEGORY_PRIORITY: tuple[str, ...] = (
 )
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
 _SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
-_TITLE_STOPS = (".", ":", ",", ";", "!", "?", "…", "。", "！", "？", ".\"", ".”", "!\"", "?\"", "!”", "?”")
+# A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
+_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”")
 # Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan).
 _UNSPACED_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                           "\u4e00-\u9fff\uf900-\ufaff]")
@@ -317,16 +318,16 @@ def _head_corroborated(lines: Sequence[Line], verdicts: Sequence[Verdict], order
 def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
                     min_words: int = DEFAULT_SETTINGS.duplicate_min_words,
                     tail_words: int = DEFAULT_SETTINGS.duplicate_tail_words, *,
-                    end: int | None = None, structure_copies: int = DEFAULT_SETTINGS.duplicate_structure_copies
-                    ) -> None:
+                    end: int | None = None, structure_copies: int = DEFAULT_SETTINGS.duplicate_structure_copies,
+                    page: Page | None = None) -> None:
     """A repeat that is residue goes; the body copy stays.
 
     A copy with a few extra words at its end or start (a caption that repeats a paragraph plus a
     credit) is the caption. Of two identical copies, one above the body goes (a headline repeated
-    under a teaser); a later copy goes when it sits outside the body or next to a line a rule removed
-    (a caption or teaser box). A line repeated ``structure_copies`` times or more is a regular
-    structure (the same question put to each guest, recipe headers) and stays, as do two copies that
-    both sit in the body.
+    under a teaser); a later copy goes when it sits outside the body, does not read as a body
+    sentence, or sits next to a line a rule removed (a caption or teaser box). A line repeated
+    ``structure_copies`` times or more is a regular structure (the same question put to each guest,
+    recipe headers) and stays, as does a second copy of a body sentence inside the body.
     """
     first_seen: dict[str, int] = {}
     copies: dict[str, int] = {}
@@ -345,20 +346,25 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
                 break
     order = _non_blank(lines)
     position = {index: pos for pos, index in enumerate(order)}
+    page = page or Page(lines, None, DEFAULT_SETTINGS)
     for index, key in folded.items():
         keeper = first_seen.get(key)
-        if keeper is None or keeper == index or verdicts[index].removed or copies[key] >= structure_copies:
+        if keeper is None or keeper == index or verdicts[index].removed or (page.settings.duplicates_need_residue
+                                                                            and copies[key] >= structure_copies):
             continue
         if start is not None and keeper < start <= index and not verdicts[keeper].removed:
             verdicts[keeper].remove("duplicate", "duplicate.repeat")
             first_seen[key] = index
-        elif _residue_copy(index, verdicts, order, position, start, end):
+        elif not page.settings.duplicates_need_residue or _residue_copy(index, verdicts, order, position, start,
+                                                                         end, page):
             verdicts[index].remove("duplicate", "duplicate.repeat")
 
 
 def _residue_copy(index: int, verdicts: Sequence[Verdict], order: list[int], position: dict[int, int],
-                  start: int | None, end: int | None) -> bool:
-    if start is None or end is None or index < start or index > end:
+                  start: int | None, end: int | None, page: Page) -> bool:
+    """A later copy is residue outside the body, when it does not read as a body sentence, or next
+    to a line a rule removed."""
+    if start is None or end is None or index < start or index > end or not page.is_sentence(index):
         return True
     pos = position[index]
     return any(_rule_removed(verdicts[order[p]]) for p in (pos - 1, pos + 1) if 0 <= p < len(order))
@@ -461,9 +467,10 @@ def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int
                       max_words: int = DEFAULT_SETTINGS.outside_max_words,
                       min_run: int = DEFAULT_SETTINGS.outside_min_run, *,
                       hits: Sequence[Sequence[Hit]] | None = None, page: Page | None = None) -> None:
-    """Menus above or below the article body: runs of short lines that do not end sentences, when
-    something says they are a menu: a navigation hint or a line a navigation-like rule removed in the
-    run, mostly links on a page, or enough link-like items (a few words, no function-word phrase, no
+    """Menus above or below the article body: runs of short lines that do not end sentences. With
+    ``settings.menu_needs_evidence`` (recall mode) only when something says they are a menu: a
+    navigation hint in the run or a line a navigation-like rule (menu, share, related, tags, legal)
+    removed in it, mostly links on a page, or enough link-like items (a few words, no function-word phrase, no
     field). Lines that read as text (a phrase in the page's language, a field of a fact box) stay,
     as do headings inside the body and a lone short line next to it (a heading, a sign-off)."""
     if start is None:
@@ -480,7 +487,7 @@ def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int
         outside = index < start or index > end
         if outside and not verdict.removed and page.words[index] <= max_words and not ends_sentence(line.text):
             run.append(index)
-            vouched = vouched or any(h.category in _MENU_CATEGORIES for h in hits[index])
+            vouched = vouched or any(h.category == "navigation" for h in hits[index])
             continue
         if outside and verdict.removed and run:
             vouched = vouched or (_rule_removed(verdict) and verdict.category in _MENU_CATEGORIES)
@@ -499,11 +506,11 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
         return
     settings = page.settings
     link_like = [index for index in run if page.is_link_like(index)]
-    shaped = len(link_like) >= settings.menu_shape_min_run
+    shaped = len(link_like) >= settings.menu_shape_min_run or not settings.menu_needs_evidence
     if not (vouched or shaped):
         return
     for index in run:
-        if not (page.is_phrase(index) or page.is_field(index)):
+        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
 
 
@@ -599,6 +606,8 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
            title_hint: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> Decision:
     """Keep or remove every line. ``language``: the page's (its function words tell text from menus);
     ``title_hint``: the title the page states (HTML/metadata), which then names the title line."""
+    if mode == "recall":
+        settings = replace(settings, **EVIDENCE_FIRST)
     page = Page(lines, language, settings)
     verdicts = initial_labels(lines, hits, *body_span(lines, page=page), good_words=settings.good_words)
     grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
@@ -606,7 +615,7 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     title = mark_title(lines, verdicts, start, settings.title_max_words, settings.title_search_lines,
                        hits=hits, page=page, title_hint=title_hint)
     mark_duplicates(lines, verdicts, start, settings.duplicate_min_words, settings.duplicate_tail_words,
-                    end=end, structure_copies=settings.duplicate_structure_copies)
+                    end=end, structure_copies=settings.duplicate_structure_copies, page=page)
     mark_outside_body(lines, verdicts, start, end, settings.outside_max_words, settings.outside_min_run,
                       hits=hits, page=page)
     mark_sandwiched(lines, verdicts, settings.sandwich_max_words, page)
