@@ -16,6 +16,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from devtools import train
 from devtools.bench import in_slice, load_records, load_scorer
@@ -36,14 +37,18 @@ def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.D
 
 def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[train.DocData]],
                   test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-                  stay: float | None = train.SMOOTHING_STAY) -> tuple[dict[str, float], dict[str, list[dict]]]:
-    """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test``."""
+                  stay: float | None = train.SMOOTHING_STAY, saved: dict[tuple[str, str], Any] | None = None
+                  ) -> tuple[dict[str, float], dict[str, list[dict]]]:
+    """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test`` (whose scores go
+    into ``saved`` by (regime, page id) when given: out-of-domain predictions for calibration)."""
     first, second = train.fit_stacked(fit_docs, rounds=rounds)
     calibration_scores = {r: train.predict_stacked(first, second, d, stay) for r, d in calibration.items()}
     thresholds = train.calibrate(scorer, calibration, calibration_scores)
     rows = {}
     for regime, docs in test.items():
         scores = train.predict_stacked(first, second, docs, stay)
+        if saved is not None:
+            saved.update({(regime, doc.id): doc_scores for doc, doc_scores in zip(docs, scores)})
         rows[regime] = train.evaluate_rows(scorer, docs, scores, thresholds["balanced"])
     return thresholds, rows
 
@@ -67,12 +72,13 @@ def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, roun
 
 
 def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-               stay: float | None = train.SMOOTHING_STAY) -> list[str]:
+               stay: float | None = train.SMOOTHING_STAY, save: Path | None = None) -> list[str]:
     datasets = sorted({d.dataset for d in docs["r2"]})
     out = ["Leave one dataset out (fit on the other five, calibrate on their held-back pages)", "",
            "| left out | pages | R2 identity | R2 rules | R2 rules + model | R1 identity | R1 rules | R1 rules + model |"
            " threshold |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     pooled: dict[str, dict[str, list[dict]]] = {r: {"identity": [], "rules": [], "model": []} for r in REGIMES}
+    saved: dict[tuple[str, str], Any] = {}
     for name in datasets:
         started = time.perf_counter()
         fit_docs = [d for r in REGIMES for d in docs[r]
@@ -80,7 +86,10 @@ def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, round
         calibration = {r: [d for d in docs[r] if d.dataset != name and in_slice(d.id, train.HOLDOUT_MODULO)]
                        for r in REGIMES}
         test = {r: [d for d in docs[r] if d.dataset == name] for r in REGIMES}
-        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay)
+        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay, saved)
+        if save is not None:
+            with save.open("wb") as handle:
+                pickle.dump(saved, handle, protocol=5)
         cells = []
         for regime in REGIMES:
             runs = {"identity": train.evaluate_rows(scorer, test[regime], None, 0.0, mode="identity"),
@@ -95,21 +104,114 @@ def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, round
     return out
 
 
+GRID = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.44, 0.5)
+
+
+def _decided_text(lines: list, hits: list, blocks: dict, language: str | None, scores: Any, threshold: float) -> str:
+    from heuristics.decide import decide
+
+    decision = decide(lines, hits, blocks, scores=scores, thresholds={"balanced": threshold}, language=language)
+    out = []
+    for line, verdict in zip(lines, decision.verdicts):
+        if verdict.final == "blank" or verdict.removed:
+            continue
+        out.append(line.text[verdict.strip_to:].strip() if verdict.strip_to else line.text)
+    return "\n\n".join(out)
+
+
+def lodo_from_scores(records: list[dict], saved: dict, card_threshold: float) -> list[str]:
+    """End to end through the current decide stage, with each page scored by the model fitted without its
+    dataset (``saved``). Per left-out dataset: identity, rules only, the card's threshold, and a threshold
+    calibrated on the other datasets' out-of-domain scores (max. mean F1 over R2 and R1)."""
+    import numpy as np
+
+    from heuristics.rules import default_ruleset, match_lines
+    from heuristics.segment import segment_text
+
+    bench = load_scorer()
+    ruleset = default_ruleset()
+    texts: dict[tuple[str, str, str], str] = {}
+    for record in records:
+        for regime in REGIMES:
+            if (regime, record["id"]) not in saved:
+                continue
+            lines = segment_text(record.get(train.REGIME_FIELDS[regime]) or "")
+            language = train.language_of(lines)
+            hits = match_lines(lines, ruleset, language)
+            full = np.ones(len(lines))
+            rows = [line.index for line in lines if line.text]
+            full[rows] = saved[(regime, record["id"])]
+            texts[(regime, record["id"], "rules")] = _decided_text(lines, hits, ruleset.blocks, language, None, 0.0)
+            for threshold in (*GRID, card_threshold):
+                texts[(regime, record["id"], str(threshold))] = _decided_text(lines, hits, ruleset.blocks, language,
+                                                                             full, threshold)
+    scored = [r for r in records if ("r2", r["id"]) in saved]
+    datasets = sorted({r["dataset"] for r in scored})
+
+    def f1(chosen: list[dict], regime: str, run: str) -> float:
+        if run == "identity":
+            pred = {r["id"]: r.get(train.REGIME_FIELDS[regime]) or "" for r in chosen}
+        else:
+            pred = {r["id"]: texts[(regime, r["id"], run)] for r in chosen}
+        return bench.score(chosen, pred)[0]["shingle"]["ALL"]["f1"]
+
+    out = ["| left out | pages | R2 identity | R2 rules | R2 card thr | R2 OOD thr | R1 identity | R1 rules "
+           "| R1 card thr | R1 OOD thr | OOD threshold |", "|---|---:|" + "---:|" * 9]
+    pooled: dict[tuple[str, str], dict[str, str]] = {}
+    for name in datasets:
+        others = [r for r in scored if r["dataset"] != name]
+        best = max(GRID, key=lambda t: np.mean([f1(others, regime, str(t)) for regime in REGIMES]))
+        mine = [r for r in scored if r["dataset"] == name]
+        cells = []
+        for regime in REGIMES:
+            for label, run in (("identity", "identity"), ("rules", "rules"), ("card", str(card_threshold)),
+                               ("ood", str(best))):
+                cells.append(f"{f1(mine, regime, run):.3f}")
+                key = (regime, label)
+                for r in mine:
+                    pooled.setdefault(key, {})[r["id"]] = (r.get(train.REGIME_FIELDS[regime]) or "") \
+                        if run == "identity" else texts[(regime, r["id"], run)]
+        out.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + f" | {best:.2f} |")
+    cells = [f"{bench.score(scored, pooled[(regime, run)])[0]['shingle']['ALL']['f1']:.3f}"
+             for regime in REGIMES for run in ("identity", "rules", "card", "ood")]
+    out.append(f"| ALL (pooled) | {len(scored)} | " + " | ".join(cells) + " | |")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lodo", action="store_true", help="also the leave-one-dataset-out table (6 fits)")
     parser.add_argument("--cache", type=Path, help="pickle of the built pages (made if missing)")
+    parser.add_argument("--save-lodo-scores", type=Path, metavar="PKL",
+                        help="pickle each left-out page's scores {(regime, id): scores} (out-of-domain predictions)")
+    parser.add_argument("--threads", type=int, default=None, help="LightGBM threads (default: the training default)")
+    parser.add_argument("--from-scores", type=Path, metavar="PKL",
+                        help="no fitting: the LODO table end to end through the current decide stage from saved "
+                             "out-of-domain scores (--save-lodo-scores), card threshold vs one calibrated on the "
+                             "other datasets' out-of-domain scores")
+    parser.add_argument("--skip-split", action="store_true", help="only the LODO table")
     parser.add_argument("--rounds", type=int, default=train.DEFAULT_ROUNDS)
     parser.add_argument("--smoothing", type=float, default=train.SMOOTHING_STAY, metavar="STAY",
                         help="run smoothing over the open lines with this stay probability (default: the shipped setting)")
     args = parser.parse_args()
     records = load_records()
     scorer = train.Scorer(records, load_scorer().aggregate_shingle)
+    if args.from_scores:
+        from heuristics.model import load
+
+        with args.from_scores.open("rb") as handle:
+            saved = pickle.load(handle)
+        card = load()
+        print("\n".join(lodo_from_scores(records, saved, card.thresholds["balanced"] if card else 0.35)))
+        return
+    if args.threads:
+        train.DEFAULT_PARAMS["num_threads"] = args.threads
     docs = load_docs(records, args.cache)
-    print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
+    if not args.skip_split:
+        print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
     if args.lodo:
         print()
-        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing)))
+        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing, args.save_lodo_scores)))
 
 
 if __name__ == "__main__":

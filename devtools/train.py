@@ -206,7 +206,7 @@ def predict_docs(booster: Any, docs: Sequence[DocData]) -> list[np.ndarray]:
     """Content score per row of each document (one batch for speed; split back per document)."""
     if not docs:
         return []
-    scores = booster.predict(np.vstack([d.matrix for d in docs]), num_threads=2)
+    scores = booster.predict(np.vstack([d.matrix for d in docs]), num_threads=DEFAULT_PARAMS["num_threads"])
     bounds = np.cumsum([len(d.rows) for d in docs])[:-1]
     return np.split(scores, bounds)
 

@@ -5,29 +5,33 @@ revised one from its neighbours; both are kept on the ``Verdict`` so ``explain``
 
 Context-free labels: ``blank``, ``bad`` (a strong rule fired), ``weak`` (only hints fired),
 ``good`` (prose-length line), ``short``.
-Revision, in order: title and its repeats; duplicated lines; runs of a category growing over
-their neighbours (the category's ``[block]`` settings); short lines sandwiched between removed
-lines; then the model decides what the rules left open.
+Revision, in order: runs of a category growing over their neighbours (the category's ``[block]``
+settings); the title and its repeats; duplicated lines; menus outside the body; short lines
+sandwiched between removed lines; then the model decides what the rules left open.
+
+Removal evidence has levels: a strong category rule (keyword or pattern), a block grown from one,
+a context rule (title, duplicate, menu, sandwich), the model. A line that reads as body (a sentence
+or a phrase in the page's language, a list item inside the body, a line of a regular repeated
+structure) goes only by category evidence or a block grown from it, never by a context rule or by
+the model alone. Word counts are script-aware (``effective_words``: characters for scripts written
+without spaces). Every threshold is a field of ``settings.Settings``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
 
+from .language import stoplist
 from .memory.evidence import mark_repeated
 from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
+from .settings import EVIDENCE_FIRST, SETTINGS, Settings
+from .vocabulary import WORD_RE
 
-GOOD_WORDS_DEFAULT = 12
-TITLE_MAX_WORDS_DEFAULT = 30
-TITLE_SEARCH_LINES_DEFAULT = 12
-DUPLICATE_MIN_WORDS_DEFAULT = 6
-DUPLICATE_TAIL_WORDS_DEFAULT = 4
-SANDWICH_MAX_WORDS_DEFAULT = 3
-OUTSIDE_MAX_WORDS_DEFAULT = 10
-OUTSIDE_MIN_RUN_DEFAULT = 2
+GOOD_WORDS_DEFAULT = SETTINGS.good_words
 
 # When a line has strong hits from several categories, the most specific category names it.
 CATEGORY_PRIORITY: tuple[str, ...] = (
@@ -36,10 +40,23 @@ CATEGORY_PRIORITY: tuple[str, ...] = (
     "legal", "navigation",
 )
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
-_SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":")
+_SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
+# A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
+_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”")
+# Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan).
+_UNSPACED_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                          "\u4e00-\u9fff\uf900-\ufaff]")
+# A price (a currency sign or code next to a number): product lines, not headlines.
+_PRICE_RE = re.compile(r"(?:[$€£¥]|\b(?:EUR|USD|GBP|CHF|PLN|zł|Fr\.))\s?\d|\d(?:[.,]\d{1,2})?\s?(?:[$€£¥]|"
+                       r"(?:EUR|USD|GBP|CHF|PLN|zł)\b)")
+# A list item: a bullet or an enumeration mark ("1)", "2.", "a)") in front of the text.
+_LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪▸■□●○◦→»+]\s|\(?\d{1,3}[.)]\s|\(?[a-zA-Z][)]\s)")
+# A field of a spec list, a CV or a fact box: a short label, a colon, a value.
+_FIELD_RE = re.compile(r"^[^:.!?]{1,40}:\s+\S")
+_QUOTES_OPEN = "\"'“”„«»‚‘’「『"
 
-# Model thresholds per mode: a line the rules left open goes when its content score is below.
-MODE_THRESHOLDS_DEFAULT = {"precision": 0.5, "balanced": 0.35, "recall": 0.2}
+# Model thresholds per mode (without a model card): a line the rules left open goes when its score is below.
+MODE_THRESHOLDS_DEFAULT = dict(SETTINGS.mode_thresholds)
 
 
 @dataclass(slots=True)
@@ -73,17 +90,87 @@ def ends_sentence(text: str) -> bool:
     return text.endswith(_SENTENCE_END)
 
 
+def effective_words(line: Line, chars_per_word: float = SETTINGS.chars_per_word) -> int:
+    """The line's word count, script-aware: in scripts written without spaces (Chinese, Japanese,
+    Thai ...) a "word" of the tokenizer is a whole phrase, so those characters count per
+    ``chars_per_word``."""
+    if line.text.isascii():
+        return line.words
+    unspaced = len(_UNSPACED_RE.findall(line.text))
+    if not unspaced:
+        return line.words
+    return max(line.words, round(unspaced / chars_per_word) + len(WORD_RE.findall(_UNSPACED_RE.sub(" ", line.text))))
+
+
+class Page:
+    """Per-line facts the revision steps share: script-aware word counts, function words, shapes."""
+
+    def __init__(self, lines: Sequence[Line], language: str | None, settings: Settings):
+        self.lines = lines
+        self.settings = settings
+        self.words = [effective_words(line, settings.chars_per_word) if line.text else 0 for line in lines]
+        self._stops = stoplist(language)
+        self._function_words: dict[int, int] = {}
+        self._order = [line.index for line in lines if line.text]
+        self._position = {index: pos for pos, index in enumerate(self._order)}
+
+    def function_words(self, index: int) -> int:
+        """How many of the line's words are function words of the page's language (0 without a stoplist)."""
+        if index not in self._function_words:
+            stops = self._stops
+            self._function_words[index] = sum(1 for word in self.lines[index].key.split() if word in stops) \
+                if stops else 0
+        return self._function_words[index]
+
+    def is_prose(self, index: int) -> bool:
+        return self.words[index] >= self.settings.good_words and ends_sentence(self.lines[index].text)
+
+    def is_sentence(self, index: int) -> bool:
+        return self.words[index] >= self.settings.body_sentence_words and ends_sentence(self.lines[index].text)
+
+    def is_phrase(self, index: int) -> bool:
+        """A run of words with a function word of the page's language: text, not a menu item."""
+        return self.words[index] >= self.settings.body_phrase_words and self.function_words(index) > 0
+
+    def is_list_item(self, index: int) -> bool:
+        return bool(_LIST_MARK_RE.match(self.lines[index].text))
+
+    def introduced_list(self, index: int) -> bool:
+        """The line is one of a run of list items or fields that a text line ending in a colon opens
+        ("Our favourite spots:" and the list under it)."""
+        pos = self._position[index]
+        while pos > 0:
+            pos -= 1
+            above = self._order[pos]
+            if not (self.is_list_item(above) or self.is_field(above)):
+                text = self.lines[above].text
+                return text.endswith(":") and self.words[above] >= self.settings.body_phrase_words
+        return False
+
+    def is_field(self, index: int) -> bool:
+        return bool(_FIELD_RE.match(self.lines[index].text))
+
+    def is_link_like(self, index: int) -> bool:
+        """A menu item's shape: a few words (or mostly link text on a page), no sentence, no field."""
+        line = self.lines[index]
+        if line.html is not None and line.html.get("matched"):
+            return float(line.html.get("link_density", 0.0)) >= self.settings.menu_link_density
+        return (self.words[index] <= self.settings.menu_item_words and not ends_sentence(line.text)
+                and not self.is_field(index) and not self.is_phrase(index))
+
+
 def is_prose(line: Line, good_words: int = GOOD_WORDS_DEFAULT) -> bool:
     """A sentence-length line that ends a sentence: what article bodies are made of."""
-    return line.words >= good_words and ends_sentence(line.text)
+    return effective_words(line) >= good_words and ends_sentence(line.text)
 
 
-def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None
+def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None, page: Page | None = None
               ) -> tuple[int | None, int | None]:
     """First and last prose line (not already removed): the article body sits between them."""
     start = end = None
     for line in lines:
-        if is_prose(line) and (verdicts is None or not verdicts[line.index].removed):
+        prose = page.is_prose(line.index) if page is not None else is_prose(line)
+        if prose and (verdicts is None or not verdicts[line.index].removed):
             if start is None:
                 start = line.index
             end = line.index
@@ -124,7 +211,7 @@ def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: 
         elif any(not h.strong for h in usable):
             verdict = Verdict("weak", "keep")
         else:
-            verdict = Verdict("good" if line.words >= good_words else "short", "keep")
+            verdict = Verdict("good" if effective_words(line) >= good_words else "short", "keep")
         if prefix is not None and verdict.final == "keep":
             verdict.strip_to = prefix.end
             verdict.category, verdict.rule = prefix.category, prefix.rule.id
@@ -138,23 +225,69 @@ def _non_blank(lines: Sequence[Line]) -> list[int]:
     return [line.index for line in lines if not line.blank]
 
 
-def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
-               max_words: int = TITLE_MAX_WORDS_DEFAULT, search_lines: int = TITLE_SEARCH_LINES_DEFAULT) -> int | None:
-    """The title: the first line of two or more words left standing, if it is heading-shaped and
-    comes before the body.
+def _rule_removed(verdict: Verdict) -> bool:
+    """Removed by a rule naming the line or a block grown from one (not by context or the model)."""
+    return verdict.removed and verdict.rule not in (None, "model") and verdict.category not in ("title", "duplicate") \
+        and not (verdict.rule or "").endswith((".outside_body", ".between_removed"))
 
-    Lines right below it that only repeat parts of it (a headline split over two lines) go too,
-    as does any later exact repeat of it.
+
+def _heading_shaped(page: Page, index: int, hits: Sequence[Sequence[Hit]], max_words: int) -> bool:
+    """A headline: two or more words, not too long, no sentence end, no price, no rule hint
+    (a disclosure or a label), not a whole-line quote."""
+    line = page.lines[index]
+    text = line.text
+    if page.words[index] < 2 or page.words[index] > max_words or text.endswith(_TITLE_STOPS):
+        return False
+    if any(hit.strong or hit.category in _NOT_TITLE_HINTS for hit in hits[index]) or _PRICE_RE.search(text):
+        return False
+    return not (text[0] in _QUOTES_OPEN and text[-1] in _QUOTES_OPEN)
+
+
+# Hints that make a line a notice, not a headline (a disclosure, an appeal, a caption).
+_NOT_TITLE_HINTS = frozenset({"advertisement", "legal", "donation_appeal", "subscription_prompt", "cookie_notice",
+                              "credit", "caption", "source_residue", "comments", "share_social"})
+
+
+def _matches_title(key: str, title_key: str) -> bool:
+    if not key or not title_key:
+        return False
+    return key == title_key or (key.count(" ") >= 1 and (f" {key} " in f" {title_key} "
+                                                          or f" {title_key} " in f" {key} "))
+
+
+def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
+               max_words: int = SETTINGS.title_max_words,
+               search_lines: int = SETTINGS.title_search_lines, *,
+               hits: Sequence[Sequence[Hit]] | None = None, page: Page | None = None,
+               title_hint: str | None = None) -> int | None:
+    """The title: in the head of the page, the first line of two or more words left standing, if it
+    is heading-shaped and comes before the body, and something says this is the page head.
+
+    The page head is known when the page's own title (HTML/metadata, ``title_hint``) is that line,
+    when the line opens the text, when the line repeats later, or when a line a rule removed (a byline, a date, a menu, a share bar)
+    sits right next to it. With ``title_hint`` only a line matching it can be the title. Lines right
+    below it that only repeat parts of it (a headline split over two lines) go too, as does any later
+    exact repeat of it.
     """
+    from .segment import line_key
+
+    page = page or Page(lines, None, SETTINGS)
+    hits = hits if hits is not None else [[] for _ in lines]
+    hint_key = line_key(title_hint) if title_hint else ""
+    order = _non_blank(lines)
     title = None
-    for seen, index in enumerate(_non_blank(lines)):
+    for seen, index in enumerate(order):
         if seen >= search_lines:
             break
-        line = lines[index]
-        if verdicts[index].removed or line.words < 2:
+        if verdicts[index].removed or page.words[index] < 2:
             continue  # a removed line or a one-word menu item above the headline
-        if line.words <= max_words and not line.text.endswith((".", ":", ",", ";")) and (
-                start is None or index <= start):
+        if hint_key:
+            if _matches_title(lines[index].key, hint_key) and page.words[index] <= max_words:
+                title = index
+                break
+            continue
+        if _heading_shaped(page, index, hits, max_words) and (start is None or index <= start) \
+                and _head_corroborated(lines, verdicts, order, order.index(index), page.settings):
             title = index
         break
     if title is None:
@@ -171,20 +304,42 @@ def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None
     return title
 
 
+def _head_corroborated(lines: Sequence[Line], verdicts: Sequence[Verdict], order: list[int], pos: int,
+                       settings: Settings) -> bool:
+    """The line opens the text (or follows one-word menu items), repeats later, or a rule-removed
+    line is within reach of it: it sits in a page head."""
+    if pos == 0 or any(lines[index].words < 2 for index in order[:pos]):
+        return True  # the first line, or below one-word menu items
+    key = lines[order[pos]].key
+    if any(lines[index].key == key for index in order[pos + 1:]):
+        return True
+    reach = settings.title_corroboration_reach
+    near = order[max(pos - reach, 0):pos] + order[pos + 1:pos + 1 + reach]
+    return any(_rule_removed(verdicts[index]) for index in near)
+
+
 def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
-                    min_words: int = DUPLICATE_MIN_WORDS_DEFAULT,
-                    tail_words: int = DUPLICATE_TAIL_WORDS_DEFAULT) -> None:
-    """A line repeated elsewhere goes; the body copy stays.
+                    min_words: int = SETTINGS.duplicate_min_words,
+                    tail_words: int = SETTINGS.duplicate_tail_words, *,
+                    end: int | None = None, structure_copies: int = SETTINGS.duplicate_structure_copies,
+                    page: Page | None = None) -> None:
+    """A repeat that is residue goes; the body copy stays.
 
     A copy with a few extra words at its end or start (a caption that repeats a paragraph plus a
-    credit) is the caption. Of two identical copies, one above the body goes, else the later one.
+    credit) is the caption. Of two identical copies, one above the body goes (a headline repeated
+    under a teaser); a later copy goes when it sits outside the body, does not read as a body
+    sentence, or sits next to a line a rule removed (a caption or teaser box). A line repeated
+    ``structure_copies`` times or more is a regular structure (the same question put to each guest,
+    recipe headers) and stays, as does a second copy of a body sentence inside the body.
     """
     first_seen: dict[str, int] = {}
+    copies: dict[str, int] = {}
     folded = {}
     for line in lines:
         if line.words >= min_words and not verdicts[line.index].removed:
             folded[line.index] = line.text.casefold()
             first_seen.setdefault(folded[line.index], line.index)
+            copies[folded[line.index]] = copies.get(folded[line.index], 0) + 1
     for key, index in first_seen.items():
         extra = min(tail_words, lines[index].words - min_words)
         for cut in range(1, extra + 1):
@@ -192,15 +347,30 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
                     or first_seen.get(key.split(" ", cut)[-1], index) != index):
                 verdicts[index].remove("duplicate", "duplicate.near_copy")
                 break
+    order = _non_blank(lines)
+    position = {index: pos for pos, index in enumerate(order)}
+    page = page or Page(lines, None, SETTINGS)
     for index, key in folded.items():
         keeper = first_seen.get(key)
-        if keeper is None or keeper == index or verdicts[index].removed:
+        if keeper is None or keeper == index or verdicts[index].removed or (page.settings.duplicates_need_residue
+                                                                            and copies[key] >= structure_copies):
             continue
         if start is not None and keeper < start <= index and not verdicts[keeper].removed:
             verdicts[keeper].remove("duplicate", "duplicate.repeat")
             first_seen[key] = index
-        else:
+        elif not page.settings.duplicates_need_residue or _residue_copy(index, verdicts, order, position, start,
+                                                                         end, page):
             verdicts[index].remove("duplicate", "duplicate.repeat")
+
+
+def _residue_copy(index: int, verdicts: Sequence[Verdict], order: list[int], position: dict[int, int],
+                  start: int | None, end: int | None, page: Page) -> bool:
+    """A later copy is residue outside the body, when it does not read as a body sentence, or next
+    to a line a rule removed."""
+    if start is None or end is None or index < start or index > end or not page.is_sentence(index):
+        return True
+    pos = position[index]
+    return any(_rule_removed(verdicts[order[p]]) for p in (pos - 1, pos + 1) if 0 <= p < len(order))
 
 
 def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: list[Verdict],
@@ -265,7 +435,7 @@ def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], blo
         if pos in others:
             return False
         line = lines[order[pos]]
-        if line.words > block.edge_words:
+        if effective_words(line) > block.edge_words:
             return False
         return not (block.edge_no_period and line.text.endswith((".", "!", "?", "…")))
 
@@ -282,12 +452,14 @@ def _absorb_edges(in_run: set[int], order: list[int], lines: Sequence[Line], blo
 
 
 def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
-                    max_words: int = SANDWICH_MAX_WORDS_DEFAULT) -> None:
-    """A short line whose neighbours both went is residue of the same kind as the one above it."""
+                    max_words: int = SETTINGS.sandwich_max_words, page: Page | None = None) -> None:
+    """A short line whose neighbours both went (not as a title or a duplicate) is residue of the same kind
+    as the one above it."""
+    page = page or Page(lines, None, SETTINGS)
     order = _non_blank(lines)
     for pos in range(1, len(order) - 1):
         index = order[pos]
-        if verdicts[index].removed or lines[index].words > max_words:
+        if verdicts[index].removed or page.words[index] > max_words:
             continue
         above, below = verdicts[order[pos - 1]], verdicts[order[pos + 1]]
         if above.removed and below.removed and above.category not in ("title", "duplicate"):
@@ -295,57 +467,66 @@ def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
 
 
 def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int | None, end: int | None,
-                      max_words: int = OUTSIDE_MAX_WORDS_DEFAULT, min_run: int = OUTSIDE_MIN_RUN_DEFAULT) -> None:
-    """Runs of short lines above or below the article body that do not end sentences are menus,
-    section lists, buttons and link stubs; headings inside the body, and a lone short line next to
-    it (a heading, a sign-off), stay."""
+                      max_words: int = SETTINGS.outside_max_words,
+                      min_run: int = SETTINGS.outside_min_run, *,
+                      hits: Sequence[Sequence[Hit]] | None = None, page: Page | None = None) -> None:
+    """Menus above or below the article body: runs of short lines that do not end sentences. With
+    ``settings.menu_needs_evidence`` (recall mode) only when something says they are a menu: a
+    navigation hint in the run or a line a navigation-like rule (menu, share, related, tags, legal)
+    removed in it, mostly links on a page, or enough link-like items (a few words, no function-word phrase, no
+    field). Lines that read as text (a phrase in the page's language, a field of a fact box) stay,
+    as do headings inside the body and a lone short line next to it (a heading, a sign-off)."""
     if start is None:
         return
+    page = page or Page(lines, None, SETTINGS)
+    hits = hits if hits is not None else [[] for _ in lines]
     run: list[int] = []
+    vouched = False
     for line in lines:
         if line.blank:
             continue
         index = line.index
         verdict = verdicts[index]
         outside = index < start or index > end
-        if outside and not verdict.removed and line.words <= max_words and not ends_sentence(line.text):
+        if outside and not verdict.removed and page.words[index] <= max_words and not ends_sentence(line.text):
             run.append(index)
+            vouched = vouched or any(h.category == "navigation" for h in hits[index])
             continue
         if outside and verdict.removed and run:
+            vouched = vouched or (_rule_removed(verdict) and verdict.category in _MENU_CATEGORIES)
             continue  # removed lines do not break a run
-        _remove_run(run, verdicts, min_run)
-        run = []
-    _remove_run(run, verdicts, min_run)
+        _remove_menu(run, verdicts, min_run, vouched, page)
+        run, vouched = [], bool(outside and verdict.removed and _rule_removed(verdict)
+                                and verdict.category in _MENU_CATEGORIES)
+    _remove_menu(run, verdicts, min_run, vouched, page)
 
 
-def _remove_run(run: list[int], verdicts: list[Verdict], min_run: int) -> None:
-    if len(run) >= min_run:
-        for index in run:
+_MENU_CATEGORIES = frozenset({"navigation", "share_social", "related_links", "tags", "legal"})
+
+
+def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched: bool, page: Page) -> None:
+    if len(run) < min_run:
+        return
+    settings = page.settings
+    link_like = [index for index in run if page.is_link_like(index)]
+    shaped = len(link_like) >= settings.menu_shape_min_run or not settings.menu_needs_evidence
+    if not (vouched or shaped):
+        return
+    for index in run:
+        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
-
-
-MODEL_NEIGHBOUR_REACH = 2
-MODEL_SHORT_WORDS = 6
-# A subheading inside the body (a short unfinished line whose nearest surviving neighbours are both
-# prose) stays unless the model is this sure it is residue: on the bench this costs nothing, and a
-# clean article keeps its section headings.
-HEADING_FLOOR_DEFAULT = 0.2
-HEADING_MAX_WORDS_DEFAULT = 12
-# A whole sentence (at least this many words, ending a sentence) goes only when the model scores it
-# under SENTENCE_FACTOR_DEFAULT x the mode's threshold: losing a body sentence costs the reader more
-# than keeping a stray one. On the bench's extractor residue (R2) this costs nothing; it keeps body
-# paragraphs that sit between residue boxes (tests/data/multilingual).
-SENTENCE_MIN_WORDS_DEFAULT = 8
-SENTENCE_FACTOR_DEFAULT = 0.45
 
 
 def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float,
                  lines: Sequence[Line] | None = None, hits: Sequence[Sequence[Hit]] | None = None,
-                 heading_floor: float = HEADING_FLOOR_DEFAULT,
-                 sentence_factor: float = SENTENCE_FACTOR_DEFAULT) -> None:
+                 heading_floor: float = SETTINGS.heading_floor,
+                 sentence_factor: float = SETTINGS.sentence_factor, *,
+                 page: Page | None = None, span: tuple[int | None, int | None] = (None, None)) -> None:
     """The model decides the lines the rules left open: those scoring below ``threshold`` go,
     whole sentences only below ``sentence_factor * threshold``, subheadings between body paragraphs
-    only below ``heading_floor``.
+    only below ``heading_floor``. A line that reads as body (a sentence, a phrase in the page's
+    language, a list item or a field inside the body) goes only with corroboration: a hint of a
+    rule on it or a rule-removed neighbour.
 
     Each such line gets a category: its own weak hints' (strongest first), else that of a line the
     rules removed right next to it (runs share a kind), else by shape: a short or unfinished line
@@ -353,6 +534,7 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
     """
     if scores is None:
         return
+    settings = page.settings if page is not None else SETTINGS
     taken = []
     for index, (verdict, score) in enumerate(zip(verdicts, scores)):
         if verdict.final == "blank":
@@ -361,65 +543,91 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
         if not verdict.removed and score < threshold:
             taken.append(index)
     if lines is not None and taken:
-        taken = [i for i in taken if scores[i] < sentence_factor * threshold or not _is_sentence(lines[i])]
+        page = page or Page(lines, None, settings)
+        taken = [i for i in taken if scores[i] < sentence_factor * threshold or not page.is_sentence(i)]
     if lines is not None and taken:
-        headings = _body_subheadings(lines, verdicts)
+        headings = _body_subheadings(lines, verdicts, page, settings.heading_max_words)
         taken = [i for i in taken if i not in headings or scores[i] < heading_floor]
-    named = [(i, _model_category(i, verdicts, lines, hits)) for i in taken]
+    if lines is not None and taken and settings.model_body_needs_evidence:
+        taken = [i for i in taken if not _reads_as_body(i, page, span) or _corroborated(i, verdicts, hits)]
+    named = [(i, _model_category(i, verdicts, lines, hits, page)) for i in taken]
     for index, category in named:
         verdicts[index].remove(category, "model")
 
 
-def _is_sentence(line: Line) -> bool:
-    return line.words >= SENTENCE_MIN_WORDS_DEFAULT and ends_sentence(line.text)
+def _reads_as_body(index: int, page: Page, span: tuple[int | None, int | None]) -> bool:
+    start, end = span
+    if not page.is_list_item(index):
+        return False
+    if start is not None and end is not None and start <= index <= end:
+        return True  # an item of a list between body paragraphs
+    return page.introduced_list(index)
 
 
-def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict],
-                      max_words: int = HEADING_MAX_WORDS_DEFAULT) -> set[int]:
+def _corroborated(index: int, verdicts: Sequence[Verdict], hits: Sequence[Sequence[Hit]] | None) -> bool:
+    if hits is not None and hits[index]:
+        return True
+    for other in (index - 1, index + 1):
+        if 0 <= other < len(verdicts) and _rule_removed(verdicts[other]):
+            return True
+    return False
+
+
+def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict], page: Page | None = None,
+                      max_words: int = SETTINGS.heading_max_words) -> set[int]:
     """Short unfinished lines the rules left, whose nearest surviving neighbours are both prose."""
+    page = page or Page(lines, None, SETTINGS)
     alive = [line.index for line in lines if not line.blank and not verdicts[line.index].removed]
-
-    def prose(index: int) -> bool:
-        return lines[index].words >= GOOD_WORDS_DEFAULT and ends_sentence(lines[index].text)
-
     return {index for before, index, after in zip(alive, alive[1:], alive[2:])
-            if lines[index].words <= max_words and not ends_sentence(lines[index].text)
-            and prose(before) and prose(after)}
+            if page.words[index] <= max_words and not ends_sentence(lines[index].text)
+            and page.is_prose(before) and page.is_prose(after)}
 
 
 def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Line] | None,
-                    hits: Sequence[Sequence[Hit]] | None) -> str:
+                    hits: Sequence[Sequence[Hit]] | None, page: Page | None = None) -> str:
+    settings = page.settings if page is not None else SETTINGS
     if hits is not None:
         weak = _strongest(h for h in hits[index] if not h.strong)
         if weak is not None:
             return weak.category
-    for step in range(1, MODEL_NEIGHBOUR_REACH + 1):
+    for step in range(1, settings.model_neighbour_reach + 1):
         for other in (index - step, index + step):
             if 0 <= other < len(verdicts) and verdicts[other].removed and verdicts[other].rule != "model" \
                     and verdicts[other].category not in (None, "title", "duplicate"):
                 return verdicts[other].category or "navigation"
     if lines is None:
         return "navigation"
-    line = lines[index]
-    if line.words < MODEL_SHORT_WORDS or not ends_sentence(line.text):
+    words = page.words[index] if page is not None else effective_words(lines[index])
+    if words < settings.model_short_words or not ends_sentence(lines[index].text):
         return "navigation"
     return "related_links"
 
 
 def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[str, Block], *,
            scores: Sequence[float] | None = None, mode: str = "balanced", keep: Iterable[str] = (),
-           thresholds: dict[str, float] | None = None, repeated: Mapping[int, Evidence] | None = None) -> Decision:
-    """``repeated``: lines the source memory names (``heuristics.memory``), removed after the rules."""
-    verdicts = initial_labels(lines, hits, *body_span(lines))
+           thresholds: dict[str, float] | None = None, language: str | None = None,
+           title_hint: str | None = None, settings: Settings = SETTINGS,
+           repeated: Mapping[int, Evidence] | None = None) -> Decision:
+    """Keep or remove every line. ``language``: the page's (its function words tell text from menus);
+    ``title_hint``: the title the page states (HTML/metadata), which then names the title line;
+    ``repeated``: lines the source memory names (``heuristics.memory``), removed after the rules."""
+    if mode == "recall":
+        settings = replace(settings, **EVIDENCE_FIRST)
+    page = Page(lines, language, settings)
+    verdicts = initial_labels(lines, hits, *body_span(lines, page=page), good_words=settings.good_words)
     grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
-    start, end = body_span(lines, verdicts)
+    start, end = body_span(lines, verdicts, page)
     if repeated:  # after the body span: the memory takes lines, it does not move the article
-        mark_repeated(lines, hits, verdicts, repeated, is_body=is_prose)
-    title = mark_title(lines, verdicts, start)
-    mark_duplicates(lines, verdicts, start)
-    mark_outside_body(lines, verdicts, start, end)
-    mark_sandwiched(lines, verdicts)
-    apply_scores(verdicts, scores, (thresholds or MODE_THRESHOLDS_DEFAULT)[mode], lines, hits)
+        mark_repeated(lines, hits, verdicts, repeated, is_body=lambda line: is_prose(line, settings.good_words))
+    title = mark_title(lines, verdicts, start, settings.title_max_words, settings.title_search_lines,
+                       hits=hits, page=page, title_hint=title_hint)
+    mark_duplicates(lines, verdicts, start, settings.duplicate_min_words, settings.duplicate_tail_words,
+                    end=end, structure_copies=settings.duplicate_structure_copies, page=page)
+    mark_outside_body(lines, verdicts, start, end, settings.outside_max_words, settings.outside_min_run,
+                      hits=hits, page=page)
+    mark_sandwiched(lines, verdicts, settings.sandwich_max_words, page)
+    apply_scores(verdicts, scores, (thresholds or dict(settings.mode_thresholds))[mode], lines, hits,
+                 settings.heading_floor, settings.sentence_factor, page=page, span=(start, end))
     kept_categories = set(keep)
     for verdict in verdicts:
         if verdict.removed and verdict.category in kept_categories:

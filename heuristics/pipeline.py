@@ -121,7 +121,8 @@ def clean(
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
     deadline = None if options.time_budget is None else started + options.time_budget
     repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
-    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated)
+    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated,
+                   title_hint=page_meta.get("title"))
     lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
     result = shape(lines, hits, decision, options.explain, judged.contributions, repeated)
     if rest:
@@ -155,12 +156,13 @@ Scorer = Callable[[Sequence[Line], Sequence[Sequence[Hit]], "str | None"], Any]
 def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset: RuleSet | None = None,
           scorer: Scorer | None = None, thresholds: Mapping[str, float] | None = None,
           deadline: float | None = None, warnings: list[str] | None = None,
-          repeated: Mapping[int, Evidence] | None = None) -> Judgement:
+          repeated: Mapping[int, Evidence] | None = None, title_hint: str | None = None) -> Judgement:
     """The rules, model and decide stages over ``lines``, as ``clean`` runs them.
 
     scorer: ``(lines, hits, language) -> scores`` instead of the shipped model (a model being trained),
     with its ``thresholds`` per mode. deadline (a ``perf_counter`` time) and warnings: ``clean``'s time budget.
-    repeated: the lines the source memory names (``SourceMemory.recall``).
+    repeated: the lines the source memory names (``SourceMemory.recall``). title_hint: the title the page
+    states (HTML metadata), which then names the title line.
     """
     ruleset = ruleset or default_ruleset()
     warnings = [] if warnings is None else warnings
@@ -175,7 +177,8 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
         scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
         thresholds = scoring.thresholds(lines)
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
-                      thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated)
+                      thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
+                      language=lang, title_hint=title_hint)
     return Judgement(lang, confidence, hits, scores, contributions, decision)
 
 

@@ -102,3 +102,87 @@ def test_recall_mode_does_not_grow_blocks_over_short_edge_lines():
     assert [recall[i][0] for i in edges] == ["keep", "keep"]
     assert [recall[i][0] for i in box] == ["remove"] * 3
     assert recall[0][0] == recall[6][0] == "keep"
+
+
+# ---- evidence before removal (recall mode): what reads as body is not removed by shape alone
+
+def run_in(text: str, language: str, **options):
+    lines = segment_text(text)
+    ruleset = default_ruleset()
+    hits = match_lines(lines, ruleset, language)
+    return lines, decide(lines, hits, ruleset.blocks, language=language, **options)
+
+
+def test_a_fact_box_after_the_body_is_not_a_menu():
+    text = f"{BODY}\n{BODY2}\nMaße: 30 x 40 cm\nGewicht: 2 kg\nFarbe: Rot"
+    _, decision = run_in(text, "de", mode="recall")
+    assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
+
+
+def test_phrases_in_the_page_language_after_the_body_are_not_a_menu():
+    text = (f"{BODY}\n{BODY2}\nFinalist bei der Show im Fernsehen\nZweiter Platz beim Wettbewerb in Wien\n"
+            "Preis der Jury für das beste Lied")
+    _, decision = run_in(text, "de", mode="recall")
+    assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
+
+
+def test_two_short_lines_without_menu_evidence_stay_but_menu_vocabulary_makes_them_a_menu():
+    kept = finals(f"{BODY}\n{BODY2}\nKitchen tools\nGarden tools", mode="recall")
+    assert kept[2][0] == kept[3][0] == "keep"
+    menu = finals(f"{BODY}\n{BODY2}\nKitchen tools\nContact us\nGarden tools", mode="recall")
+    assert [menu[i][0] for i in (2, 3, 4)] == ["remove"] * 3
+    assert menu[2][2] == "navigation.outside_body"
+
+
+def test_a_question_put_to_each_guest_is_a_structure_not_a_duplicate():
+    question = "What was the hardest moment of the season for you?"
+    answers = [f"{BODY}", f"{BODY2}", "We lost three games in a row and nobody in the team knew why it happened."]
+    text = BODY + "\n" + "\n".join(f"{question}\n{answer}" for answer in answers)
+    result = finals(text, mode="recall")
+    assert [result[i][0] for i in (1, 3, 5)] == ["keep"] * 3
+    assert [finals(text)[i][0] for i in (1, 3, 5)] == ["keep", "remove", "remove"]
+
+
+def test_two_copies_inside_the_body_both_stay_but_a_copy_next_to_removed_residue_goes():
+    repeated = "The mayor said the library would stay open on Sundays."
+    both = finals(f"{BODY}\n{repeated}\n{BODY2}\n{repeated}\n{BODY}", mode="recall")
+    assert both[1][0] == both[3][0] == "keep"
+    boxed = finals(f"{BODY}\n{repeated}\n{BODY2}\nPhoto: Jane Doe/Reuters\n{repeated}\n{BODY}", mode="recall")
+    assert boxed[1][0] == "keep" and boxed[4][:2] == ("remove", "duplicate")
+
+
+def test_a_line_with_a_price_or_a_sentence_end_is_not_the_title():
+    for first in ("Kettle deluxe 1.7 litres for 49,99 €", "Win two tickets to the final now, the draw is tonight."):
+        _, decision = run(f"{first}\n{BODY}\n{BODY2}")
+        assert decision.title_line is None
+
+
+def test_the_title_the_page_states_names_the_title_line():
+    text = f"Local news\nBudget passes: council backs plan\n{BODY}\n{BODY2}"
+    _, decision = run(text, title_hint="Budget passes: council backs plan | Town Herald")
+    assert decision.title_line == 1
+    _, decision = run(f"Our favourite spots this summer\n{BODY}\n{BODY2}", title_hint="Something else entirely")
+    assert decision.title_line is None
+
+
+def test_a_whole_line_quote_is_not_the_title():
+    _, decision = run(f"“We will rebuild the bridge within a year”\n{BODY}\n{BODY2}")
+    assert decision.title_line is None
+    _, decision = run(f"Council backs bridge plan\n{BODY}\n{BODY2}")
+    assert decision.title_line == 0
+
+
+def test_words_are_counted_per_character_in_scripts_without_spaces():
+    from heuristics.decide import effective_words
+
+    chinese = segment_text("北京市政府周二宣布将在明年扩建地铁网络以缓解交通压力。")[0]
+    assert chinese.words <= 2
+    assert effective_words(chinese) >= 12
+    assert effective_words(segment_text("Plain English words here")[0]) == 4
+
+
+def test_a_chinese_sentence_is_body_prose_and_not_a_menu_item():
+    sentence = "北京市政府周二宣布将在明年扩建地铁网络以缓解交通压力。"
+    _, decision = run_in(f"首页\n{sentence}\n{sentence[:-1]}还有更多的细节将在下周公布。", "zh")
+    assert decision.body_start == 1
+    assert decision.verdicts[1].final == "keep"

@@ -174,3 +174,31 @@ def test_lines_a_strong_rule_named_keep_their_score_and_do_not_pull_their_neighb
     assert smoothed[[2, 3, 4]].tolist() == probs[[2, 3, 4]].tolist()
     assert smoothed[5] > 0.5   # the subheading under the box is judged next to the body
     assert line_model.smooth_runs(probs, 0.75)[5] < smoothed[5]
+
+
+def test_list_items_a_body_line_introduces_go_by_the_model_only_with_corroboration():
+    text = ("Our favourite places on the water in the north are these ones:\n- The old pier in the harbour\n"
+            "- The dog beach at the lighthouse\nSubscribe to our newsletter")
+    lines = segment_text(text)
+    hits = match_lines(lines, default_ruleset(), "en")
+    verdicts = _verdicts(["good", "short", "short", "short"])
+    verdicts[3].remove("subscription_prompt", "subscription_prompt.prompt")
+    apply_scores(verdicts, [0.9, 0.1, 0.1, 0.0], 0.5, lines, hits, page=_evidence_first(lines))
+    assert verdicts[1].final == "keep"                           # introduced list item, no evidence
+    assert verdicts[2].removed and verdicts[2].rule == "model"   # next to a line a rule removed
+
+
+def test_the_same_items_without_an_introducing_line_are_the_models_to_judge():
+    lines = segment_text("- The old pier in the harbour\n- The dog beach at the lighthouse")
+    verdicts = _verdicts(["short", "short"])
+    apply_scores(verdicts, [0.1, 0.1], 0.5, lines, [[], []], page=_evidence_first(lines))
+    assert all(v.removed for v in verdicts)
+
+
+def _evidence_first(lines):
+    from dataclasses import replace
+
+    from heuristics.decide import Page
+    from heuristics.settings import SETTINGS, EVIDENCE_FIRST
+
+    return Page(lines, "en", replace(SETTINGS, **EVIDENCE_FIRST))
