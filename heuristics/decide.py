@@ -153,8 +153,8 @@ class Page:
     def is_link_like(self, index: int) -> bool:
         """A menu item's shape: a few words (or mostly link text on a page), no sentence, no field."""
         line = self.lines[index]
-        if line.html is not None and line.html.get("matched"):
-            return float(line.html.get("link_density", 0.0)) >= self.settings.menu_link_density
+        if line.html is not None and line.html.matched:
+            return line.html.link_density >= self.settings.menu_link_density
         return (self.words[index] <= self.settings.menu_item_words and not ends_sentence(line.text)
                 and not self.is_field(index) and not self.is_phrase(index))
 
