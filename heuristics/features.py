@@ -29,12 +29,17 @@ from .segment import Line
 (C_LOWER, C_UPPER, C_LETTER, C_DIGIT, C_SPACE, C_END, C_COMMA, C_COLON, C_PIPE, C_AT, C_HASH, C_SLASH,
  C_OPEN, C_CLOSE, C_QUOTE, C_BULLET, C_OTHER) = range(17)
 N_CLASSES = 17
+# Characters that end a sentence (the colon has its own class); unlike vocabulary.SENTENCE_END (whole
+# endings, colon included, no CJK marks) a set of characters, so not shared.
 _END_MARKS = ".!?…。！？"
 _BULLET_MARKS = "-–—•·*►▪▸■□●○◦→»>+"
 SAMPLE_HEAD, SAMPLE_TAIL = 200, 50   # characters of a long line that its character statistics see
 PROSE_WORDS = 12          # a line of at least this many words that ends a sentence is prose
 SHORT_WORDS = 6           # runs of lines this short (or not ending a sentence) look like menus
 FAR = 50                  # distances are capped here
+# One hit column per rule category, in vocabulary.CATEGORIES order (the rule categories of
+# vocabulary.CATEGORY_PRIORITY): written out because the trained models' columns are frozen (a test
+# checks it still matches the vocabulary).
 HIT_CATEGORIES: tuple[str, ...] = (
     "donation_appeal", "subscription_prompt", "caption", "credit", "source_residue", "share_social",
     "related_links", "comments", "tags", "advertisement", "cookie_notice", "navigation", "byline",

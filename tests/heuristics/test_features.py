@@ -4,11 +4,12 @@ import re
 import numpy as np
 import pytest
 
-from heuristics.features import (FEATURE_NAMES, LINE_FEATURES, SCORE_FEATURES, WINDOW_FEATURES, WINDOW_OFFSETS,
-                                 _run_stats, line_features, score_context)
+from heuristics.features import (FEATURE_NAMES, HIT_CATEGORIES, LINE_FEATURES, SCORE_FEATURES, WINDOW_FEATURES,
+                                 WINDOW_OFFSETS, _run_stats, line_features, score_context)
 from heuristics.language import stoplist
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
+from heuristics.vocabulary import CATEGORIES, CATEGORY_PRIORITY
 
 BODY = [
     "The council approved the new budget for the city library on Tuesday after a long debate.",
@@ -203,3 +204,8 @@ def test_run_stats_stay_inside_each_run():
     mean, low = _run_stats(scores, short)
     assert mean.tolist() == pytest.approx([0.9, 0.15, 0.15, 0.8, 0.4, 0.4, 0.4, 0.9])
     assert low.tolist() == pytest.approx([0.9, 0.1, 0.1, 0.8, 0.3, 0.3, 0.3, 0.9])
+
+
+def test_the_hit_columns_are_the_vocabularys_rule_categories():
+    assert HIT_CATEGORIES == tuple(category for category in CATEGORIES if category in CATEGORY_PRIORITY)
+    assert set(HIT_CATEGORIES) == set(CATEGORY_PRIORITY)
