@@ -21,7 +21,7 @@ from typing import Any
 from devtools import train
 from devtools.bench import in_slice, load_records, load_scorer
 
-REGIMES = ("r2", "r1")
+REGIMES = train.TEXT_REGIMES
 
 
 def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.DocData]]:
@@ -135,7 +135,7 @@ def lodo_from_scores(records: list[dict], saved: dict, card_threshold: float) ->
         for regime in REGIMES:
             if (regime, record["id"]) not in saved:
                 continue
-            lines = segment_text(record.get(train.REGIME_FIELDS[regime]) or "")
+            lines = segment_text(record.get(train.TEXT_REGIME_FIELDS[regime]) or "")
             language = train.language_of(lines)
             hits = match_lines(lines, ruleset, language)
             full = np.ones(len(lines))
@@ -150,7 +150,7 @@ def lodo_from_scores(records: list[dict], saved: dict, card_threshold: float) ->
 
     def f1(chosen: list[dict], regime: str, run: str) -> float:
         if run == "identity":
-            pred = {r["id"]: r.get(train.REGIME_FIELDS[regime]) or "" for r in chosen}
+            pred = {r["id"]: r.get(train.TEXT_REGIME_FIELDS[regime]) or "" for r in chosen}
         else:
             pred = {r["id"]: texts[(regime, r["id"], run)] for r in chosen}
         return bench.score(chosen, pred)[0]["shingle"]["ALL"]["f1"]
@@ -169,7 +169,7 @@ def lodo_from_scores(records: list[dict], saved: dict, card_threshold: float) ->
                 cells.append(f"{f1(mine, regime, run):.3f}")
                 key = (regime, label)
                 for r in mine:
-                    pooled.setdefault(key, {})[r["id"]] = (r.get(train.REGIME_FIELDS[regime]) or "") \
+                    pooled.setdefault(key, {})[r["id"]] = (r.get(train.TEXT_REGIME_FIELDS[regime]) or "") \
                         if run == "identity" else texts[(regime, r["id"], run)]
         out.append(f"| {name} | {len(mine)} | " + " | ".join(cells) + f" | {best:.2f} |")
     cells = [f"{bench.score(scored, pooled[(regime, run)])[0]['shingle']['ALL']['f1']:.3f}"

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .bench import in_slice, load_records
+from .bench import REGIME_FIELDS, in_slice, load_records
 from heuristics.decide import Verdict, decide
 from heuristics.features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
 from heuristics.model import CARD_NAME, smooth_open_runs
@@ -32,7 +32,9 @@ from heuristics.rules import default_ruleset, match_lines
 from heuristics.vocabulary import MODES
 from heuristics.segment import Line, segment_text
 
-REGIME_FIELDS = {"r2": "residue", "r1": "fulltext"}
+# The regimes the text model learns from, and the bench field each reads (HTML has its own model).
+TEXT_REGIMES: tuple[str, ...] = ("r2", "r1")
+TEXT_REGIME_FIELDS = {regime: REGIME_FIELDS[regime] for regime in TEXT_REGIMES}
 HOLDOUT_MODULO = 5
 LABEL_SHARE = 0.5
 SHINGLE = 4
@@ -110,7 +112,7 @@ def language_of(lines: Sequence[Line]) -> str | None:
 def build_doc(record: dict[str, Any], regime: str) -> DocData:
     """Features, labels and rule decisions of one page in one regime."""
     ruleset = default_ruleset()
-    lines = segment_text(record.get(REGIME_FIELDS[regime]) or "")
+    lines = segment_text(record.get(TEXT_REGIME_FIELDS[regime]) or "")
     lang = language_of(lines)
     hits = match_lines(lines, ruleset, lang)
     feats = line_features(lines, hits, lang)
@@ -460,7 +462,7 @@ def train_main(args: argparse.Namespace) -> int:
     """``textwash train``: rebuild the text model from the bench and write it with its card."""
     from .bench import bench_dir
 
-    regimes = {"all": ("r2", "r1"), "r2": ("r2",), "r1": ("r1",)}.get(args.regime)
+    regimes = {"all": TEXT_REGIMES, "r2": ("r2",), "r1": ("r1",)}.get(args.regime)
     if regimes is None:
         print(f"textwash train: regime {args.regime!r} has no model yet (text models: all, r2, r1)")
         return 2

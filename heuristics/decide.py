@@ -29,17 +29,12 @@ from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
 from .settings import EVIDENCE_FIRST, SETTINGS, Settings
-from .vocabulary import WORD_RE
+from .vocabulary import CATEGORY_PRIORITY, WORD_RE
 
 GOOD_WORDS_DEFAULT = SETTINGS.good_words
 
-# When a line has strong hits from several categories, the most specific category names it.
-CATEGORY_PRIORITY: tuple[str, ...] = (
-    "credit", "caption", "donation_appeal", "cookie_notice", "subscription_prompt", "comments",
-    "share_social", "source_residue", "tags", "advertisement", "related_links", "byline", "date_line",
-    "legal", "navigation",
-)
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
+# vocabulary.SENTENCE_END plus the full-width CJK marks: the values differ, so decide keeps its own.
 _SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
 # A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
 _TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”")
@@ -54,9 +49,6 @@ _LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪▸■□●○◦→»+]\s
 # A field of a spec list, a CV or a fact box: a short label, a colon, a value.
 _FIELD_RE = re.compile(r"^[^:.!?]{1,40}:\s+\S")
 _QUOTES_OPEN = "\"'“”„«»‚‘’「『"
-
-# Model thresholds per mode (without a model card): a line the rules left open goes when its score is below.
-MODE_THRESHOLDS_DEFAULT = dict(SETTINGS.mode_thresholds)
 
 
 @dataclass(slots=True)

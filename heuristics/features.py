@@ -29,18 +29,22 @@ from .segment import Line
 (C_LOWER, C_UPPER, C_LETTER, C_DIGIT, C_SPACE, C_END, C_COMMA, C_COLON, C_PIPE, C_AT, C_HASH, C_SLASH,
  C_OPEN, C_CLOSE, C_QUOTE, C_BULLET, C_OTHER) = range(17)
 N_CLASSES = 17
+# Characters that end a sentence (the colon has its own class); unlike vocabulary.SENTENCE_END (whole
+# endings, colon included, no CJK marks) a set of characters, so not shared.
 _END_MARKS = ".!?…。！？"
 _BULLET_MARKS = "-–—•·*►▪▸■□●○◦→»>+"
 SAMPLE_HEAD, SAMPLE_TAIL = 200, 50   # characters of a long line that its character statistics see
 PROSE_WORDS = 12          # a line of at least this many words that ends a sentence is prose
 SHORT_WORDS = 6           # runs of lines this short (or not ending a sentence) look like menus
 FAR = 50                  # distances are capped here
+# One hit column per rule category, in vocabulary.CATEGORIES order (the rule categories of
+# vocabulary.CATEGORY_PRIORITY): written out because the trained models' columns are frozen (a test
+# checks it still matches the vocabulary).
 HIT_CATEGORIES: tuple[str, ...] = (
     "donation_appeal", "subscription_prompt", "caption", "credit", "source_residue", "share_social",
     "related_links", "comments", "tags", "advertisement", "cookie_notice", "navigation", "byline",
     "date_line", "legal",
 )
-_HIT_INDEX = {category: i for i, category in enumerate(HIT_CATEGORIES)}
 
 # Own features of a line (before the window is added).
 LINE_FEATURES: tuple[str, ...] = (
@@ -79,12 +83,18 @@ def _window_names() -> tuple[str, ...]:
 
 
 FEATURE_NAMES: tuple[str, ...] = LINE_FEATURES + _window_names()
-_COL = {name: i for i, name in enumerate(LINE_FEATURES)}
-_HIT_BASE = len(LINE_FEATURES) - len(HIT_CATEGORIES)
+# Columns are written by name: a feature's column is its place in FEATURE_NAMES (LINE_FEATURES come first).
+COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_COL = {name: COLUMN[name] for name in LINE_FEATURES}
+_HIT_COLUMN = {category: _COL[f"hit_{category}"] for category in HIT_CATEGORIES}
+_HIT_COLS = np.array(list(_HIT_COLUMN.values()))
 _WINDOW_COLS = np.array([_COL[name] for name in WINDOW_FEATURES])
 _SURVIVOR_COLS = np.array([_COL[name] for name in SURVIVOR_FEATURES])
-# Class counts copied as they are, in the order of their columns ("sentence_marks" ... "slashes").
-_COUNTED = np.array([C_END, C_COMMA, C_PIPE, C_AT, C_HASH, C_SLASH])
+# Class counts copied as they are into the feature of that name.
+_COUNTED = {"sentence_marks": C_END, "commas": C_COMMA, "pipes": C_PIPE, "at_signs": C_AT, "hashes": C_HASH,
+            "slashes": C_SLASH}
+_COUNTED_COLS = np.array([_COL[name] for name in _COUNTED])
+_COUNTED_CLASSES = np.array(list(_COUNTED.values()))
 
 # Word hashing (stopword lookup without building Python strings per word).
 _HASH_BASE = np.uint64(1_000_003)
@@ -340,7 +350,7 @@ def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampl
     own[:, col["starts_open"]] = (first == C_OPEN) | (first == C_QUOTE)
     own[:, col["digit_share"]] = counts[:, C_DIGIT] * per_char
     own[:, col["punct_share"]] = counts[:, C_END:C_PIPE].sum(axis=1) * per_char
-    own[:, col["sentence_marks"]: col["slashes"] + 1] = counts[:, _COUNTED]
+    own[:, _COUNTED_COLS] = counts[:, _COUNTED_CLASSES]
     own[:, col["stop_count"]] = np.log1p(chars.stops)
 
 
@@ -472,7 +482,7 @@ def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:
 
 
 def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]]) -> None:
-    own[:, _HIT_BASE:] = 0.0
+    own[:, _HIT_COLS] = 0.0
     own[:, _COL["hit_strong"]] = 0.0
     own[:, _COL["hit_weak"]] = 0.0
     strong_col, weak_col = _COL["hit_strong"], _COL["hit_weak"]
@@ -481,13 +491,13 @@ def _hit_features(own: np.ndarray, rows: list[int], hits: Sequence[Sequence[Hit]
         if not line_hits:
             continue
         for hit in line_hits:
-            cat = _HIT_INDEX.get(hit.category)
-            if cat is None:
+            column = _HIT_COLUMN.get(hit.category)
+            if column is None:
                 continue
             strong = hit.strong
             level = 2.0 if strong else 1.0
-            if own[r, _HIT_BASE + cat] < level:
-                own[r, _HIT_BASE + cat] = level
+            if own[r, column] < level:
+                own[r, column] = level
             own[r, strong_col if strong else weak_col] = 1.0
 
 
@@ -550,6 +560,7 @@ SCORE_FEATURES: tuple[str, ...] = (
     + tuple(f"s_max_pm{radius}" for radius in SCORE_RADII[:1])
 )
 HIGH_SCORE = 0.5
+SCORE_COLUMN = {name: i for i, name in enumerate(SCORE_FEATURES)}
 
 
 def score_context(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -578,23 +589,22 @@ def _score_context_numpy(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     out = np.empty((n, len(SCORE_FEATURES)))
     if n == 0:
         return out
+    col = SCORE_COLUMN
     words = np.expm1(matrix[:, _COL["log_words"]])
-    out[:, 0] = scores
+    out[:, col["s_self"]] = scores
     run_len = matrix[:, _COL["run_len"]]
-    out[:, 1], out[:, 2] = _run_stats(scores, run_len > 0)
+    out[:, col["s_run_mean"]], out[:, col["s_run_min"]] = _run_stats(scores, run_len > 0)
     weight = np.maximum(words, 1)
-    out[:, 3] = float(np.dot(scores, weight) / weight.sum())
-    out[:, 4] = float(np.dot(scores < HIGH_SCORE, weight) / weight.sum())
+    out[:, col["s_doc_mean"]] = float(np.dot(scores, weight) / weight.sum())
+    out[:, col["s_doc_low_share"]] = float(np.dot(scores < HIGH_SCORE, weight) / weight.sum())
     high = scores >= HIGH_SCORE
-    out[:, 5] = _distance_to(high, forward=False)
-    out[:, 6] = _distance_to(high, forward=True)
+    out[:, col["s_prev_high"]] = _distance_to(high, forward=False)
+    out[:, col["s_next_high"]] = _distance_to(high, forward=True)
     reach = max(abs(o) for o in SCORE_OFFSETS)
     padded = np.full(n + 2 * reach, np.nan)
     padded[reach: reach + n] = scores
-    column = 7
     for offset in SCORE_OFFSETS:
-        out[:, column] = padded[reach + offset: reach + offset + n]
-        column += 1
+        out[:, col[f"s@{offset:+d}"]] = padded[reach + offset: reach + offset + n]
     prefix_w = np.concatenate(([0.0], np.cumsum(weight)))
     prefix_s = np.concatenate(([0.0], np.cumsum(weight * scores)))
     idx = np.arange(n)
@@ -602,12 +612,12 @@ def _score_context_numpy(scores: np.ndarray, matrix: np.ndarray) -> np.ndarray:
         lo, hi = np.maximum(idx - radius, 0), np.minimum(idx + radius + 1, n)
         total_w = prefix_w[hi] - prefix_w[lo] - weight
         total_s = prefix_s[hi] - prefix_s[lo] - weight * scores
-        out[:, column] = np.where(total_w > 0, total_s / np.maximum(total_w, 1e-9), np.nan)
-        column += 1
-    near = np.stack([padded[reach + o: reach + o + n] for o in (-2, -1, 1, 2)], axis=1)
+        out[:, col[f"s_mean_pm{radius}"]] = np.where(total_w > 0, total_s / np.maximum(total_w, 1e-9), np.nan)
+    near_radius = SCORE_RADII[0]
+    near = np.stack([padded[reach + o: reach + o + n] for o in range(-near_radius, near_radius + 1) if o], axis=1)
     with np.errstate(all="ignore"):
-        out[:, column] = np.nanmin(near, axis=1) if n > 1 else np.nan
-        out[:, column + 1] = np.nanmax(near, axis=1) if n > 1 else np.nan
+        out[:, col[f"s_min_pm{near_radius}"]] = np.nanmin(near, axis=1) if n > 1 else np.nan
+        out[:, col[f"s_max_pm{near_radius}"]] = np.nanmax(near, axis=1) if n > 1 else np.nan
     return out
 
 

@@ -22,13 +22,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from devtools.bench import bench_dir, load_scorer
+from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer
 from heuristics import clean, scoring
 from heuristics.decide import decide
 from heuristics.html.lines import lines_from_html
 from heuristics.settings import SETTINGS
 
-REGIME_FIELDS = {"r2": "residue", "r1": "fulltext", "html": "html"}
 LANGUAGES = ("de", "en", "es", "fr", "pl")
 
 

@@ -1,14 +1,17 @@
 """Line features for the model: shape, stopwords, position, cohesion, rule hits, windows, score context."""
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from heuristics.features import (FEATURE_NAMES, LINE_FEATURES, SCORE_FEATURES, WINDOW_FEATURES, WINDOW_OFFSETS,
-                                 _run_stats, line_features, score_context)
+from heuristics.features import (FEATURE_NAMES, HIT_CATEGORIES, LINE_FEATURES, SCORE_COLUMN, SCORE_FEATURES,
+                                 WINDOW_FEATURES, WINDOW_OFFSETS, _run_stats, _score_context_numpy, line_features,
+                                 score_context)
 from heuristics.language import stoplist
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
+from heuristics.vocabulary import CATEGORIES, CATEGORY_PRIORITY
 
 BODY = [
     "The council approved the new budget for the city library on Tuesday after a long debate.",
@@ -203,3 +206,47 @@ def test_run_stats_stay_inside_each_run():
     mean, low = _run_stats(scores, short)
     assert mean.tolist() == pytest.approx([0.9, 0.15, 0.15, 0.8, 0.4, 0.4, 0.4, 0.9])
     assert low.tolist() == pytest.approx([0.9, 0.1, 0.1, 0.8, 0.3, 0.3, 0.3, 0.9])
+
+
+def test_the_hit_columns_are_the_vocabularys_rule_categories():
+    assert HIT_CATEGORIES == tuple(category for category in CATEGORIES if category in CATEGORY_PRIORITY)
+    assert set(HIT_CATEGORIES) == set(CATEGORY_PRIORITY)
+
+
+# The feature matrix and score context of a seed document, saved before the columns were written by
+# name (when they were written by position): the layout the shipped models were trained on.
+SAVED = Path(__file__).resolve().parents[1] / "data" / "features" / "seed000.npz"
+SEED_DOC = Path(__file__).resolve().parents[2] / "seeds" / "000_ce6d5fa5753c84b9.txt"
+
+
+def test_the_columns_written_by_name_are_the_saved_matrix_of_a_real_document():
+    saved = np.load(SAVED)
+    lines = segment_text(SEED_DOC.read_text("utf-8"))
+    matrix = line_features(lines, match_lines(lines, default_ruleset(), "en"), "en").matrix
+    scores = np.linspace(0.05, 0.95, len(matrix)) ** 2
+    assert matrix.shape == saved["matrix"].shape == (31, len(FEATURE_NAMES))
+    np.testing.assert_allclose(matrix, saved["matrix"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(score_context(scores, matrix), saved["context"], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(_score_context_numpy(scores, matrix), saved["context_numpy"], rtol=1e-12, atol=0)
+
+
+def test_each_hit_lands_in_the_column_of_its_category():
+    lines, feats = features(DOC)
+    hits = match_lines(lines, default_ruleset(), "en")
+    for row, index in enumerate(feats.rows):
+        for category in HIT_CATEGORIES:
+            levels = [2.0 if hit.strong else 1.0 for hit in hits[index] if hit.category == category]
+            assert column(feats.matrix, f"hit_{category}")[row] == max(levels, default=0.0)
+    assert sum(column(feats.matrix, f"hit_{category}").any() for category in HIT_CATEGORIES) >= 2
+
+
+def test_the_score_context_columns_carry_their_names():
+    _, feats = features(DOC)
+    scores = np.linspace(0.1, 0.9, len(feats.matrix))
+    for ctx in (score_context(scores, feats.matrix), _score_context_numpy(scores, feats.matrix)):
+        named = {name: ctx[:, SCORE_COLUMN[name]] for name in SCORE_FEATURES}
+        assert np.array_equal(named["s_self"], scores)
+        assert np.array_equal(named["s@-1"][1:], scores[:-1]) and np.isnan(named["s@-1"][0])
+        assert np.array_equal(named["s@+2"][:-2], scores[2:]) and np.isnan(named["s@+2"][-2:]).all()
+        assert np.allclose(named["s_min_pm2"][2], min(scores[[0, 1, 3, 4]]))
+        assert np.allclose(named["s_max_pm2"][2], max(scores[[0, 1, 3, 4]]))

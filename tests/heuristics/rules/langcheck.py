@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Sequence
 
 from heuristics import clean, scoring
-from heuristics.decide import CATEGORY_PRIORITY
 from heuristics.result import CleanResult
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import make_line
+from heuristics.vocabulary import CATEGORY_PRIORITY
 
 _RANK = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
 
