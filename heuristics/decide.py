@@ -29,13 +29,11 @@ from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
 from .settings import EVIDENCE_FIRST, SETTINGS, Settings
-from .vocabulary import CATEGORY_PRIORITY, WORD_RE
+from .vocabulary import CATEGORY_PRIORITY, SENTENCE_END, WORD_RE
 
 GOOD_WORDS_DEFAULT = SETTINGS.good_words
 
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
-# vocabulary.SENTENCE_END plus the full-width CJK marks: the values differ, so decide keeps its own.
-_SENTENCE_END = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
 # A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
 _TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”")
 # Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan).
@@ -79,7 +77,7 @@ class Decision:
 
 
 def ends_sentence(text: str) -> bool:
-    return text.endswith(_SENTENCE_END)
+    return text.endswith(SENTENCE_END)
 
 
 def effective_words(line: Line, chars_per_word: float = SETTINGS.chars_per_word) -> int:

@@ -47,8 +47,9 @@ MODES: tuple[str, ...] = ("precision", "balanced", "recall")
 # How HTML becomes lines: one walk over the page ("fast"), or trafilatura's text with the walk's signals.
 EXTRACTORS: tuple[str, ...] = ("fast", "trafilatura")
 
-# A line ending with one of these ends a sentence (closing quotes and brackets after the mark count).
-SENTENCE_END: tuple[str, ...] = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":")
+# A line ending with one of these ends a sentence (closing quotes and brackets after the mark count;
+# the full-width marks end sentences in Chinese and Japanese).
+SENTENCE_END: tuple[str, ...] = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
 
 # A word: what Python's \w+ finds (the bench scorer's tokens too).
 WORD_RE = re.compile(r"\w+")
