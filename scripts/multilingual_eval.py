@@ -22,11 +22,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer
-from heuristics import clean, scoring
-from heuristics.decide import decide
-from heuristics.html.lines import lines_from_html
-from heuristics.settings import SETTINGS
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
+
+from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer  # noqa: E402
+from heuristics import clean, scoring  # noqa: E402
+from heuristics.decide import decide  # noqa: E402
+from heuristics.html.lines import lines_from_html  # noqa: E402
+from heuristics.settings import SETTINGS  # noqa: E402
 
 LANGUAGES = ("de", "en", "es", "fr", "pl")
 
