@@ -115,7 +115,7 @@ snapshot_context() {
     local context=$WORK/context
     rm -rf "$context"
     mkdir -p "$context"
-    cp -a Dockerfile .dockerignore pyproject.toml setup.py constraints.txt README.md heuristics service "$context/"
+    cp -a Dockerfile .dockerignore pyproject.toml setup.py constraints.txt README.md heuristics service textwash "$context/"
     cp -al wheels "$context/wheels"
     find "$context" -name __pycache__ -prune -exec rm -rf {} +
 }
