@@ -87,13 +87,10 @@ class Metrics:
     def render_memory(self, stats: StoreStats | None) -> str:
         """The source memory's counters, and its size when the store answered (``stats``)."""
         values = list(self._values)
-        lines = [
-            "# HELP textwash_source_memory_documents_total Documents looked up in the source memory: it named"
+        lines = _labelled_counter(
+            "textwash_source_memory_documents_total", "Documents looked up in the source memory: it named"
             " repeated lines (hit), none (miss), or the store failed (error).",
-            "# TYPE textwash_source_memory_documents_total counter",
-        ]
-        for m, result in enumerate(MEMORY_RESULTS):
-            lines.append(f'textwash_source_memory_documents_total{{result="{result}"}} {values[self._memory + m]:.0f}')
+            "result", MEMORY_RESULTS, values[self._memory:])
         lines += [
             "# HELP textwash_source_memory_lines_removed_total Lines removed because their source repeats them.",
             "# TYPE textwash_source_memory_lines_removed_total counter",
@@ -134,17 +131,17 @@ class Metrics:
                 lines.append(f"textwash_http_request_duration_seconds_bucket{{{labels}}} {running:.0f}")
             lines.append(f'textwash_http_request_duration_seconds_sum{{route="{route}"}} {values[self._sums + r]:.6f}')
             lines.append(f'textwash_http_request_duration_seconds_count{{route="{route}"}} {running:.0f}')
-        lines += [
-            "# HELP textwash_documents_total Documents given to the engine: cleaned, rejected (bad option),"
-            " failed (bug).",
-            "# TYPE textwash_documents_total counter",
-        ]
-        for o, outcome in enumerate(OUTCOMES):
-            lines.append(f'textwash_documents_total{{outcome="{outcome}"}} {values[self._documents + o]:.0f}')
-        lines += [
-            "# HELP textwash_lines_removed_total Lines removed from documents, by category.",
-            "# TYPE textwash_lines_removed_total counter",
-        ]
-        for c, category in enumerate(self.categories):
-            lines.append(f'textwash_lines_removed_total{{category="{category}"}} {values[self._removed + c]:.0f}')
+        lines += _labelled_counter("textwash_documents_total", "Documents given to the engine: cleaned, rejected"
+                                   " (bad option), failed (bug).", "outcome", OUTCOMES, values[self._documents:])
+        lines += _labelled_counter("textwash_lines_removed_total", "Lines removed from documents, by category.",
+                                   "category", self.categories, values[self._removed:])
         return "\n".join(lines) + "\n"
+
+
+def _labelled_counter(name: str, help_text: str, label: str, label_values: Sequence[str],
+                      counts: Sequence[float]) -> list[str]:
+    """A counter with one label in the exposition format: HELP, TYPE, then one sample per label value
+    (``counts`` starts at the first label value's slot)."""
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
+    lines += [f'{name}{{{label}="{value}"}} {count:.0f}' for value, count in zip(label_values, counts)]
+    return lines
