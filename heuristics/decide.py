@@ -47,6 +47,14 @@ _LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪▸■□●○◦→»+]\s
 # A field of a spec list, a CV or a fact box: a short label, a colon, a value.
 _FIELD_RE = re.compile(r"^[^:.!?]{1,40}:\s+\S")
 _QUOTES_OPEN = "\"'“”„«»‚‘’「『"
+# Closing quotes or brackets (and a footnote number after them) at the end of a line: what a sentence
+# end hides behind ("... nutzen.”1", "(Hier die Online-Version.)").
+_CLOSING_TAIL_RE = re.compile(r"(?:[)\]\"'”’»›」』]+\d{0,3}|[)\]\"'”’»›」』]*)$")
+# A full stop between two sentences (a word of three letters or more, the stop, a capital next):
+# running text, not a headline ("... multiplizierst. Siehe Kapitel Masse!").
+_SENTENCE_BREAK_RE = re.compile(r"[^\W\d_]{3}\.\s+([^\W\d_])")
+# A web address: a link line or a shared post, not a headline.
+_URL_RE = re.compile(r"://|\bwww\.")
 
 
 @dataclass(slots=True)
@@ -222,15 +230,28 @@ def _rule_removed(verdict: Verdict) -> bool:
 
 
 def _heading_shaped(page: Page, index: int, hits: Sequence[Sequence[Hit]], max_words: int) -> bool:
-    """A headline: two or more words, not too long, no sentence end, no price, no rule hint
+    """A headline: two or more words, not too long, no statement end (also behind closing quotes), no price,
+    no list mark, no web address, no full stop between sentences, no rule hint
     (a disclosure or a label), not a whole-line quote."""
     line = page.lines[index]
     text = line.text
-    if page.words[index] < 2 or page.words[index] > max_words or text.endswith(_TITLE_STOPS):
+    if page.words[index] < 2 or page.words[index] > max_words or _ends_statement(text):
         return False
     if any(hit.strong or hit.category in _NOT_TITLE_HINTS for hit in hits[index]) or _PRICE_RE.search(text):
         return False
+    if _LIST_MARK_RE.match(text) or _URL_RE.search(text) or _runs_on(text):
+        return False
     return not (text[0] in _QUOTES_OPEN and text[-1] in _QUOTES_OPEN)
+
+
+def _ends_statement(text: str) -> bool:
+    """The line ends like a statement or a clause, also behind closing quotes, brackets or a footnote mark."""
+    return text.endswith(_TITLE_STOPS) or _CLOSING_TAIL_RE.sub("", text).endswith(_TITLE_STOPS)
+
+
+def _runs_on(text: str) -> bool:
+    """Two sentences joined by a full stop: running text (a headline may exclaim or ask, then go on)."""
+    return any(match.group(1).isupper() for match in _SENTENCE_BREAK_RE.finditer(text))
 
 
 # Hints that make a line a notice, not a headline (a disclosure, an appeal, a caption).

@@ -157,6 +157,20 @@ def test_a_line_with_a_price_or_a_sentence_end_is_not_the_title():
         assert decision.title_line is None
 
 
+def test_running_text_a_list_item_or_a_link_is_not_the_title():
+    for first in ("“We do not lack time, we waste the time we have.”1",
+                  "Read the interview in today's edition (the online version is here.)",
+                  "Mass is volume times density. See the chapter on mass!",
+                  "- Press funding: study doubts state support",
+                  "Press funding: study doubts state support via https://example.org/a1"):
+        _, decision = run(f"{first}\n{BODY}\n{BODY2}")
+        assert decision.title_line is None, first
+    for first in ("Christmas markets open! How to find the best ones near you", "Olympic Winter Games 2022",
+                  "U.S. court backs budget plan"):
+        _, decision = run(f"{first}\n{BODY}\n{BODY2}")
+        assert decision.title_line == 0, first
+
+
 def test_the_title_the_page_states_names_the_title_line():
     text = f"Local news\nBudget passes: council backs plan\n{BODY}\n{BODY2}"
     _, decision = run(text, title_hint="Budget passes: council backs plan | Town Herald")
