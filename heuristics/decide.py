@@ -18,7 +18,9 @@ without spaces). Every threshold is a field of ``settings.Settings``.
 """
 from __future__ import annotations
 
+
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
@@ -53,6 +55,8 @@ _CLOSING_TAIL_RE = re.compile(r"(?:[)\]\"'”’»›」』]+\d{0,3}|[)\]\"'”�
 # A full stop between two sentences (a word of three letters or more, the stop, a capital next):
 # running text, not a headline ("... multiplizierst. Siehe Kapitel Masse!").
 _SENTENCE_BREAK_RE = re.compile(r"[^\W\d_]{3}\.\s+([^\W\d_])")
+# A statement or an exclamation ends here (a question, a heading or a label does not).
+_STATEMENT_STOPS = (".", "!", "。", "！", "…")
 # A web address: a link line or a shared post, not a headline.
 _URL_RE = re.compile(r"://|\bwww\.")
 
@@ -249,6 +253,12 @@ def _ends_statement(text: str) -> bool:
     return text.endswith(_TITLE_STOPS) or _CLOSING_TAIL_RE.sub("", text).endswith(_TITLE_STOPS)
 
 
+def _states(text: str) -> bool:
+    """The line ends a statement or an exclamation (a question, a heading or a label does not)."""
+    bare = _CLOSING_TAIL_RE.sub("", text)
+    return bare.endswith(_STATEMENT_STOPS)
+
+
 def _runs_on(text: str) -> bool:
     """Two sentences joined by a full stop: running text (a headline may exclaim or ask, then go on)."""
     return any(match.group(1).isupper() for match in _SENTENCE_BREAK_RE.finditer(text))
@@ -260,10 +270,15 @@ _NOT_TITLE_HINTS = frozenset({"advertisement", "legal", "donation_appeal", "subs
 
 
 def _matches_title(key: str, title_key: str) -> bool:
+    """The line is the page's stated title, its headline part ("Headline | Site"), or the title with a
+    kicker; a title of one or two words inside a longer line is a word of it, not the title."""
     if not key or not title_key:
         return False
-    return key == title_key or (key.count(" ") >= 1 and (f" {key} " in f" {title_key} "
-                                                          or f" {title_key} " in f" {key} "))
+    if key == title_key:
+        return True
+    if key.count(" ") >= 1 and f" {key} " in f" {title_key} ":
+        return True
+    return title_key.count(" ") >= 2 and f" {title_key} " in f" {key} "
 
 
 def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None,
@@ -293,7 +308,8 @@ def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None
         if verdicts[index].removed or page.words[index] < 2:
             continue  # a removed line or a one-word menu item above the headline
         if hint_key:
-            if _matches_title(lines[index].key, hint_key) and page.words[index] <= max_words:
+            if _matches_title(lines[index].key, hint_key) and page.words[index] <= max_words \
+                    and not _ends_statement(lines[index].text):
                 title = index
                 break
             continue
@@ -341,7 +357,8 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
     under a teaser); a later copy goes when it sits outside the body, does not read as a body
     sentence, or sits next to a line a rule removed (a caption or teaser box). A line repeated
     ``structure_copies`` times or more is a regular structure (the same question put to each guest,
-    recipe headers) and stays, as does a second copy of a body sentence inside the body.
+    recipe headers) and stays, unless it states something (a statement repeated under every comment is
+    a signature or a boilerplate box); so does a second copy of a body sentence inside the body.
     """
     first_seen: dict[str, int] = {}
     copies: dict[str, int] = {}
@@ -363,14 +380,16 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
     page = page or Page(lines, None, SETTINGS)
     for index, key in folded.items():
         keeper = first_seen.get(key)
-        if keeper is None or keeper == index or verdicts[index].removed or (page.settings.duplicates_need_residue
-                                                                            and copies[key] >= structure_copies):
+        if keeper is None or keeper == index or verdicts[index].removed:
             continue
+        evidence_first = page.settings.duplicates_need_residue
+        many = copies[key] >= structure_copies
+        if evidence_first and many and not _states(lines[index].text):
+            continue  # a regular structure: the same question to each guest, recipe headers
         if start is not None and keeper < start <= index and not verdicts[keeper].removed:
             verdicts[keeper].remove("duplicate", "duplicate.repeat")
             first_seen[key] = index
-        elif not page.settings.duplicates_need_residue or _residue_copy(index, verdicts, order, position, start,
-                                                                         end, page):
+        elif not evidence_first or many or _residue_copy(index, verdicts, order, position, start, end, page):
             verdicts[index].remove("duplicate", "duplicate.repeat")
 
 
@@ -520,12 +539,28 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
         return
     settings = page.settings
     link_like = [index for index in run if page.is_link_like(index)]
-    shaped = len(link_like) >= settings.menu_shape_min_run or not settings.menu_needs_evidence
+    vouched = vouched or _templated(run, page)
+    needs_evidence = settings.menu_needs_evidence or (settings.menu_needs_links_in_html and _from_html(run, page))
+    shaped = len(link_like) >= settings.menu_shape_min_run or not needs_evidence
     if not (vouched or shaped):
         return
     for index in run:
-        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
+        if vouched or not needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
+
+
+def _from_html(run: list[int], page: Page) -> bool:
+    """The run's lines come from a page whose links are known (HTML signals)."""
+    return all(page.lines[index].html is not None and page.lines[index].html.matched for index in run)
+
+
+def _templated(run: list[int], page: Page) -> bool:
+    """Items that share their leading words ("Average costs in Seattle", "Average costs in Tampa"): a
+    generated list of links to sibling pages."""
+    settings = page.settings
+    leads = Counter(" ".join(page.lines[index].key.split()[:settings.menu_template_words]) for index in run
+                    if len(page.lines[index].key.split()) > settings.menu_template_words)
+    return any(count >= settings.menu_shape_min_run for count in leads.values())
 
 
 def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, threshold: float,

@@ -143,6 +143,25 @@ def test_a_question_put_to_each_guest_is_a_structure_not_a_duplicate():
     assert [finals(text)[i][0] for i in (1, 3, 5)] == ["keep", "remove", "remove"]
 
 
+def test_a_statement_repeated_under_every_comment_is_a_signature_not_a_structure():
+    signature = "Rosy red and electric blue, I brought you a paddle for your paper canoe."
+    comments = [BODY, BODY2, "We lost three games in a row and nobody in the team knew why it happened."]
+    text = BODY + "\n" + "\n".join(f"{comment}\n{signature}" for comment in comments)
+    result = finals(text, mode="recall")
+    assert [result[i][:2] for i in (4, 6)] == [("remove", "duplicate")] * 2
+    assert result[2][0] == "keep"
+
+
+def test_links_sharing_their_leading_words_are_a_menu_even_when_they_read_as_phrases():
+    places = ("Seattle", "Tampa Florida", "San Diego", "Long Beach California")
+    links = "\n".join(f"Average costs for cleaning services in {place}" for place in places)
+    result = finals(f"{BODY}\n{BODY2}\n{links}", mode="recall")
+    assert [result[i][2] for i in (2, 3, 4, 5)] == ["navigation.outside_body"] * 4
+    varied = "\n".join(("Average costs for cleaning services in Seattle", "Finalist at the show on television",
+                        "Second place at the contest in Vienna"))
+    assert [finals(f"{BODY}\n{BODY2}\n{varied}", mode="recall")[i][0] for i in (2, 3, 4)] == ["keep"] * 3
+
+
 def test_two_copies_inside_the_body_both_stay_but_a_copy_next_to_removed_residue_goes():
     repeated = "The mayor said the library would stay open on Sundays."
     both = finals(f"{BODY}\n{repeated}\n{BODY2}\n{repeated}\n{BODY}", mode="recall")
@@ -200,3 +219,27 @@ def test_a_chinese_sentence_is_body_prose_and_not_a_menu_item():
     _, decision = run_in(f"首页\n{sentence}\n{sentence[:-1]}还有更多的细节将在下周公布。", "zh")
     assert decision.body_start == 1
     assert decision.verdicts[1].final == "keep"
+
+
+def _page_with_list(items: tuple[str, ...], linked: bool, title: str = "Budget") -> str:
+    entries = "".join(f"<li><a href='/p{i}'>{item}</a></li>" if linked else f"<li>{item}</li>"
+                      for i, item in enumerate(items))
+    return (f"<html><head><title>{title}</title></head><body><article><p>{BODY}</p><p>{BODY2}</p></article>"
+            f"<ul>{entries}</ul></body></html>")
+
+
+def test_from_html_short_lines_after_the_body_are_a_menu_only_when_they_are_links():
+    from heuristics import clean
+
+    items = ("Kitchen tools", "Garden tools", "Bath towels")
+    linked = clean(html=_page_with_list(items, linked=True))
+    assert [r.rule for r in linked.removed if r.text in items] == ["navigation.outside_body"] * 3
+    plain = clean(html=_page_with_list(items, linked=False))
+    assert not [r for r in plain.removed if r.rule == "navigation.outside_body"]
+
+
+def test_a_one_word_page_title_does_not_make_a_body_sentence_the_title():
+    from heuristics import clean
+
+    result = clean(html=_page_with_list(("Kitchen tools",), linked=True, title="Council"))
+    assert BODY in result.text and not [r for r in result.removed if r.category == "title"]

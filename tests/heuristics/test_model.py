@@ -183,22 +183,20 @@ def test_list_items_a_body_line_introduces_go_by_the_model_only_with_corroborati
     hits = match_lines(lines, default_ruleset(), "en")
     verdicts = _verdicts(["good", "short", "short", "short"])
     verdicts[3].remove("subscription_prompt", "subscription_prompt.prompt")
-    apply_scores(verdicts, [0.9, 0.1, 0.1, 0.0], 0.5, lines, hits, page=_evidence_first(lines))
-    assert verdicts[1].final == "keep"                           # introduced list item, no evidence
+    apply_scores(verdicts, [0.9, 0.1, 0.1, 0.0], 0.5, lines, hits, page=_default_page(lines))
+    assert verdicts[1].final == "keep"                           # introduced list item, no evidence (every mode)
     assert verdicts[2].removed and verdicts[2].rule == "model"   # next to a line a rule removed
 
 
 def test_the_same_items_without_an_introducing_line_are_the_models_to_judge():
     lines = segment_text("- The old pier in the harbour\n- The dog beach at the lighthouse")
     verdicts = _verdicts(["short", "short"])
-    apply_scores(verdicts, [0.1, 0.1], 0.5, lines, [[], []], page=_evidence_first(lines))
+    apply_scores(verdicts, [0.1, 0.1], 0.5, lines, [[], []], page=_default_page(lines))
     assert all(v.removed for v in verdicts)
 
 
-def _evidence_first(lines):
-    from dataclasses import replace
-
+def _default_page(lines):
     from heuristics.decide import Page
-    from heuristics.settings import SETTINGS, EVIDENCE_FIRST
+    from heuristics.settings import SETTINGS
 
-    return Page(lines, "en", replace(SETTINGS, **EVIDENCE_FIRST))
+    return Page(lines, "en", SETTINGS)
