@@ -23,6 +23,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
@@ -478,7 +479,7 @@ def save_trained(first: Any, second: Any, card: dict[str, Any], recipe: Recipe, 
     card["numpy"] = np.__version__
     digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
     card["version"] = f"{kind}-{digest[:12]}"
-    folder = Path(output) if output else Path(__file__).resolve().parent / "models"
+    folder = Path(output) if output else Path(str(resources.files("heuristics").joinpath("models")))
     write_artifact(folder, first, second, card, recipe.files, recipe.card_name)
     print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
           f"thresholds {card['thresholds']}")
