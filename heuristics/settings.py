@@ -1,9 +1,10 @@
 """Every threshold of the engine in one frozen object, one field each with its reason (jusText's habit of
-``*_DEFAULT`` keyword arguments, trafilatura's settings.py). ``SETTINGS`` is what ``clean()`` uses; a
-different ``Settings`` is a different engine, so tests and tools build one with
-``dataclasses.replace(SETTINGS, field=value)`` instead of changing module constants. ``decide`` takes it
-as its ``settings=`` keyword. Word counts in the decide fields are script-aware (``decide.effective_words``):
-a line in a script without spaces counts its characters over ``chars_per_word``.
+``*_DEFAULT`` keyword arguments, trafilatura's settings.py). ``SETTINGS`` is what ``clean()`` uses by
+default; a different ``Settings`` is a different engine: ``clean``, ``clean_many`` and ``judge`` take one as
+their ``settings=`` keyword and pass it down to every stage (segment, HTML lines, language, rules, decide),
+so tests and tools build one with ``dataclasses.replace(SETTINGS, field=value)`` instead of changing module
+constants. Word counts in the decide fields are script-aware (``decide.effective_words``): a line in a
+script without spaces counts its characters over ``chars_per_word``.
 """
 from __future__ import annotations
 
