@@ -119,7 +119,7 @@ def clean(
     warnings: list[str] = []
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines, settings)
     deadline = None if options.time_budget is None else started + options.time_budget
-    repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
+    repeated = _recall(memory, source_key(source, url), lines, url, warnings, settings) if memory is not None else {}
     judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated,
                    title_hint=page_meta.get("title"), settings=settings)
     lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
@@ -236,12 +236,12 @@ def _document_kwargs(doc: str | Mapping[str, Any], options: Mapping[str, Any]) -
 
 
 def _recall(memory: SourceMemory, source: str | None, lines: Sequence[Line], url: str | None,
-            warnings: list[str]) -> dict[int, Evidence]:
+            warnings: list[str], settings: Settings) -> dict[int, Evidence]:
     """The lines ``source`` repeats; a store that fails costs the memory, not the document."""
     if source is None:
         return {}
     try:
-        return memory.recall(source, lines, url)
+        return memory.recall(source, lines, url, settings)
     except StoreError as error:
         warnings.append(f"source_memory: not used ({error})")
         return {}
@@ -270,7 +270,7 @@ def observe_input(text: str | None = None, *, html: str | None = None, url: str 
     options = _options(settings, extractor=extractor, max_lines=max_lines, max_input_chars=None)
     _check_length(text, html, options.max_input_chars)
     lines, _, _ = _input_lines(text, html, options.extractor, options.max_lines, settings)
-    return memory.observation(name, lines, url)
+    return memory.observation(name, lines, url, settings)
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
