@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 
-from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer  # noqa: E402
+from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer, read_jsonl  # noqa: E402
 from heuristics import clean, scoring  # noqa: E402
 from heuristics.html.lines import lines_from_html  # noqa: E402
 from heuristics.settings import SETTINGS, Settings  # noqa: E402
@@ -34,11 +32,6 @@ LANGUAGES = ("de", "en", "es", "fr", "pl")
 
 def default_data() -> Path:
     return bench_dir() / "multilingual" / "trafilatura_eval_dev.jsonl.gz"
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def norm(text: str) -> str:
@@ -142,7 +135,7 @@ def main() -> None:
                         help="override Settings fields for this run (e.g. outside_min_run=3)")
     args = parser.parse_args()
     settings = settings_with(args.set)
-    records = load(args.data or default_data())
+    records = list(read_jsonl(args.data or default_data()))
     with scoring.disabled(args.no_model):
         for regime in args.regimes:
             result = evaluate(records, regime, args.mode, args.attribute, settings)
