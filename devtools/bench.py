@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 REGIME_FIELDS = {"r2": "residue", "r1": "fulltext", "html": "html"}
 DEFAULT_BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
@@ -35,6 +35,12 @@ def load_scorer(bench: Path | None = None) -> ModuleType:
     return module
 
 
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of one gzipped JSONL file, one at a time."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        yield from (json.loads(line) for line in handle if line.strip())
+
+
 def load_records(data: Path | None = None, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Every bench record (all datasets, or the named ones), in file then line order."""
     folder = data or bench_dir() / "data"
@@ -43,8 +49,7 @@ def load_records(data: Path | None = None, datasets: Iterable[str] | None = None
     for path in sorted(folder.glob("*.jsonl.gz")):
         if wanted is not None and path.name.split(".")[0] not in wanted:
             continue
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            records.extend(json.loads(line) for line in handle if line.strip())
+        records.extend(read_jsonl(path))
     if not records:
         raise FileNotFoundError(f"no bench records under {folder}")
     return records

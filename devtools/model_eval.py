@@ -15,6 +15,7 @@ import argparse
 import pickle
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +42,13 @@ def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[tra
                   ) -> tuple[dict[str, float], dict[str, list[dict]]]:
     """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test`` (whose scores go
     into ``saved`` by (regime, page id) when given: out-of-domain predictions for calibration)."""
-    first, second = train.fit_stacked(fit_docs, rounds=rounds)
-    calibration_scores = {r: train.predict_stacked(first, second, d, stay) for r, d in calibration.items()}
-    thresholds = train.calibrate(scorer, calibration, calibration_scores)
+    recipe = replace(train.TEXT, smoothing=stay)
+    first, second = train.fit_stacked(fit_docs, rounds=rounds, recipe=recipe)
+    calibration_scores = {r: train.predict_stacked(first, second, d, recipe) for r, d in calibration.items()}
+    thresholds = train.calibrate(train.RowRuns(scorer, calibration, calibration_scores), recipe.grid)
     rows = {}
     for regime, docs in test.items():
-        scores = train.predict_stacked(first, second, docs, stay)
+        scores = train.predict_stacked(first, second, docs, recipe)
         if saved is not None:
             saved.update({(regime, doc.id): doc_scores for doc, doc_scores in zip(docs, scores)})
         rows[regime] = train.evaluate_rows(scorer, docs, scores, thresholds["balanced"])

@@ -1,14 +1,18 @@
-"""Train the line model from the DEV bench (``textwash train``); also the evaluation harness.
+"""Train the line models from the DEV bench (``textwash train``); also the evaluation harness.
+
+One pipeline trains both models; a ``Recipe`` says what differs: where a page's lines come from (the R2
+``residue`` / R1 ``fulltext`` text, or the ``html`` through an extractor path), the columns of each pass,
+the boosters' size, and how the held-back pages are scored for calibration. ``TEXT`` is here,
+``train_html.HTML`` next door.
 
 Labels follow the bench's census method: a line is content when at least ``LABEL_SHARE`` of its
 lower-cased token 4-gram shingles occur in the gold text (lines of 1-3 tokens: the token sequence
-must occur in the gold). One label set per regime (R2 ``residue``, R1 ``fulltext``); the text model
-is trained on both, because callers send text without saying which kind it is.
+must occur in the gold). The text model is trained on both regimes, because callers send text without
+saying which kind it is.
 
 Split: documents whose sha1(id) % 5 == 0 are held back (the same pages ``textwash bench --slice 5``
 scores); the model is fitted on the rest and the mode thresholds are calibrated on the held-back
-pages, end to end (rules + model through the decide stage, scored with the bench's metric).
-Everything is seeded and single-order, so the artifact is reproduced bit for bit.
+pages. Everything is seeded and single-order, so the artifact is reproduced bit for bit.
 """
 from __future__ import annotations
 
@@ -18,14 +22,16 @@ import json
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 import numpy as np
 
-from .bench import REGIME_FIELDS, in_slice, load_records
+from .bench import REGIME_FIELDS, in_slice, load_records, load_scorer
 from heuristics.decide import Verdict, decide
+from heuristics.errors import CleanError
 from heuristics.features import FEATURE_NAMES, SCORE_FEATURES, line_features, score_context
 from heuristics.model import CARD_NAME, smooth_open_runs
 from heuristics.rules import default_ruleset, match_lines
@@ -71,17 +77,19 @@ def gold_share(text: str, grams: set[tuple[str, ...]]) -> float:
 
 @dataclass(slots=True)
 class DocData:
-    """One bench page in one regime: features and labels per non-blank line, and what the rules did."""
+    """One bench page from one input (a text regime, or an HTML extractor path): features and labels per
+    non-blank line, what the rules did, and for a page the structure the HTML second pass pools over."""
 
     id: str
     dataset: str
-    regime: str
+    regime: str                 # the input: r2 / r1, or the extractor path of an HTML page
     matrix: np.ndarray          # (rows, features) float32
     rows: np.ndarray            # line index of each row
     share: np.ndarray           # gold share per row (-1: no token)
     tokens: np.ndarray          # token count per row
     pieces: list[str]           # the text each row contributes when kept (prefix cut)
     state: dict[str, np.ndarray] = field(default_factory=dict)  # per mode: 0 open, 1 removed, 2 context-removed
+    structure: np.ndarray | None = None  # html.features.page_structure per row (HTML pages only)
 
     @property
     def labels(self) -> np.ndarray:
@@ -109,32 +117,68 @@ def language_of(lines: Sequence[Line]) -> str | None:
     return detect_language(lines)[0]
 
 
-def build_doc(record: dict[str, Any], regime: str) -> DocData:
-    """Features, labels and rule decisions of one page in one regime."""
+class HeldBack(Protocol):
+    """The held-back pages of each input, scored with the bench's metric at a mode and threshold."""
+
+    sources: tuple[str, ...]
+
+    def summary(self, source: str, mode: str, threshold: float, model: bool = True) -> dict[str, dict[str, Any]]:
+        """The bench summary (``ALL`` and per dataset) of ``source``'s pages; ``model=False``: rules only."""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What differs between the text and the HTML model; everything else is one pipeline."""
+
+    kind: str
+    lines: Callable[[dict[str, Any], str], list[Line]]       # a record's lines from one input (CleanError: refused)
+    first_pass: Callable[[Sequence[Line], Any, str | None], Any]  # lines, hits, language -> DocFeatures
+    structure: Callable[[Sequence[Line]], np.ndarray] | None     # what the second pass pools over, if anything
+    second_pass: Callable[[DocData, np.ndarray], np.ndarray]     # a page's first-pass rows and scores -> its rows
+    names: tuple[tuple[str, ...], tuple[str, ...]]              # column names of the two passes
+    params: dict[str, Any]
+    rounds: tuple[int, int]
+    smoothing: float | None                                      # model.smooth_open_runs' stay; None: off
+    grid: tuple[float, ...]                                      # the thresholds calibration tries
+    held_back: Callable[..., HeldBack]                           # (recipe, records, held docs, first, second)
+    ordered: bool                                                # calibrated thresholds clamped to precision >= balanced >= recall
+    holdout: str                                                 # the card's description of the held-back pages
+    files: dict[str, str]
+    card_name: str
+
+
+def build_doc(record: dict[str, Any], regime: str, recipe: Recipe | None = None) -> DocData | None:
+    """Features, labels and rule decisions of one page from one input; None for a page the engine refuses."""
+    recipe = recipe or TEXT
+    try:
+        lines = recipe.lines(record, regime)
+    except CleanError:
+        return None
     ruleset = default_ruleset()
-    lines = segment_text(record.get(TEXT_REGIME_FIELDS[regime]) or "")
     lang = language_of(lines)
     hits = match_lines(lines, ruleset, lang)
-    feats = line_features(lines, hits, lang)
+    feats = recipe.first_pass(lines, hits, lang)
+    rows = feats.rows.tolist()
     grams = gold_ngrams(record.get("gold") or "")
-    share = np.array([gold_share(lines[i].text, grams) for i in feats.rows.tolist()], dtype=np.float32)
-    tokens = np.array([len(TOKEN_RE.findall(lines[i].text)) for i in feats.rows.tolist()], dtype=np.float32)
+    share = np.array([gold_share(lines[i].text, grams) for i in rows], dtype=np.float32)
+    tokens = np.array([len(TOKEN_RE.findall(lines[i].text)) for i in rows], dtype=np.float32)
     states, pieces = {}, []
     for mode in ("balanced", "recall"):
         decision = decide(lines, hits, ruleset.blocks, scores=None, mode=mode)
         states[mode] = _row_states(decision.verdicts, feats.rows)
         if mode == "balanced":
-            for index in feats.rows.tolist():
-                verdict = decision.verdicts[index]
-                text = lines[index].text
+            for index in rows:
+                verdict, text = decision.verdicts[index], lines[index].text
                 pieces.append(text[verdict.strip_to:].strip() if verdict.strip_to else text)
     states["precision"] = states["balanced"]
+    structure = None if recipe.structure is None else recipe.structure(lines).astype(np.float32)
     return DocData(record["id"], record["dataset"], regime, feats.matrix.astype(np.float32), feats.rows,
-                   share, tokens, pieces, states)
+                   share, tokens, pieces, states, structure)
 
 
-def build_docs(records: Iterable[dict[str, Any]], regime: str) -> list[DocData]:
-    return [build_doc(record, regime) for record in records]
+def build_docs(records: Iterable[dict[str, Any]], regime: str, recipe: Recipe | None = None) -> list[DocData]:
+    """``build_doc`` of every record the engine accepts."""
+    return [doc for doc in (build_doc(record, regime, recipe) for record in records) if doc is not None]
 
 
 def stack_rows(docs: Sequence[DocData], weighting: str = "tokens") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -204,11 +248,12 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict[str, Any] | No
     return lightgbm.train(merged, data, num_boost_round=rounds)
 
 
-def predict_docs(booster: Any, docs: Sequence[DocData]) -> list[np.ndarray]:
+def predict_docs(booster: Any, docs: Sequence[DocData], threads: int | None = None) -> list[np.ndarray]:
     """Content score per row of each document (one batch for speed; split back per document)."""
     if not docs:
         return []
-    scores = booster.predict(np.vstack([d.matrix for d in docs]), num_threads=DEFAULT_PARAMS["num_threads"])
+    threads = DEFAULT_PARAMS["num_threads"] if threads is None else threads
+    scores = booster.predict(np.vstack([d.matrix for d in docs]), num_threads=threads)
     bounds = np.cumsum([len(d.rows) for d in docs])[:-1]
     return np.split(scores, bounds)
 
@@ -218,51 +263,60 @@ STACK_NAMES: tuple[str, ...] = FEATURE_NAMES + SCORE_FEATURES
 
 
 def fold_of(doc_id: str, folds: int = STACK_FOLDS) -> int:
-    """A page's fold for out-of-fold first-pass scores (both regimes of a page share it)."""
+    """A page's fold for out-of-fold first-pass scores (both inputs of a page share it)."""
     return int(hashlib.sha1(f"fold:{doc_id}".encode("utf-8")).hexdigest(), 16) % folds
 
 
-def _stage_two_rows(docs: Sequence[DocData], first: Sequence[np.ndarray]) -> list[np.ndarray]:
-    return [np.hstack([doc.matrix, score_context(s, doc.matrix)]) for doc, s in zip(docs, first)]
+def _second_docs(docs: Sequence[DocData], first: Sequence[np.ndarray], recipe: Recipe) -> list[DocData]:
+    return [replace(doc, matrix=recipe.second_pass(doc, scores)) for doc, scores in zip(docs, first)]
 
 
-def fit_stacked(docs: Sequence[DocData], params: dict[str, Any] | None = None, rounds: int = DEFAULT_ROUNDS,
-                second_params: dict[str, Any] | None = None, second_rounds: int = SECOND_ROUNDS,
-                weighting: str = "tokens", folds: int = STACK_FOLDS) -> tuple[Any, Any]:
-    """First pass on line features; second pass on line features plus the first pass's scores
-    around each line, trained on out-of-fold first-pass scores."""
+def fit_stacked(docs: Sequence[DocData], params: dict[str, Any] | None = None, rounds: int | None = None,
+                second_params: dict[str, Any] | None = None, second_rounds: int | None = None,
+                weighting: str = "tokens", folds: int = STACK_FOLDS, recipe: Recipe | None = None
+                ) -> tuple[Any, Any]:
+    """First pass on the recipe's line columns; second pass on those plus the first pass's scores in
+    context, trained on out-of-fold first-pass scores. ``params`` / ``rounds`` override the recipe's."""
+    recipe = recipe or TEXT
+    first_names, second_names = recipe.names
+    first_params = {**recipe.params, **(params or {})}
+    second_params = {**recipe.params, **(second_params or params or {})}
+    rounds = recipe.rounds[0] if rounds is None else rounds
+    second_rounds = recipe.rounds[1] if second_rounds is None else second_rounds
     x, y, w = stack_rows(docs, weighting)
-    first = fit(x, y, w, params, rounds)
+    first = fit(x, y, w, first_params, rounds, first_names)
     del x
-    oof: list[np.ndarray | None] = [None] * len(docs)
+    oof: list[np.ndarray] = [np.empty(0)] * len(docs)
+    threads = first_params["num_threads"]
     for fold in range(folds):
         inside = [i for i, d in enumerate(docs) if fold_of(d.id, folds) != fold]
         outside = [i for i, d in enumerate(docs) if fold_of(d.id, folds) == fold]
         xf, yf, wf = stack_rows([docs[i] for i in inside], weighting)
-        booster = fit(xf, yf, wf, params, rounds)
+        booster = fit(xf, yf, wf, first_params, rounds, first_names)
         del xf
-        for i, s in zip(outside, predict_docs(booster, [docs[i] for i in outside])):
+        for i, s in zip(outside, predict_docs(booster, [docs[i] for i in outside], threads)):
             oof[i] = s
-    second_docs = [_with_matrix(d, m) for d, m in zip(docs, _stage_two_rows(docs, oof))]
-    x2, y2, w2 = stack_rows(second_docs, weighting)
-    second = fit(x2, y2, w2, second_params or params, second_rounds, STACK_NAMES)
+    x2, y2, w2 = stack_rows(_second_docs(docs, oof, recipe), weighting)
+    second = fit(x2, y2, w2, second_params, second_rounds, second_names)
     return first, second
 
 
-def _with_matrix(doc: DocData, matrix: np.ndarray) -> DocData:
-    return DocData(doc.id, doc.dataset, doc.regime, matrix, doc.rows, doc.share, doc.tokens, doc.pieces,
-                   doc.state)
-
-
-def predict_stacked(first: Any, second: Any, docs: Sequence[DocData], stay: float | None = SMOOTHING_STAY
+def predict_stacked(first: Any, second: Any, docs: Sequence[DocData], recipe: Recipe | None = None
                     ) -> list[np.ndarray]:
     """Scores per document as the engine computes them: first pass, second pass, run smoothing."""
-    scores = predict_docs(first, docs)
-    second_scores = predict_docs(second, [_with_matrix(d, m) for d, m in zip(docs, _stage_two_rows(docs, scores))])
-    return [smooth_open_runs(s, d.matrix, stay) for s, d in zip(second_scores, docs)]
+    recipe = recipe or TEXT
+    threads = recipe.params["num_threads"]
+    scores = predict_docs(first, docs, threads)
+    second_scores = predict_docs(second, _second_docs(docs, scores, recipe), threads)
+    return [smooth_open_runs(s, d.matrix, recipe.smoothing) for s, d in zip(second_scores, docs)]
 
 
-# ---------------------------------------------------------------- end-to-end evaluation
+def text_second_pass(doc: DocData, scores: np.ndarray) -> np.ndarray:
+    """The text model's second-pass rows: the line columns and the first pass's scores around each line."""
+    return np.hstack([doc.matrix, score_context(scores, doc.matrix)])
+
+
+# ---------------------------------------------------------------- held-back evaluation
 
 
 def _shingles(tokens: list[str]) -> Counter:
@@ -333,26 +387,53 @@ def f_beta(summary: dict[str, Any], beta: float) -> float:
     return (1 + beta**2) * p * r / (beta**2 * p + r) if p + r else 0.0
 
 
-def calibrate(scorer: Scorer, docs_by_regime: dict[str, list[DocData]],
-              scores_by_regime: dict[str, list[np.ndarray]], grid: Sequence[float] | None = None
-              ) -> dict[str, float]:
-    """Per mode, the threshold maximising that mode's F-beta averaged over the regimes.
+@dataclass
+class RowRuns:
+    """The held-back text pages scored row by row: a row the rules left open is kept when its score
+    reaches the threshold, and the kept rows' text is scored with the bench's metric."""
 
-    Precision and balanced mode share the rules' decisions, so their runs are scored once.
-    """
-    grid = list(grid if grid is not None else np.round(np.arange(0.02, 0.8, 0.02), 2))
+    scorer: Scorer
+    docs: dict[str, list[DocData]]
+    scores: dict[str, list[np.ndarray]]
+    _done: dict[tuple[str, str, float, bool], dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(self.docs)
+
+    def summary(self, source: str, mode: str, threshold: float, model: bool = True) -> dict[str, dict[str, Any]]:
+        states = "recall" if mode == "recall" else "balanced"  # precision mode's rule decisions are balanced's
+        key = (source, states, threshold, model)
+        if key not in self._done:
+            self._done[key] = evaluate(self.scorer, self.docs[source], self.scores[source] if model else None,
+                                       threshold, states)
+        return self._done[key]
+
+
+def calibrate(runs: HeldBack, grid: Sequence[float]) -> dict[str, float]:
+    """Per mode, the threshold of ``grid`` maximising that mode's F-beta averaged over the inputs."""
     best: dict[str, tuple[float, float]] = {}
     for threshold in grid:
-        summaries: dict[str, list[dict[str, Any]]] = {}
-        for states in ("balanced", "recall"):
-            summaries[states] = [evaluate(scorer, docs, scores_by_regime[regime], threshold, states)["ALL"]
-                                 for regime, docs in docs_by_regime.items()]
         for mode in MODES:
-            runs = summaries["recall" if mode == "recall" else "balanced"]
-            value = float(np.mean([f_beta(summary, MODE_BETA[mode]) for summary in runs]))
+            value = float(np.mean([f_beta(runs.summary(source, mode, threshold)["ALL"], MODE_BETA[mode])
+                                   for source in runs.sources]))
             if mode not in best or value > best[mode][0]:
                 best[mode] = (value, float(threshold))
     return {mode: best[mode][1] for mode in MODES}
+
+
+def ordered(thresholds: dict[str, float]) -> dict[str, float]:
+    """Precision mode never keeps more than balanced, recall never less."""
+    balanced = thresholds["balanced"]
+    return {"precision": max(thresholds["precision"], balanced), "balanced": balanced,
+            "recall": min(thresholds["recall"], balanced)}
+
+
+def text_held_back(recipe: Recipe, records: Sequence[dict[str, Any]], held: dict[str, list[DocData]], first: Any,
+                   second: Any) -> RowRuns:
+    """The text model's held-back runs: its scores on the held-back rows, scored row by row."""
+    scorer = Scorer(records, load_scorer().aggregate_shingle)
+    return RowRuns(scorer, held, {regime: predict_stacked(first, second, docs, recipe) for regime, docs in held.items()})
 
 
 # ---------------------------------------------------------------- the artifact
@@ -386,8 +467,8 @@ def write_artifact(folder: Path, first: Any, second: Any, card: dict[str, Any],
     (folder / card_name).write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def save_trained(first: Any, second: Any, card: dict[str, Any], *, kind: str, data: Path, output: str | None,
-                 started: float, files: dict[str, str] = ARTIFACT_FILES, card_name: str = CARD_NAME) -> None:
+def save_trained(first: Any, second: Any, card: dict[str, Any], recipe: Recipe, *, kind: str, data: Path,
+                 output: str | None, started: float) -> None:
     """Stamp the card (data and rules hashes, library versions, ``<kind>-<digest>`` version) and write
     the artifact to ``output`` (default: the package's ``models/``); ``textwash train`` for every model."""
     import lightgbm
@@ -398,8 +479,8 @@ def save_trained(first: Any, second: Any, card: dict[str, Any], *, kind: str, da
     card["numpy"] = np.__version__
     digest = hashlib.sha256((first.model_to_string() + second.model_to_string()).encode("utf-8")).hexdigest()
     card["version"] = f"{kind}-{digest[:12]}"
-    folder = Path(output) if output else Path(__file__).resolve().parent / "models"
-    write_artifact(folder, first, second, card, files, card_name)
+    folder = Path(output) if output else Path(str(resources.files("heuristics").joinpath("models")))
+    write_artifact(folder, first, second, card, recipe.files, recipe.card_name)
     print(f"model {card['version']} written to {folder} in {time.perf_counter() - started:.0f}s; "
           f"thresholds {card['thresholds']}")
 
@@ -414,48 +495,60 @@ def format_summary(title: str, summary: dict[str, Any]) -> list[str]:
     return rows
 
 
-def train_text_model(records: list[dict[str, Any]], regimes: Sequence[str], log: Callable[[str], None] = print
-                     ) -> tuple[Any, Any, dict[str, Any]]:
-    """Fit the two passes on the training pages of ``regimes``; calibrate and score on the held-back ones."""
-    from .bench import load_scorer
-
+def train_model(records: list[dict[str, Any]], sources: Sequence[str], recipe: Recipe,
+                log: Callable[[str], None] = print) -> tuple[Any, Any, dict[str, Any]]:
+    """Fit the two passes on the training pages of every input of ``sources``; calibrate the mode
+    thresholds and score on the held-back ones. Returns the boosters and the card (without the inputs)."""
     docs = {}
-    for regime in regimes:
+    for source in sources:
         started = time.perf_counter()
-        docs[regime] = build_docs(records, regime)
-        log(f"{regime}: features for {len(docs[regime])} pages in {time.perf_counter() - started:.0f}s")
-    train_docs = [d for regime in regimes for d in docs[regime] if not in_slice(d.id, HOLDOUT_MODULO)]
-    held = {regime: [d for d in docs[regime] if in_slice(d.id, HOLDOUT_MODULO)] for regime in regimes}
+        docs[source] = build_docs(records, source, recipe)
+        log(f"{source}: features for {len(docs[source])} pages in {time.perf_counter() - started:.0f}s")
+    train_docs = [d for source in sources for d in docs[source] if not in_slice(d.id, HOLDOUT_MODULO)]
+    held = {source: [d for d in docs[source] if in_slice(d.id, HOLDOUT_MODULO)] for source in sources}
+    del docs
     started = time.perf_counter()
-    first, second = fit_stacked(train_docs)
+    first, second = fit_stacked(train_docs, recipe=recipe)
     log(f"fitted on {len(train_docs)} page inputs in {time.perf_counter() - started:.0f}s")
-    scorer = Scorer(records, load_scorer().aggregate_shingle)
-    scores = {regime: predict_stacked(first, second, held[regime]) for regime in regimes}
-    thresholds = calibrate(scorer, held, scores)
+    runs = recipe.held_back(recipe, records, held, first, second)
+    thresholds = calibrate(runs, recipe.grid)
+    thresholds = ordered(thresholds) if recipe.ordered else thresholds
     metrics: dict[str, Any] = {}
-    for regime in regimes:
-        rules_only = evaluate(scorer, held[regime], None, 0.0)
-        with_model = evaluate(scorer, held[regime], scores[regime], thresholds["balanced"])
-        metrics[regime] = {"rules_only": _short(rules_only), "model_balanced": _short(with_model)}
-        log("\n".join(format_summary(f"held-back {regime}, rules only", rules_only)))
-        log("\n".join(format_summary(f"held-back {regime}, rules + model", with_model)))
+    for source in sources:
+        rules_only = runs.summary(source, "balanced", 0.0, model=False)
+        with_model = runs.summary(source, "balanced", thresholds["balanced"])
+        metrics[source] = {"rules_only": _short(rules_only), "model_balanced": _short(with_model)}
+        log("\n".join(format_summary(f"held-back {source}, rules only", rules_only)))
+        log("\n".join(format_summary(f"held-back {source}, rules + model", with_model)))
     card = {
         "version": "",
-        "kind": "text",
-        "regimes": list(regimes),
+        "kind": recipe.kind,
         "thresholds": thresholds,
         "label_share": LABEL_SHARE,
-        "holdout": f"sha1(id) % {HOLDOUT_MODULO} == 0 (textwash bench --slice {HOLDOUT_MODULO})",
-        "params": DEFAULT_PARAMS,
-        "rounds": {"first": DEFAULT_ROUNDS, "second": SECOND_ROUNDS},
-        "smoothing": SMOOTHING_STAY,
+        "holdout": recipe.holdout,
+        "params": recipe.params,
+        "rounds": {"first": recipe.rounds[0], "second": recipe.rounds[1]},
         "stack_folds": STACK_FOLDS,
-        "first_features": list(FEATURE_NAMES),
-        "second_features": list(STACK_NAMES),
+        "first_features": list(recipe.names[0]),
+        "second_features": list(recipe.names[1]),
         "heldback": metrics,
         "training_pages": len({d.id for d in train_docs}),
     }
     return first, second, card
+
+
+def text_lines(record: dict[str, Any], regime: str) -> list[Line]:
+    """The lines ``clean(text)`` judges for the regime's text of a page."""
+    return segment_text(record.get(TEXT_REGIME_FIELDS[regime]) or "")
+
+
+TEXT = Recipe(
+    kind="text", lines=text_lines, first_pass=line_features, structure=None, second_pass=text_second_pass,
+    names=(FEATURE_NAMES, STACK_NAMES), params=DEFAULT_PARAMS, rounds=(DEFAULT_ROUNDS, SECOND_ROUNDS),
+    smoothing=SMOOTHING_STAY, grid=tuple(float(t) for t in np.round(np.arange(0.02, 0.8, 0.02), 2)),
+    held_back=text_held_back, ordered=False,
+    holdout=f"sha1(id) % {HOLDOUT_MODULO} == 0 (textwash bench --slice {HOLDOUT_MODULO})",
+    files=ARTIFACT_FILES, card_name=CARD_NAME)
 
 
 def train_main(args: argparse.Namespace) -> int:
@@ -468,7 +561,8 @@ def train_main(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     data = bench_dir() / "data"
-    first, second, card = train_text_model(load_records(data), regimes)
-    save_trained(first, second, card, kind=f"text-{'+'.join(regimes)}", data=data, output=args.output,
+    first, second, card = train_model(load_records(data), regimes, TEXT)
+    card.update({"regimes": list(regimes), "smoothing": TEXT.smoothing})
+    save_trained(first, second, card, TEXT, kind=f"text-{'+'.join(regimes)}", data=data, output=args.output,
                  started=started)
     return 0

@@ -15,13 +15,14 @@ from typing import Any
 from .errors import CleanError
 from .options import Options
 from .result import CleanResult, DocumentError, Removal
+from .settings import SETTINGS, Settings
 from .vocabulary import CATEGORIES, MODES
 from .vocabulary import VERSION as __version__
 
 _PIPELINE_NAMES = ("clean", "clean_many", "engine_info")
 
 __all__ = ["clean", "clean_many", "engine_info", "CleanError", "Options", "CleanResult", "DocumentError", "Removal",
-           "CATEGORIES", "MODES", "__version__"]
+           "SETTINGS", "Settings", "CATEGORIES", "MODES", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

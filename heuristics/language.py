@@ -11,7 +11,7 @@ from typing import Iterable
 
 import justext
 
-from .settings import SETTINGS
+from .settings import SETTINGS, Settings
 from .vocabulary import WORD_RE
 
 # ISO 639-1 -> jusText stoplist name, for the languages the vote may return directly.
@@ -22,11 +22,6 @@ STOPLIST_NAMES: dict[str, str] = {
     "tr": "Turkish", "ca": "Catalan", "hr": "Croatian", "sl": "Slovenian", "bg": "Bulgarian", "el": "Greek",
     "id": "Indonesian", "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian",
 }
-VOTE_TOKENS_DEFAULT = SETTINGS.vote_tokens
-VOTE_MIN_HITS_DEFAULT = SETTINGS.vote_min_hits
-VOTE_MARGIN_DEFAULT = SETTINGS.vote_margin
-LANGID_CHARS_DEFAULT = SETTINGS.langid_chars
-LANGID_PREFIX_CHARS = SETTINGS.langid_prefix_chars
 
 
 @lru_cache(maxsize=None)
@@ -55,8 +50,8 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
-         margin: float = VOTE_MARGIN_DEFAULT) -> tuple[str, float] | None:
+def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
+         margin: float = SETTINGS.vote_margin) -> tuple[str, float] | None:
     """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
     table = _vote_table()
     counts = Counter(table[token] for token in tokens if token in table)
@@ -69,13 +64,13 @@ def vote(tokens: Iterable[str], min_hits: int = VOTE_MIN_HITS_DEFAULT,
     return best, round(best_n / (best_n + runner_up), 3)
 
 
-def _first_words(sample: str, tokens: int) -> list[str]:
+def _first_words(sample: str, tokens: int, prefix_chars: int = SETTINGS.langid_prefix_chars) -> list[str]:
     """The first ``tokens`` words of ``sample`` case-folded (``WORD_RE``), or all when there are fewer.
 
     Tokenises a prefix first (case-folding is per character, so the prefix's words are the text's):
     when it holds more than ``tokens`` words the first ``tokens`` are whole, and the rest of the
     sample need not be read."""
-    prefix = sample[:LANGID_PREFIX_CHARS]
+    prefix = sample[:prefix_chars]
     if len(prefix) < len(sample):
         words = WORD_RE.findall(prefix.casefold())
         if len(words) > tokens:
@@ -83,13 +78,13 @@ def _first_words(sample: str, tokens: int) -> list[str]:
     return WORD_RE.findall(sample.casefold())[:tokens]
 
 
-def detect(text: str, tokens: int = VOTE_TOKENS_DEFAULT) -> tuple[str | None, float | None]:
+def detect(text: str, settings: Settings = SETTINGS) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence in [0, 1]) of ``text``; (None, None) when there is no text."""
-    sample = text[:LANGID_CHARS_DEFAULT]
-    words = _first_words(sample, tokens)
+    sample = text[:settings.langid_chars]
+    words = _first_words(sample, settings.vote_tokens, settings.langid_prefix_chars)
     if not words:
         return None, None
-    fast = vote(words)
+    fast = vote(words, settings.vote_min_hits, settings.vote_margin)
     if fast is not None:
         return fast
     code, probability = _identifier().classify(sample)

@@ -17,13 +17,10 @@ from .options import Options
 from .result import CleanResult, DocumentError, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, default_ruleset, match_lines, ruleset_with_extra
 from .segment import Line, make_line, normalise_space, split_lines
-from .settings import SETTINGS
+from .settings import SETTINGS, Settings
 from .vocabulary import VERSION
 
-MAX_INPUT_CHARS_DEFAULT = SETTINGS.max_input_chars
-MAX_LINES_DEFAULT = SETTINGS.max_lines
 DEFAULT_OPTIONS = Options()
-BUDGET_SLICE_LINES = SETTINGS.budget_slice_lines
 # What a clean_many document may hold (the service's batch document has the same fields).
 DOCUMENT_FIELDS = ("id", "text", "html", "url", "source", "options")
 OPTION_NAMES = ("mode", "keep", "extra_rules", "language", "explain", "extractor", "time_budget",
@@ -50,16 +47,17 @@ def _check_length(text: str | None, html: str | None, max_input_chars: int) -> N
             raise CleanError(name, f"longer than {max_input_chars} characters")
 
 
-def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int
+def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: int, settings: Settings
                  ) -> tuple[list[Line], list[str], dict[str, Any]]:
     """Lines to judge (at most ``max_lines``), the raw lines after them, and metadata the page itself
     carries (HTML input only)."""
     if html is None:
         raw = split_lines(text or "")
-        return [make_line(index, line) for index, line in enumerate(raw[:max_lines])], raw[max_lines:], {}
-    from .html.lines import lines_from_html  # refuses pages nested deeper than html.guard.MAX_DEPTH
+        lines = [make_line(index, line, settings=settings) for index, line in enumerate(raw[:max_lines])]
+        return lines, raw[max_lines:], {}
+    from .html.lines import lines_from_html  # refuses pages nested deeper than settings.html_max_depth
 
-    lines, page_meta = lines_from_html(html, text=text, extractor=extractor)
+    lines, page_meta = lines_from_html(html, text=text, extractor=extractor, settings=settings)
     return lines[:max_lines], [line.raw for line in lines[max_lines:]], page_meta
 
 
@@ -70,16 +68,16 @@ def _keep_unjudged(result: CleanResult, rest: Sequence[str], first: int, warning
     warnings.append(f"max_lines: lines {first} to {first + len(rest) - 1} were not judged; they are kept as they are")
 
 
-def detect_language(lines: Sequence[Line]) -> tuple[str | None, float | None]:
+def detect_language(lines: Sequence[Line], settings: Settings = SETTINGS) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, confidence) of the lines, read from their longest lines (the body's)."""
-    return language_id.detect(_language_sample(lines))
+    return language_id.detect(_language_sample(lines, settings), settings)
 
 
-def _language_sample(lines: Sequence[Line]) -> str:
-    longest = sorted((line for line in lines if line.words >= SETTINGS.language_sample_min_words),
-                     key=lambda line: -line.words)[:SETTINGS.language_sample_lines]
+def _language_sample(lines: Sequence[Line], settings: Settings) -> str:
+    longest = sorted((line for line in lines if line.words >= settings.language_sample_min_words),
+                     key=lambda line: -line.words)[:settings.language_sample_lines]
     return " ".join(line.text for line in longest) or " ".join(
-        line.text for line in lines[:SETTINGS.language_fallback_lines])
+        line.text for line in lines[:settings.language_fallback_lines])
 
 
 def clean(
@@ -95,9 +93,10 @@ def clean(
     explain: bool = False,
     extractor: str = "fast",
     time_budget: float | None = None,
-    max_input_chars: int = MAX_INPUT_CHARS_DEFAULT,
-    max_lines: int = MAX_LINES_DEFAULT,
+    max_input_chars: int | None = None,
+    max_lines: int | None = None,
     memory: SourceMemory | None = None,
+    settings: Settings = SETTINGS,
 ) -> CleanResult:
     """Clean scraped text (and/or the page's HTML): the body, what went and why, and metadata.
 
@@ -106,23 +105,23 @@ def clean(
     extra_rules: caller phrases per category for this call. language: skip detection.
     explain: also return every line's labels, rule hits and model score. time_budget: seconds;
     past it the rules stop matching further lines and the model is skipped, and warnings say so.
-    max_lines: lines past this many are kept unjudged, with a warning.
-    memory: a ``heuristics.memory.SourceMemory``: lines the source (``source``, else the host of ``url``)
-    repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and this page is learned.
+    max_lines: lines past this many are kept unjudged, with a warning (default: ``settings.max_lines``;
+    max_input_chars likewise). memory: a ``heuristics.memory.SourceMemory``: lines the source (``source``,
+    else the host of ``url``) repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and
+    this page is learned. settings: the thresholds of every stage (``heuristics.settings``).
     """
     started = time.perf_counter()
     _check_input(text, html)
-    options = Options(mode=mode, keep=keep, language=language,
-                      explain=explain, extractor=extractor, time_budget=time_budget, max_lines=max_lines,
-                      max_input_chars=max_input_chars)
+    options = _options(settings, mode=mode, keep=keep, language=language, explain=explain, extractor=extractor,
+                       time_budget=time_budget, max_lines=max_lines, max_input_chars=max_input_chars)
     _check_length(text, html, options.max_input_chars)
-    ruleset = ruleset_with_extra(extra_rules)
+    ruleset = ruleset_with_extra(extra_rules, settings)
     warnings: list[str] = []
-    lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
+    lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines, settings)
     deadline = None if options.time_budget is None else started + options.time_budget
-    repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
+    repeated = _recall(memory, source_key(source, url), lines, url, warnings, settings) if memory is not None else {}
     judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated,
-                   title_hint=page_meta.get("title"))
+                   title_hint=page_meta.get("title"), settings=settings)
     lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
     result = shape(lines, hits, decision, options.explain, judged.contributions, repeated)
     if rest:
@@ -135,6 +134,12 @@ def clean(
     result.warnings = warnings
     result.mode = options.mode
     return result
+
+
+def _options(settings: Settings, *, max_lines: int | None, max_input_chars: int | None, **given: Any) -> Options:
+    """The call's options, its input limits defaulting to ``settings``'."""
+    return Options(max_lines=settings.max_lines if max_lines is None else max_lines,
+                   max_input_chars=settings.max_input_chars if max_input_chars is None else max_input_chars, **given)
 
 
 @dataclass(slots=True)
@@ -156,18 +161,19 @@ Scorer = Callable[[Sequence[Line], Sequence[Sequence[Hit]], "str | None"], Any]
 def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset: RuleSet | None = None,
           scorer: Scorer | None = None, thresholds: Mapping[str, float] | None = None,
           deadline: float | None = None, warnings: list[str] | None = None,
-          repeated: Mapping[int, Evidence] | None = None, title_hint: str | None = None) -> Judgement:
+          repeated: Mapping[int, Evidence] | None = None, title_hint: str | None = None,
+          settings: Settings = SETTINGS) -> Judgement:
     """The rules, model and decide stages over ``lines``, as ``clean`` runs them.
 
     scorer: ``(lines, hits, language) -> scores`` instead of the shipped model (a model being trained),
     with its ``thresholds`` per mode. deadline (a ``perf_counter`` time) and warnings: ``clean``'s time budget.
     repeated: the lines the source memory names (``SourceMemory.recall``). title_hint: the title the page
-    states (HTML metadata), which then names the title line.
+    states (HTML metadata), which then names the title line. settings: the thresholds of every stage.
     """
-    ruleset = ruleset or default_ruleset()
+    ruleset = ruleset or default_ruleset(settings)
     warnings = [] if warnings is None else warnings
-    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines)
-    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines, settings)
+    hits = _match_within(lines, ruleset, lang, deadline, warnings, settings.budget_slice_lines)
     scores, contributions = None, None
     if deadline is not None and time.perf_counter() > deadline:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
@@ -178,23 +184,24 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
         thresholds = scoring.thresholds(lines)
     decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
                       thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
-                      language=lang, title_hint=title_hint)
+                      language=lang, title_hint=title_hint, settings=settings)
     return Judgement(lang, confidence, hits, scores, contributions, decision)
 
 
-def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Iterator[CleanResult | DocumentError]:
+def clean_many(docs: Iterable[str | Mapping[str, Any]], *, settings: Settings = SETTINGS,
+               **options: Any) -> Iterator[CleanResult | DocumentError]:
     """Clean every document of ``docs``, yielding one ``CleanResult`` or ``DocumentError`` each, in input order.
 
     A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
     ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
     keyword arguments). A bad document gets a ``DocumentError``; the others go on. Lazy: one document
-    is read and cleaned at a time.
+    is read and cleaned at a time. settings: the thresholds for every document (``clean``'s).
     """
     unknown = sorted(set(options) - set(OPTION_NAMES))
     if unknown:
         raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
     for index, doc in enumerate(docs):
-        yield _clean_document(index, doc, options)
+        yield _clean_document(index, doc, {**options, "settings": settings})
 
 
 def _clean_document(index: int, doc: object, options: Mapping[str, Any]) -> CleanResult | DocumentError:
@@ -229,55 +236,58 @@ def _document_kwargs(doc: str | Mapping[str, Any], options: Mapping[str, Any]) -
 
 
 def _recall(memory: SourceMemory, source: str | None, lines: Sequence[Line], url: str | None,
-            warnings: list[str]) -> dict[int, Evidence]:
+            warnings: list[str], settings: Settings) -> dict[int, Evidence]:
     """The lines ``source`` repeats; a store that fails costs the memory, not the document."""
     if source is None:
         return {}
     try:
-        return memory.recall(source, lines, url)
+        return memory.recall(source, lines, url, settings)
     except StoreError as error:
         warnings.append(f"source_memory: not used ({error})")
         return {}
 
 
 def learn(text: str | None = None, *, html: str | None = None, url: str | None = None, source: str | None = None,
-          memory: SourceMemory, extractor: str = "fast", max_lines: int = MAX_LINES_DEFAULT) -> bool:
+          memory: SourceMemory, extractor: str = "fast", max_lines: int | None = None,
+          settings: Settings = SETTINGS) -> bool:
     """Count one document in ``memory`` without cleaning it (a batch's first pass); False when it has
     no source (neither ``source`` nor ``url``) or was already counted."""
     observation = observe_input(text, html=html, url=url, source=source, memory=memory, extractor=extractor,
-                                max_lines=max_lines)
+                                max_lines=max_lines, settings=settings)
     return observation is not None and memory.store.observe(*observation).learned
 
 
 def observe_input(text: str | None = None, *, html: str | None = None, url: str | None = None,
                   source: str | None = None, memory: SourceMemory, extractor: str = "fast",
-                  max_lines: int = MAX_LINES_DEFAULT) -> tuple[str, int, dict[int, str]] | None:
+                  max_lines: int | None = None, settings: Settings = SETTINGS
+                  ) -> tuple[str, int, dict[int, str]] | None:
     """What ``memory``'s store would count for this input (see ``SourceMemory.observation``), or None
     when it has no source; for learning many documents at once (``Store.observe_many``)."""
     name = source_key(source, url)
     if name is None:
         return None
     _check_input(text, html)
-    options = Options(extractor=extractor, max_lines=max_lines)
+    options = _options(settings, extractor=extractor, max_lines=max_lines, max_input_chars=None)
     _check_length(text, html, options.max_input_chars)
-    lines, _, _ = _input_lines(text, html, options.extractor, options.max_lines)
-    return memory.observation(name, lines, url)
+    lines, _, _ = _input_lines(text, html, options.extractor, options.max_lines, settings)
+    return memory.observation(name, lines, url, settings)
 
 
 def _match_within(lines: Sequence[Line], ruleset: RuleSet, lang: str, deadline: float | None,
-                  warnings: list[str]) -> list[list[Hit]]:
+                  warnings: list[str], slice_lines: int) -> list[list[Hit]]:
     """Rule hits of every line; past ``deadline`` (a ``perf_counter`` time) the lines after the first
-    slice get none (they stay unless context removes them) and a warning says from which line on."""
+    slice (``slice_lines``) get none (they stay unless context removes them) and a warning says from which
+    line on."""
     if deadline is None:
         return match_lines(lines, ruleset, lang)
     hits: list[list[Hit]] = []
-    for start in range(0, len(lines), BUDGET_SLICE_LINES):
+    for start in range(0, len(lines), slice_lines):
         if start and time.perf_counter() > deadline:  # the first slice always runs
             warnings.append(f"time_budget: exceeded in the rules stage; lines {start} to {len(lines) - 1} "
                             "were not matched against rules")
             hits.extend([] for _ in range(start, len(lines)))
             break
-        hits.extend(match_lines(lines[start:start + BUDGET_SLICE_LINES], ruleset, lang))
+        hits.extend(match_lines(lines[start:start + slice_lines], ruleset, lang))
     return hits
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .normalise import normalise_text
-from .settings import SETTINGS
+from .settings import SETTINGS, Settings
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -56,9 +56,6 @@ def split_lines(text: str) -> list[str]:
 
 
 _NON_WORD_RE = re.compile(r"\W+")
-SHORT_KEY_WORDS = SETTINGS.short_key_words
-
-
 def line_key(text: str) -> str:
     """The matching key of a line: its words, case-folded, joined by single spaces.
 
@@ -77,18 +74,19 @@ def phrase_form(text: str) -> str:
     return folded
 
 
-def make_line(index: int, raw: str, html: Any = None) -> Line:
-    """One ``Line`` from one raw line. Short lines get their key (and exact word count) at once."""
+def make_line(index: int, raw: str, html: Any = None, settings: Settings = SETTINGS) -> Line:
+    """One ``Line`` from one raw line. Short lines (``settings.short_key_words``) get their key (and exact
+    word count) at once."""
     parts = raw.split()
     if not parts:
         return Line(index, raw, "", 0, html, "")
     text = " ".join(parts)
-    if len(parts) > SHORT_KEY_WORDS:
+    if len(parts) > settings.short_key_words:
         return Line(index, raw, text, len(parts), html)
     key = line_key(text)
     return Line(index, raw, text, key.count(" ") + 1 if key else 0, html, key)
 
 
-def segment_text(text: str) -> list[Line]:
+def segment_text(text: str, settings: Settings = SETTINGS) -> list[Line]:
     """Every input line as a ``Line``; line numbers are 0-based positions in the input."""
-    return [make_line(index, raw) for index, raw in enumerate(split_lines(text))]
+    return [make_line(index, raw, settings=settings) for index, raw in enumerate(split_lines(text))]

@@ -1,9 +1,10 @@
 """Every threshold of the engine in one frozen object, one field each with its reason (jusText's habit of
-``*_DEFAULT`` keyword arguments, trafilatura's settings.py). ``SETTINGS`` is what ``clean()`` uses; a
-different ``Settings`` is a different engine, so tests and tools build one with
-``dataclasses.replace(SETTINGS, field=value)`` instead of changing module constants. ``decide`` takes it
-as its ``settings=`` keyword. Word counts in the decide fields are script-aware (``decide.effective_words``):
-a line in a script without spaces counts its characters over ``chars_per_word``.
+``*_DEFAULT`` keyword arguments, trafilatura's settings.py). ``SETTINGS`` is what ``clean()`` uses by
+default; a different ``Settings`` is a different engine: ``clean``, ``clean_many`` and ``judge`` take one as
+their ``settings=`` keyword and pass it down to every stage (segment, HTML lines, language, rules, decide),
+so tests and tools build one with ``dataclasses.replace(SETTINGS, field=value)`` instead of changing module
+constants. Word counts in the decide fields are script-aware (``decide.effective_words``): a line in a
+script without spaces counts its characters over ``chars_per_word``.
 """
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ class Settings:
     rule_short_line_words: int = 24        # start-anchored patterns meant for short lines only are tried up to here
     # ---- segment
     short_key_words: int = 16              # lines this short get their matching key at once (longer ones on first use)
+    # ---- source memory (memory/policy.py: which lines a source repeats; memory/store.py: what a store keeps)
+    memory_min_documents: int = 3          # two pages may share a quote; three carrying a line verbatim: the template
+    memory_min_share: float = 0.2          # a line on under a fifth of the recent pages is page content (a teaser)
+    memory_prose_share: float = 0.5        # a whole sentence (good_words, ending one) goes when half the pages carry it
+    memory_min_words: int = 3              # shorter lines ("Share", "Home") go only in a run of repeats (a menu)
+    memory_digit_words: int = 6            # likewise shorter lines with a digit (a date, "12 comments")
+    memory_menu_run: int = 3               # this many repeated lines in a row (blank lines aside) are the site's menu
+    memory_max_line_chars: int = 2000      # longer lines are body or garbage, never a template: not hashed, not stored
+    memory_max_lines: int = 600            # distinct lines learned per document (half from each end): bounds the store
+    memory_sample_chars: int = 160         # characters kept of a repeated line to show it (GET /v1/sources/{source})
+    memory_window: int = 64                # recent pages per source that count; a redesign is forgotten after them
+    memory_max_sources: int = 20_000       # sources a store keeps; the least recently used go first
+    memory_max_documents: int = 50_000     # documents in all windows: about 320 MB in SQLite, 500 MB in Redis
     # ==== the decide stage and its use of the model's scores (decide.py)
 
     # ---- context-free labels and the body span

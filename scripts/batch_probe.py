@@ -18,9 +18,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,9 +26,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from service.config import DEFAULTS  # noqa: E402  (the probe runs from a checkout, not an install)
+from loadtest import cpu_seconds, served  # the load benchmark's server set-up
+from service.config import DEFAULTS  # (the probe runs from a checkout, not an install: loadtest put it on the path)
 
 CITIES = ("Geneva", "Lyon", "Porto", "Gdansk", "Leipzig", "Bologna", "Utrecht", "Tartu")
 NAMES = ("Anna Petrova", "Jonas Weber", "Marta Silva", "Luca Ferri", "Eva Nowak", "Tom Hughes")
@@ -59,31 +55,6 @@ def batch_body(count: int | None, limit: int) -> tuple[bytes, int]:
     return b"".join(lines), len(lines)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "service", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTWASH_")}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return process
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    sys.exit("server not ready after 90 s")
-
-
 def workers_of(pid: int, count: int) -> list[int]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -99,11 +70,6 @@ def status_kib(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise KeyError(field)
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def answer_lines(client: str, port: int, body: bytes) -> Iterator[bytes]:
@@ -143,21 +109,16 @@ def main() -> None:
     body, count = batch_body(None if args.fill else args.documents, limit)
     if not args.fill and count < args.documents:
         sys.exit(f"{args.documents} documents do not fit under the batch limit of {limit} bytes")
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="textwash-probe-") as scratch:
-        server = start_server(port, args.workers, Path(scratch) / "server.log")
-        try:
-            measure(server.pid, args, port, body, count, limit)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
+    with tempfile.TemporaryDirectory(prefix="textwash-probe-") as scratch, served(args.workers, Path(scratch)) as (
+            server, port):
+        measure(server.pid, args, port, body, count, limit)
 
 
 def measure(master: int, args: argparse.Namespace, port: int, body: bytes, count: int, limit: int) -> None:
     workers = workers_of(master, args.workers)
     rss_before = {pid: status_kib(pid, "VmRSS") for pid in workers}
     peak_before = {pid: status_kib(pid, "VmHWM") for pid in workers}
-    cpu_before = sum(cpu_seconds(pid) for pid in workers)
+    cpu_before = cpu_seconds(workers)
     started = time.perf_counter()
     first = None
     answered, answer_bytes, errors = 0, 0, 0
@@ -171,7 +132,7 @@ def measure(master: int, args: argparse.Namespace, port: int, body: bytes, count
         answered += 1
         answer_bytes += len(line)
     total = time.perf_counter() - started
-    cpu = sum(cpu_seconds(pid) for pid in workers) - cpu_before
+    cpu = cpu_seconds(workers) - cpu_before
     peak = {pid: status_kib(pid, "VmHWM") for pid in workers}
     print(f"client                     {args.client} (whole body sent before the answer is read)")
     print(f"documents                  {count:,} ({'filling' if args.fill else 'under'} the batch limit of "

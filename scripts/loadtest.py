@@ -13,9 +13,7 @@ Only loopback is targeted; every run is bounded by --duration. Prints the figure
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -25,12 +23,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "bench" / "data"
+sys.path.insert(0, str(ROOT))
+from devtools.bench import load_records  # noqa: E402  (the benchmark runs from a checkout)
+
 LUA = Path(__file__).with_name("loadtest.lua")
 TARGET_DOCS_PER_S = 800
 TARGET_P99_MS = 50
@@ -39,14 +41,8 @@ TARGET_RSS_MB = 150
 
 def r2_documents(limit: int) -> list[str]:
     """The R2 inputs (``residue``) of every dataset, a deterministic sample ordered by sha1 of the id."""
-    records = []
-    for path in sorted(DATA.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            for line in lines:
-                record = json.loads(line)
-                if record.get("residue"):
-                    records.append((hashlib.sha1(record["id"].encode()).hexdigest(), record["residue"]))
-    records.sort()
+    records = sorted((hashlib.sha1(record["id"].encode()).hexdigest(), record["residue"])
+                     for record in load_records() if record.get("residue"))
     return [text.replace("\0", "") for _, text in records[:limit]]
 
 
@@ -69,6 +65,8 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int | None, log_path: Path) -> subprocess.Popen[bytes]:
+    """``python -m service serve`` on 127.0.0.1:``port`` (``workers``, or the packaged config's), without the
+    caller's TEXTWASH_ variables, once it answers /readyz."""
     command = [sys.executable, "-m", "service", "serve", "--bind", f"127.0.0.1:{port}"]
     if workers:
         command += ["--workers", str(workers)]
@@ -78,7 +76,7 @@ def start_server(port: int, workers: int | None, log_path: Path) -> subprocess.P
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            sys.exit(f"server exited:\n{log_path.read_text()}")
+            sys.exit(f"server exited with {process.returncode}:\n{log_path.read_text()}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).ok:
                 time.sleep(1.0)  # let every worker finish booting (gunicorn forks them a moment apart)
@@ -88,6 +86,18 @@ def start_server(port: int, workers: int | None, log_path: Path) -> subprocess.P
         time.sleep(0.2)
     process.kill()
     sys.exit("server not ready after 90 s")
+
+
+@contextmanager
+def served(workers: int | None, folder: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A server on a free loopback port (its log in ``folder``), and its port; stopped with SIGTERM after."""
+    port = free_port()
+    server = start_server(port, workers, folder / "server.log")
+    try:
+        yield server, port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
 
 
 def run_wrk(wrk: str, url: str, bodies: Path, duration: int, connections: int, interval_ms: float = 0.0) -> dict:
@@ -168,10 +178,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="textwash-load-") as tmp:
         bodies = Path(tmp) / "bodies.bin"
         bodies.write_bytes(b"\0".join(doc.encode("utf-8") for doc in documents))
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(port, args.workers, Path(tmp) / "server.log")
-        try:
+        with served(args.workers, Path(tmp)) as (server, port):
+            base = f"http://127.0.0.1:{port}"
             workers = children(server.pid)
             print(f"documents: {len(documents)} R2 inputs, mean {sum(map(len, documents)) / len(documents):.0f} chars; "
                   f"server: {len(workers)} workers, {os.cpu_count()} cores; "
@@ -187,9 +195,6 @@ def main() -> int:
             half = run_wrk(wrk, base, bodies, args.duration, paced_connections, 1000.0 * paced_connections / rate)
             server_errors = server_error_count(base) - errors_before
             memory = [memory_mb(pid) for pid in children(server.pid)]
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=60)
     max_rss = max(rss for rss, _ in memory)
     print(f"load average after the runs: {os.getloadavg()[0]:.1f} (other work on the machine skews the timings)")
     errors = full["errors"] + half["errors"] + server_errors

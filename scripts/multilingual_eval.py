@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -24,11 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 
-from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer  # noqa: E402
+from devtools.bench import REGIME_FIELDS, bench_dir, load_scorer, read_jsonl  # noqa: E402
 from heuristics import clean, scoring  # noqa: E402
-from heuristics.decide import decide  # noqa: E402
 from heuristics.html.lines import lines_from_html  # noqa: E402
-from heuristics.settings import SETTINGS  # noqa: E402
+from heuristics.settings import SETTINGS, Settings  # noqa: E402
 
 LANGUAGES = ("de", "en", "es", "fr", "pl")
 
@@ -37,24 +34,20 @@ def default_data() -> Path:
     return bench_dir() / "multilingual" / "trafilatura_eval_dev.jsonl.gz"
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def run_one(record: dict[str, Any], regime: str, mode: str) -> tuple[str, list[str], dict[int, str]]:
+def run_one(record: dict[str, Any], regime: str, mode: str, settings: Settings = SETTINGS
+            ) -> tuple[str, list[str], dict[int, str]]:
     """Output text, the judged input lines and the removing rule per removed line."""
     if regime == "html":
         html = record.get("html") or ""
-        result = clean(html=html, mode=mode)
-        texts = [line.text for line in lines_from_html(html)[0]]
+        result = clean(html=html, mode=mode, settings=settings)
+        texts = [line.text for line in lines_from_html(html, settings=settings)[0]]
     else:
         raw = record.get(REGIME_FIELDS[regime]) or ""
-        result = clean(raw, mode=mode)
+        result = clean(raw, mode=mode, settings=settings)
         texts = [norm(line) for line in raw.splitlines()]
     rules = {r.line: f"{r.category}:{r.rule}" for r in result.removed}
     for stripped in result.stripped:
@@ -80,13 +73,14 @@ def culprits(snippet: str, texts: list[str], rules: dict[int, str]) -> list[str]
     return found or ["(not removed: joined/stripped)"]
 
 
-def evaluate(records: list[dict[str, Any]], regime: str, mode: str, attribute: bool) -> dict[str, Any]:
+def evaluate(records: list[dict[str, Any]], regime: str, mode: str, attribute: bool,
+             settings: Settings = SETTINGS) -> dict[str, Any]:
     scorer = load_scorer()
     predictions: dict[str, str] = {}
     lost: dict[str, list[str]] = defaultdict(list)
     earned: Counter = Counter()
     for record in records:
-        text, texts, rules = run_one(record, regime, mode)
+        text, texts, rules = run_one(record, regime, mode, settings)
         predictions[record["id"]] = text
         if not attribute:
             continue
@@ -119,16 +113,14 @@ def identity(records: list[dict[str, Any]], regime: str) -> dict[str, float]:
     return scorer.score(records, {r["id"]: r.get(field) or "" for r in records})[0]["snippets"]["ALL"]
 
 
-def override_settings(assignments: list[str]) -> None:
-    """Run ``decide`` with some ``Settings`` fields changed (to measure what a threshold does)."""
-    if not assignments:
-        return
+def settings_with(assignments: list[str]) -> Settings:
+    """``SETTINGS`` with some fields changed (to measure what a threshold does)."""
     changes = {}
     for assignment in assignments:
         name, value = assignment.split("=", 1)
         current = getattr(SETTINGS, name)
         changes[name] = value.lower() in ("1", "true", "yes") if isinstance(current, bool) else type(current)(value)
-    decide.__kwdefaults__["settings"] = dataclasses.replace(SETTINGS, **changes)
+    return dataclasses.replace(SETTINGS, **changes)
 
 
 def main() -> None:
@@ -142,11 +134,11 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="override Settings fields for this run (e.g. outside_min_run=3)")
     args = parser.parse_args()
-    override_settings(args.set)
-    records = load(args.data or default_data())
+    settings = settings_with(args.set)
+    records = list(read_jsonl(args.data or default_data()))
     with scoring.disabled(args.no_model):
         for regime in args.regimes:
-            result = evaluate(records, regime, args.mode, args.attribute)
+            result = evaluate(records, regime, args.mode, args.attribute, settings)
             print(f"## {regime} ({args.mode}{', rules only' if args.no_model else ''})")
             print("| lang | pages | with-recall | w/o-removal | hmean |")
             print("|---|---:|---:|---:|---:|")

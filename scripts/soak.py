@@ -403,7 +403,10 @@ def main() -> int:
     if not 0 < args.duration <= 3600:
         parser.error("--duration must be in (0, 3600] seconds")
 
-    documents = loadtest.r2_documents(args.docs) if loadtest.DATA.is_dir() else []
+    try:
+        documents = loadtest.r2_documents(args.docs)
+    except FileNotFoundError:  # no bench next to the checkout
+        documents = []
     if not documents:
         documents = [path.read_text(encoding="utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
     if args.engine_passes:

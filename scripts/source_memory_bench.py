@@ -19,9 +19,7 @@ default bounds: time and what the store keeps.
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
-import json
 import sys
 import tempfile
 import time
@@ -143,14 +141,8 @@ def cmd_quality(args: argparse.Namespace) -> None:
         compare(records, groups, REGIME_FIELDS[regime], f"DEV bench by host, {regime}")
 
 
-def load_multilingual() -> list[dict[str, Any]]:
-    path = bench_dir() / "multilingual" / "trafilatura_eval_dev.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def cmd_multilingual(args: argparse.Namespace) -> None:
-    records = load_multilingual()
+    records = load_records(bench_dir() / "multilingual")
     groups = grouped(records, args.min_pages)
     print(f"multilingual: {len(records)} pages, {len(groups)} hosts with >= {args.min_pages} pages")
     if groups:

@@ -58,7 +58,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..errors import CleanError
 from ..normalise import normalise_text, valid_unicode
 from ..segment import Line, line_key, make_line, segment_text
-from ..settings import SETTINGS
+from ..settings import SETTINGS, Settings
 from .guard import guard
 
 BLOCK_TAGS = frozenset(
@@ -117,7 +117,6 @@ _CAMEL_RE = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z])")
 _HIDDEN_STYLE_RE = re.compile(r"display\s*+:\s*+none|visibility\s*+:\s*+hidden", re.IGNORECASE)
 _MAX_TOKEN_CHARS = 30
 _MAX_ATTRIBUTE_CHARS = 400  # of class + id + role: real ones are short, hostile ones megabytes
-MAX_LINES = SETTINGS.html_max_blocks
 _DIGIT_RE = re.compile(r"\d")  # words with digits are generated names (col12, 1408px, c968794)
 
 
@@ -198,9 +197,10 @@ def _element_words(node: LexborNode) -> tuple[tuple[str, ...], bool]:
 class _Lines:
     """The line being built and the lines done."""
 
-    __slots__ = ("pieces", "links", "owner", "done", "frames")
+    __slots__ = ("pieces", "links", "owner", "done", "frames", "max_blocks")
 
-    def __init__(self) -> None:
+    def __init__(self, max_blocks: int) -> None:
+        self.max_blocks = max_blocks
         self.pieces: list[str] = []
         self.links = 0
         self.owner: _Frame | None = None
@@ -211,20 +211,21 @@ class _Lines:
         if self.owner is not None:
             self.done.append(_RawLine("".join(self.pieces), self.owner, self.links))
             self.owner = None
-            if len(self.done) > MAX_LINES:
-                raise CleanError("html", f"the page has more than {MAX_LINES} blocks of text")
+            if len(self.done) > self.max_blocks:
+                raise CleanError("html", f"the page has more than {self.max_blocks} blocks of text")
         if self.pieces:
             self.pieces.clear()
         self.links = 0
 
 
-def walk(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS) -> _Lines:
+def walk(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS,
+         max_blocks: int = SETTINGS.html_max_blocks) -> _Lines:
     """Depth-first over the tree without recursion (pages nest thousands deep in the wild).
 
     One loop with the per-node work inlined: this is the hot path of HTML input. Inline elements
     (spans, emphasis, images...) push their parent's frame instead of making one.
     """
-    out = _Lines()
+    out = _Lines(max_blocks)
     frames, pieces = out.frames, out.pieces
     stack: list[_Frame] = []
     inline, blocks, cells = INLINE_TAGS, BLOCK_TAGS, CELL_TAGS
@@ -314,20 +315,20 @@ def _resolve_tokens(frame: _Frame, half: int) -> frozenset[str]:
     return base
 
 
-def _prose(line: _RawLine, text: str) -> bool:
-    return len(text) >= SETTINGS.html_prose_chars and line.links * 2 < len(text)
+def _prose(line: _RawLine, text: str, prose_chars: int) -> bool:
+    return len(text) >= prose_chars and line.links * 2 < len(text)
 
 
-def _best_container(lines: list[_RawLine], texts: list[str]) -> _Frame | None:
+def _best_container(lines: list[_RawLine], texts: list[str], prose_chars: int) -> _Frame | None:
     """The element whose prose lines hold the most text, readability-style.
 
-    Each prose line (80+ characters, mostly not link text) credits its block's parent fully
+    Each prose line (``prose_chars`` or more, mostly not link text) credits its block's parent fully
     and the grandparent half, so a body split over sibling wrappers still lifts their parent.
     """
     scores: dict[int, float] = {}
     frames: dict[int, _Frame] = {}
     for line, text in zip(lines, texts):
-        if not _prose(line, text):
+        if not _prose(line, text, prose_chars):
             continue
         parent = line.owner.parent or line.owner
         grand = parent.parent or parent
@@ -372,12 +373,12 @@ def _distances(lines: list[_RawLine], best: _Frame | None) -> list[int]:
     return out
 
 
-def _prose_mass(walked: _Lines, texts: list[str]) -> int:
+def _prose_mass(walked: _Lines, texts: list[str], prose_chars: int) -> int:
     """Prose characters per subtree (``frame.prose``) and each frame's levels up to the lowest
     ancestor holding half the page's prose (``frame.majority``). Linear in the number of frames:
     frames are in document order, so children come after their parents."""
     for line, text in zip(walked.done, texts):
-        if _prose(line, text):
+        if _prose(line, text, prose_chars):
             line.owner.prose += len(text)
     frames = walked.frames
     for frame in reversed(frames):
@@ -403,16 +404,16 @@ def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
     return texts
 
 
-def _signals(walked: _Lines) -> list[tuple[str, Signals]]:
+def _signals(walked: _Lines, prose_chars: int) -> list[tuple[str, Signals]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
     texts = _line_texts(raw_lines)
     half = (walked.frames[0].chars if walked.frames else 0) // 2
-    prose_total = max(1, _prose_mass(walked, texts))
+    prose_total = max(1, _prose_mass(walked, texts, prose_chars))
     for line in raw_lines:
         region = line.owner.parent or line.owner
         region.lines += 1
-    best = _best_container(raw_lines, texts)
+    best = _best_container(raw_lines, texts, prose_chars)
     distances = _distances(raw_lines, best)
     total = max(1, len(raw_lines) - 1)
     region_ids: dict[int, int] = {}
@@ -478,9 +479,6 @@ def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
     return hidden
 
 
-# A page showing fewer words than this is walked again with what scripts would reveal (see
-# ``_revealed``); the second walk is used when it finds at least this many and twice as many words.
-FEW_WORDS = SETTINGS.html_few_words
 _MIN_SWALLOWED_CHARS = 1000
 
 
@@ -488,35 +486,38 @@ def _words(walked: _Lines) -> int:
     return sum(len(line.text.split()) for line in walked.done)
 
 
-def _revealed(tree: LexborHTMLParser, start: LexborNode) -> _Lines:
+def _revealed(tree: LexborHTMLParser, start: LexborNode, max_blocks: int) -> _Lines:
     """The page as scripts would show it: hidden elements (anti-flicker wrappers that cover the whole
     page until a script unhides them) and ``<noscript>`` content (what forum software renders for
     readers without scripts) count as visible. A ``<title>`` that never closed swallows the page as
     text: its text is read as the page then."""
-    revealed = walk(start, set(), SKIP_TAGS - {"noscript"})
+    revealed = walk(start, set(), SKIP_TAGS - {"noscript"}, max_blocks)
     title = tree.css_first("title")
     swallowed = title.text() if title is not None and not revealed.done else ""
     if len(swallowed) >= _MIN_SWALLOWED_CHARS and "<" in swallowed:
         inner = parse(swallowed)
-        revealed = walk(inner.body or inner.root, set(), SKIP_TAGS - {"noscript"})
+        revealed = walk(inner.body or inner.root, set(), SKIP_TAGS - {"noscript"}, max_blocks)
     return revealed
 
 
-def html_lines(tree: LexborHTMLParser) -> list[tuple[str, Signals]]:
-    """(text, signals) for every block of the page, in document order."""
+def html_lines(tree: LexborHTMLParser, settings: Settings = SETTINGS) -> list[tuple[str, Signals]]:
+    """(text, signals) for every block of the page, in document order.
+
+    A page showing fewer than ``settings.html_few_words`` words is walked again with what scripts would
+    reveal (``_revealed``); the second walk is used when it finds at least that many and twice as many."""
     start = tree.body or tree.root
     if start is None:
         return []
-    walked = walk(start, _hidden_ids(tree))
+    walked = walk(start, _hidden_ids(tree), max_blocks=settings.html_max_blocks)
     shown = _words(walked)
-    if shown < FEW_WORDS:
-        revealed = _revealed(tree, start)
-        if _words(revealed) >= max(2 * shown, FEW_WORDS):
+    if shown < settings.html_few_words:
+        revealed = _revealed(tree, start, settings.html_max_blocks)
+        if _words(revealed) >= max(2 * shown, settings.html_few_words):
             walked = revealed
-    return _signals(walked)
+    return _signals(walked, settings.html_prose_chars)
 
 
-def _aligned(text: str, walked: list[tuple[str, Signals]]) -> list[Line]:
+def _aligned(text: str, walked: list[tuple[str, Signals]], settings: Settings) -> list[Line]:
     """The text's lines, each with the signals of the walked line it matches by its words: the
     same words, the same first words, or (a scraper that broke a block into several lines) a
     part of a walked line's words, looked for from the last match on."""
@@ -534,7 +535,7 @@ def _aligned(text: str, walked: list[tuple[str, Signals]]) -> list[Line]:
     joined = "\n".join(keys)
     cursor = 0
     lines = []
-    for line in segment_text(text):
+    for line in segment_text(text, settings):
         index = None
         if line.key:
             index = by_key.get(line.key)
@@ -582,8 +583,8 @@ def trafilatura_text(html: str) -> str:
         raise CleanError("html", f"trafilatura could not read the page: {exc}") from exc
 
 
-def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fast"
-                    ) -> tuple[list[Line], dict[str, Any]]:
+def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fast",
+                    settings: Settings = SETTINGS) -> tuple[list[Line], dict[str, Any]]:
     """Lines to judge and the metadata the page states.
 
     HTML alone: with ``extractor="fast"`` one line per block of the page; with
@@ -592,12 +593,13 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     """
     from .meta import page_metadata
 
-    html = guard(valid_unicode(html))  # the text given with it is repaired as it is split into lines
+    html = guard(valid_unicode(html), settings.html_max_depth)  # the text given with it is repaired as it is split
     tree = parse(html)
-    walked = html_lines(tree)
+    walked = html_lines(tree, settings)
     meta = page_metadata(tree)
     if text is not None:
-        return _aligned(text, walked), meta
+        return _aligned(text, walked, settings), meta
     if extractor == "trafilatura":
-        return _aligned(trafilatura_text(html), walked), meta
-    return [make_line(index, line_text, html=signals) for index, (line_text, signals) in enumerate(walked)], meta
+        return _aligned(trafilatura_text(html), walked, settings), meta
+    return [make_line(index, line_text, html=signals, settings=settings)
+            for index, (line_text, signals) in enumerate(walked)], meta

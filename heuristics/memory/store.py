@@ -12,24 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Protocol, Sequence
 
+from ..settings import SETTINGS
+
 # A document's learned lines: fingerprint -> a sample of the line's text (kept once a line repeats).
 LineSamples = Mapping[int, str]
 
 
 @dataclass(frozen=True, slots=True)
 class StoreLimits:
-    """How much a store keeps. Each bound has its reason.
+    """How much a store keeps, fixed when it is opened; the defaults (with their reasons) are the
+    ``Settings`` fields ``memory_window``, ``memory_max_sources`` and ``memory_max_documents``.
 
-    window: documents per source that count; a site's template shows on every page, so 64 recent
-    pages tell it apart from an article's own lines, and a redesign is forgotten after 64 pages.
-    max_sources / max_documents: the total bound (least recently used sources go first); a document
-    takes about 6.4 kB in SQLite and 10 kB in Redis (docs/source-memory.md), so 50,000 documents stay
-    near 320 MB on disk or 500 MB in Redis.
+    window: documents per source that count. max_sources / max_documents: the total bound (least recently
+    used sources go first); a document takes about 6.4 kB in SQLite and 10 kB in Redis
+    (docs/source-memory.md).
     """
 
-    window: int = 64
-    max_sources: int = 20_000
-    max_documents: int = 50_000
+    window: int = SETTINGS.memory_window
+    max_sources: int = SETTINGS.memory_max_sources
+    max_documents: int = SETTINGS.memory_max_documents
 
 
 @dataclass(slots=True)

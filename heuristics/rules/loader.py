@@ -11,10 +11,11 @@ from typing import Iterable, Mapping, Sequence
 
 from ..errors import CleanError
 from ..segment import line_key, phrase_form
+from ..settings import SETTINGS, Settings
 from ..vocabulary import CATEGORIES
 from .compiler import RuleSet
 from .lint import UnsafePattern, lint_pattern
-from .types import DEFAULT_MAX_WORDS, KINDS, NEUTRAL, STRENGTHS, WHERES, Block, Rule
+from .types import KINDS, NEUTRAL, STRENGTHS, WHERES, Block, Rule
 
 def rule_files() -> list[tuple[str, str]]:
     """(file name, content) of every packaged rule file, in name order."""
@@ -23,19 +24,21 @@ def rule_files() -> list[tuple[str, str]]:
                   for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
-def _parse_rule(category: str, spec: Mapping[str, object], source: str) -> Rule:
+def _parse_rule(category: str, spec: Mapping[str, object], source: str, max_words: int) -> Rule:
     kind = spec.get("kind", "line")
     strength = spec.get("strength", "strong")
     where = spec.get("where", "any")
     if kind not in KINDS or strength not in STRENGTHS or where not in WHERES:
         raise ValueError(f"{source}: rule {spec.get('id')!r} has a bad kind/strength/where")
     return Rule(id=f"{category}.{spec['id']}", category=category, kind=str(kind), strength=str(strength),
-                max_words=int(spec.get("max_words", 1_000_000 if kind in ("line", "prefix") else DEFAULT_MAX_WORDS)),
+                max_words=int(spec.get("max_words", 1_000_000 if kind in ("line", "prefix") else max_words)),
                 where=str(where), case=bool(spec.get("case", False)),
                 requires=tuple(str(literal).casefold() for literal in spec.get("requires", ())))
 
 
-def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
+def build_ruleset(files: Iterable[tuple[str, str]], max_words: int = SETTINGS.rule_max_words) -> RuleSet:
+    """The rule files compiled; ``max_words``: the longest line a phrase or regex rule looks at unless it
+    says otherwise (``Settings.rule_max_words``)."""
     rules: dict[str, Rule] = {}
     blocks: dict[str, Block] = {}
     line_table: dict[str, list[Rule]] = {}
@@ -54,7 +57,7 @@ def build_ruleset(files: Iterable[tuple[str, str]]) -> RuleSet:
             blocks[category] = Block(**data["block"])
         defs = data.get("defs", {})
         for spec in data.get("rule", []):
-            rule = _parse_rule(category, spec, name)
+            rule = _parse_rule(category, spec, name, max_words)
             if rule.id in rules:
                 raise ValueError(f"{name}: duplicate rule id {rule.id}")
             rules[rule.id] = rule
@@ -128,16 +131,20 @@ def rules_digest() -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def default_ruleset() -> RuleSet:
-    """The packaged rules, compiled once per process."""
-    return build_ruleset(rule_files())
+def default_ruleset(settings: Settings = SETTINGS) -> RuleSet:
+    """The packaged rules, compiled once per process (and per ``settings.rule_max_words``)."""
+    return _packaged_ruleset(settings.rule_max_words)
 
 
-def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleSet:
+@lru_cache(maxsize=2)
+def _packaged_ruleset(max_words: int) -> RuleSet:
+    return build_ruleset(rule_files(), max_words)
+
+
+def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None, settings: Settings = SETTINGS) -> RuleSet:
     """The packaged rules plus caller phrases for one call (category -> phrases)."""
     if not extra_rules:
-        return default_ruleset()
+        return default_ruleset(settings)
     if not isinstance(extra_rules, Mapping):
         raise CleanError("extra_rules", "must map a category to a list of phrases")
     for category, phrases in extra_rules.items():
@@ -146,16 +153,17 @@ def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None) -> RuleS
         if isinstance(phrases, str) or not isinstance(phrases, Sequence) or not all(
                 isinstance(p, str) and line_key(p) for p in phrases):
             raise CleanError("extra_rules", f"{category}: give a list of phrases with words in them")
-    return _merged_ruleset(tuple((category, tuple(phrases)) for category, phrases in extra_rules.items()))
+    return _merged_ruleset(tuple((category, tuple(phrases)) for category, phrases in extra_rules.items()),
+                           settings.rule_max_words)
 
 
 @lru_cache(maxsize=4)
-def _merged_ruleset(extra_rules: tuple[tuple[str, tuple[str, ...]], ...]) -> RuleSet:
+def _merged_ruleset(extra_rules: tuple[tuple[str, tuple[str, ...]], ...], max_words: int) -> RuleSet:
     """Building a rule set takes about 0.15 s: a client sending the same phrases with every document of a
     batch pays it once (a few sets are kept, each with the detectors it compiles as it is used)."""
     extra_files = [(f"zz_caller_{category}.toml", _caller_toml(category, phrases)) for category, phrases in extra_rules]
-    merged = build_ruleset(rule_files() + extra_files)
-    merged.blocks = default_ruleset().blocks
+    merged = build_ruleset(rule_files() + extra_files, max_words)
+    merged.blocks = _packaged_ruleset(max_words).blocks
     return merged
 
 

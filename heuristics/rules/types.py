@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..settings import SETTINGS
-
 KINDS = ("line", "phrase", "regex", "prefix", "container")
 STRENGTHS = ("strong", "weak")
 WHERES = ("any", "head", "tail", "outside")
 NEUTRAL = "xx"
 FALLBACK_LANGUAGE = "en"
-DEFAULT_MAX_WORDS = SETTINGS.rule_max_words
 METADATA_GROUPS = ("date", "updated", "author", "source", "dateline", "tags")
 
 

@@ -271,13 +271,14 @@ def test_the_score_context_kernel_is_the_numpy_reference():
 # ---------------------------------------------------------------- language sample
 
 def test_the_language_vote_reads_the_same_first_words_as_the_whole_sample():
-    from heuristics.language import LANGID_CHARS_DEFAULT, _first_words
+    from heuristics.language import _first_words
+    from heuristics.settings import SETTINGS
     from heuristics.vocabulary import WORD_RE
 
     texts = [text for _, text in multilingual_docs()] + ["İstanbul " * 300, "Straße, " * 250, "word " * 240,
                                                          "x" * 1199 + "yz tail " * 200]
     for text in texts:
-        sample = " ".join(text.split())[:LANGID_CHARS_DEFAULT]
+        sample = " ".join(text.split())[:SETTINGS.langid_chars]
         for tokens in (5, 200):
             assert _first_words(sample, tokens) == WORD_RE.findall(sample.casefold())[:tokens]
 

@@ -9,7 +9,7 @@ from adversarial import linear_enough
 
 from heuristics import CleanError, clean
 from heuristics.html.guard import MAX_DEPTH as MAX_HTML_DEPTH
-from heuristics.pipeline import BUDGET_SLICE_LINES
+from heuristics.settings import SETTINGS
 
 BODY = ("The council approved the new budget on Tuesday after a long debate about schools, roads "
         "and the future of the town library.")
@@ -94,12 +94,12 @@ def test_html_nested_deeper_than_the_limit_is_refused_naming_html(extractor):
 def test_time_budget_stops_the_rules_stage_with_a_warning_and_keeps_the_rest():
     """Past the budget, lines after the first slice are not matched: kept (unless context removes them)."""
     prose = [f"On day {i} the council approved the new budget after a long debate about schools and roads."
-             for i in range(4 * BUDGET_SLICE_LINES)]
+             for i in range(4 * SETTINGS.budget_slice_lines)]
     lines = prose[:3] + ["Subscribe"] + prose[3:] + ["Subscribe"]
     text = "\n".join(lines)
     result = clean(text, time_budget=1e-9)
     assert [r.line for r in result.removed] == [3]
-    assert any(w.startswith("time_budget") and f"lines {BUDGET_SLICE_LINES} to {len(lines) - 1}" in w
+    assert any(w.startswith("time_budget") and f"lines {SETTINGS.budget_slice_lines} to {len(lines) - 1}" in w
                for w in result.warnings)
     assert len(result.paragraphs) == len(lines) - 1
     unbudgeted = clean(text)

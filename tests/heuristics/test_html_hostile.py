@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from heuristics import CleanError, clean
-from heuristics.html.lines import MAX_LINES, lines_from_html, parse
+from heuristics.html.lines import lines_from_html, parse
 from heuristics.html.guard import MAX_DEPTH, depth_bound, strip_svg
+from heuristics.settings import SETTINGS
 
 PROSE = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
          "future of the town library, which had been closed for repairs since the spring floods.")
@@ -106,7 +107,7 @@ def test_20_mb_of_one_text_node_comes_through_whole():
 @pytest.mark.timeout(120)
 def test_more_blocks_than_the_limit_are_refused():
     with pytest.raises(CleanError) as info:
-        clean(html="<p>x</p>" * (MAX_LINES + 1))
+        clean(html="<p>x</p>" * (SETTINGS.html_max_blocks + 1))
     assert info.value.field == "html"
 
 

@@ -18,7 +18,8 @@ from heuristics import scoring
 from heuristics.html.lines import lines_from_html
 from heuristics.html.features import page_structure, pass_names
 from heuristics.segment import segment_text
-from devtools.train_html import build_html_doc
+from devtools.train import build_doc
+from devtools.train_html import HTML
 
 from test_html import ARTICLE, PROSE, PROSE2
 
@@ -109,11 +110,11 @@ def test_page_structure_gives_words_and_element_ids_per_non_blank_line():
 
 def test_training_pages_get_the_models_columns_and_gold_labels():
     record = {"id": "t/1", "dataset": "t", "html": ARTICLE, "gold": f"{PROSE}\n{PROSE2}"}
-    doc, structure = build_html_doc(record, "fast")
+    doc = build_doc(record, "fast", HTML)
     first, _ = pass_names()
-    assert doc.matrix.shape == (len(doc.rows), len(first)) and len(structure) == len(doc.rows)
+    assert doc.matrix.shape == (len(doc.rows), len(first)) and len(doc.structure) == len(doc.rows)
     labelled = dict(zip(doc.pieces, doc.labels.tolist()))
     assert labelled[PROSE] == labelled[PROSE2] == 1.0
     assert labelled["Home"] == labelled["Copyright 2024 Town Courier"] == 0.0
-    assert build_html_doc({**record, "html": "<div>" * 3000}, "fast") is None
+    assert build_doc({**record, "html": "<div>" * 3000}, "fast", HTML) is None
     assert np.isfinite(doc.share).all()

@@ -1,15 +1,18 @@
 """The source memory in clean(): what a site repeats goes, what its articles say stays, and why."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from memory_helpers import TEMPLATE_BOTTOM, TEMPLATE_TOP, article, free_port, page
 
 from heuristics import CATEGORIES, clean
-from heuristics.memory import MemorySettings, SourceMemory, StoreLimits, open_memory, source_key
+from heuristics.memory import SourceMemory, StoreLimits, open_memory, source_key
 from heuristics.memory.redis_store import RedisStore
 from heuristics.memory.sqlite_store import SQLiteStore
 from heuristics.pipeline import learn
 from heuristics.segment import segment_text
+from heuristics.settings import SETTINGS
 
 URL = "https://www.example.org/news/{}"
 SENTENCE = ("The harbour authority said on Monday that the new wall would protect the old town from the winter "
@@ -85,7 +88,7 @@ def test_a_sentence_quoted_on_two_pages_is_not_boilerplate(memory):
 
 
 def test_a_sentence_on_a_minority_of_pages_stays_a_sentence_on_most_pages_goes(memory):
-    """A whole sentence needs half the recent pages (prose_share); a short line a fifth (min_share)."""
+    """A whole sentence needs half the recent pages (memory_prose_share); a short line a fifth (memory_min_share)."""
     outcomes = []
     for n in range(10):
         lines = article(n) + ([SENTENCE] if n % 3 == 0 else [])  # pages 0, 3, 6, 9: 4 of 10
@@ -169,7 +172,7 @@ def test_huge_lines_are_neither_learned_nor_a_problem(memory):
         result = clean(page(n) + "\n" + huge, url=URL.format(n), memory=memory)
     assert removed_by_memory(result)
     assert huge.strip() in result.paragraphs
-    assert all(len(line.text) <= MemorySettings().sample_chars for line in memory.store.summary("example.org", 99).lines)
+    assert all(len(line.text) <= SETTINGS.memory_sample_chars for line in memory.store.summary("example.org", 99).lines)
 
 
 def test_a_store_that_fails_costs_the_memory_not_the_document():
@@ -177,3 +180,11 @@ def test_a_store_that_fails_costs_the_memory_not_the_document():
     result = clean(page(1), url=URL.format(1), memory=memory)
     assert result.paragraphs == clean(page(1)).paragraphs
     assert any(warning.startswith("source_memory: not used") for warning in result.warnings)
+
+
+def test_the_memory_thresholds_are_the_settings_clean_passes(memory):
+    """With ``memory_min_documents`` 2 the template goes from the second page on (3 by default)."""
+    two = dataclasses.replace(SETTINGS, memory_min_documents=2)
+    results = [clean(page(n), url=URL.format(n), memory=memory, settings=two) for n in range(2)]
+    assert removed_by_memory(results[0]) == {}
+    assert removed_by_memory(results[1])[TEMPLATE_BOTTOM[0]] == ("repeated_line", 2)

@@ -1,9 +1,12 @@
-"""Training: labels, a small deterministic run on synthetic pages, and the artifact round trip."""
+"""Training: labels, a small deterministic run on synthetic pages (text and HTML through one pipeline),
+calibration, and the artifact round trip."""
 import numpy as np
 import pytest
 
 from heuristics import model as line_model
 from devtools import train
+from devtools.train_html import HTML, html_lines
+from heuristics.html.model import HtmlLineModel
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
 
@@ -97,3 +100,45 @@ def test_a_model_for_other_features_is_refused(docs, tmp_path):
 
 def test_a_folder_without_a_card_has_no_model(tmp_path):
     assert line_model.load(tmp_path) is None
+
+
+def synthetic_page(number: int) -> dict:
+    """``synthetic_record``'s page as HTML: the menu in a nav, the body in an article, the footer."""
+    record = synthetic_record(number)
+    lines = record["residue"].split("\n")
+    body = record["gold"].split("\n")
+    menu, footer = lines[: lines.index(body[0])], lines[lines.index(body[-1]) + 1:]
+    html = ("<html lang='en'><body><nav><ul>" + "".join(f"<li><a href='/{i}'>{m}</a></li>" for i, m in enumerate(menu))
+            + "</ul></nav><article>" + "".join(f"<p>{p}</p>" for p in body) + "</article><footer>"
+            + "".join(f"<p>{f}</p>" for f in footer) + "</footer></body></html>")
+    return {**record, "html": html}
+
+
+def test_the_html_model_trains_through_the_same_pipeline_and_scores_as_the_engine_does():
+    records = [synthetic_page(n) for n in range(40)]
+    docs = train.build_docs(records, "fast", HTML)
+    assert all(doc.structure is not None and len(doc.structure) == len(doc.rows) for doc in docs)
+    first, second = train.fit_stacked(docs[:32], SMALL, rounds=8, second_rounds=8, recipe=HTML)
+    assert first.feature_name() == list(HTML.names[0]) and second.feature_name() == list(HTML.names[1])
+    model = HtmlLineModel(version="test", thresholds={}, first=first, second=second, names=HTML.names[1])
+    record = records[36]
+    lines = html_lines(record, "fast")
+    hits = match_lines(lines, default_ruleset(), "en")
+    expected = train.predict_stacked(first, second, [train.build_doc(record, "fast", HTML)], HTML)[0]
+    assert model.score(lines, hits, "en")[0].tolist() == pytest.approx(expected.tolist(), abs=1e-6)
+
+
+def test_calibration_picks_each_modes_best_threshold_and_html_orders_them():
+    class Runs:
+        """Balanced peaks at 0.4, precision at 0.2 (below balanced), recall at 0.6."""
+
+        sources = ("a", "b")
+
+        def summary(self, source, mode, threshold, model=True):
+            peak = {"precision": 0.2, "balanced": 0.4, "recall": 0.6}[mode]
+            quality = 1 - abs(threshold - peak)
+            return {"ALL": {"precision": quality, "recall": quality}}
+
+    found = train.calibrate(Runs(), (0.2, 0.4, 0.6))
+    assert found == {"precision": 0.2, "balanced": 0.4, "recall": 0.6}
+    assert train.ordered(found) == {"precision": 0.4, "balanced": 0.4, "recall": 0.4}
