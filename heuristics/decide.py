@@ -501,7 +501,7 @@ def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int
                       min_run: int = SETTINGS.outside_min_run, *,
                       hits: Sequence[Sequence[Hit]] | None = None, page: Page | None = None) -> None:
     """Menus above or below the article body: runs of short lines that do not end sentences. With
-    ``settings.menu_needs_evidence`` (recall mode) only when something says they are a menu: a
+    ``settings.menu_needs_evidence`` (the default) only when something says they are a menu: a
     navigation hint in the run or a line a navigation-like rule (menu, share, related, tags, legal)
     removed in it, mostly links on a page, or enough link-like items (a few words, no function-word phrase, no
     field). Lines that read as text (a phrase in the page's language, a field of a fact box) stay,
@@ -540,18 +540,12 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
     settings = page.settings
     link_like = [index for index in run if page.is_link_like(index)]
     vouched = vouched or _templated(run, page)
-    needs_evidence = settings.menu_needs_evidence or (settings.menu_needs_links_in_html and _from_html(run, page))
-    shaped = len(link_like) >= settings.menu_shape_min_run or not needs_evidence
+    shaped = len(link_like) >= settings.menu_shape_min_run or not settings.menu_needs_evidence
     if not (vouched or shaped):
         return
     for index in run:
-        if vouched or not needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
+        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
-
-
-def _from_html(run: list[int], page: Page) -> bool:
-    """The run's lines come from a page whose links are known (HTML signals)."""
-    return all(page.lines[index].html is not None and page.lines[index].html.matched for index in run)
 
 
 def _templated(run: list[int], page: Page) -> bool:

@@ -104,7 +104,7 @@ def test_recall_mode_does_not_grow_blocks_over_short_edge_lines():
     assert recall[0][0] == recall[6][0] == "keep"
 
 
-# ---- evidence before removal (recall mode): what reads as body is not removed by shape alone
+# ---- evidence before removal: what reads as body is not removed by shape alone (duplicates: recall mode)
 
 def run_in(text: str, language: str, **options):
     lines = segment_text(text)
@@ -115,21 +115,21 @@ def run_in(text: str, language: str, **options):
 
 def test_a_fact_box_after_the_body_is_not_a_menu():
     text = f"{BODY}\n{BODY2}\nMaße: 30 x 40 cm\nGewicht: 2 kg\nFarbe: Rot"
-    _, decision = run_in(text, "de", mode="recall")
+    _, decision = run_in(text, "de")
     assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
 
 
 def test_phrases_in_the_page_language_after_the_body_are_not_a_menu():
     text = (f"{BODY}\n{BODY2}\nFinalist bei der Show im Fernsehen\nZweiter Platz beim Wettbewerb in Wien\n"
             "Preis der Jury für das beste Lied")
-    _, decision = run_in(text, "de", mode="recall")
+    _, decision = run_in(text, "de")
     assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
 
 
 def test_two_short_lines_without_menu_evidence_stay_but_menu_vocabulary_makes_them_a_menu():
-    kept = finals(f"{BODY}\n{BODY2}\nKitchen tools\nGarden tools", mode="recall")
+    kept = finals(f"{BODY}\n{BODY2}\nKitchen tools\nGarden tools")
     assert kept[2][0] == kept[3][0] == "keep"
-    menu = finals(f"{BODY}\n{BODY2}\nKitchen tools\nContact us\nGarden tools", mode="recall")
+    menu = finals(f"{BODY}\n{BODY2}\nKitchen tools\nContact us\nGarden tools")
     assert [menu[i][0] for i in (2, 3, 4)] == ["remove"] * 3
     assert menu[2][2] == "navigation.outside_body"
 
@@ -155,11 +155,11 @@ def test_a_statement_repeated_under_every_comment_is_a_signature_not_a_structure
 def test_links_sharing_their_leading_words_are_a_menu_even_when_they_read_as_phrases():
     places = ("Seattle", "Tampa Florida", "San Diego", "Long Beach California")
     links = "\n".join(f"Average costs for cleaning services in {place}" for place in places)
-    result = finals(f"{BODY}\n{BODY2}\n{links}", mode="recall")
+    result = finals(f"{BODY}\n{BODY2}\n{links}")
     assert [result[i][2] for i in (2, 3, 4, 5)] == ["navigation.outside_body"] * 4
     varied = "\n".join(("Average costs for cleaning services in Seattle", "Finalist at the show on television",
                         "Second place at the contest in Vienna"))
-    assert [finals(f"{BODY}\n{BODY2}\n{varied}", mode="recall")[i][0] for i in (2, 3, 4)] == ["keep"] * 3
+    assert [finals(f"{BODY}\n{BODY2}\n{varied}")[i][0] for i in (2, 3, 4)] == ["keep"] * 3
 
 
 def test_two_copies_inside_the_body_both_stay_but_a_copy_next_to_removed_residue_goes():
