@@ -28,6 +28,39 @@ BLANK_SCORE = 1.0
 
 
 
+class LazyBooster:
+    """A LightGBM booster built from its model text on first use.
+
+    The compiled forests predict; LightGBM's booster serves only ``explain``'s SHAP contributions
+    (and a model the forest cannot compile). Building it at load time imported LightGBM (and
+    SciPy) and kept both boosters in every worker that never explains a line. Attribute access
+    goes to the booster, so this stands wherever a ``lightgbm.Booster`` does.
+    """
+
+    __slots__ = ("_text", "_booster")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._booster: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._booster is not None
+
+    def booster(self) -> Any:
+        """The ``lightgbm.Booster`` (built, and LightGBM imported, on the first call)."""
+        if self._booster is None:
+            import lightgbm
+
+            self._booster = lightgbm.Booster(model_str=self._text)
+        return self._booster
+
+    def __getattr__(self, name: str) -> Any:
+        if name in LazyBooster.__slots__:  # not set yet (an object being copied or unpickled)
+            raise AttributeError(name)
+        return getattr(self.booster(), name)
+
+
 @dataclass(slots=True)
 class LineModel:
     """A loaded text model: two boosters, the card's thresholds and version."""
@@ -169,11 +202,9 @@ def load(folder: Any = None) -> LineModel | None:
     card_file = base.joinpath(CARD_NAME) if hasattr(base, "joinpath") else None
     if card_file is None or not card_file.is_file():
         return None
-    import lightgbm
-
     card = json.loads(card_file.read_text(encoding="utf-8"))
     texts = [base.joinpath(name).read_text(encoding="utf-8") for name in (card["files"]["first"], card["files"]["second"])]
-    boosters = [lightgbm.Booster(model_str=text) for text in texts]
+    boosters = [LazyBooster(text) for text in texts]
     names = tuple(card["second_features"])
     if tuple(card["first_features"]) != FEATURE_NAMES or names != FEATURE_NAMES + SCORE_FEATURES:
         raise ValueError(f"{CARD_NAME}: the model was trained on other features; run `textwash train`")

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..forest import compiled
-from ..model import LineModel
+from ..model import LazyBooster, LineModel
 from ..rules import Hit
 from ..segment import Line
 from .features import first_pass_matrix, page_structure, pass_names, second_pass_matrix
@@ -49,8 +49,6 @@ def load(folder: Any = None) -> HtmlLineModel | None:
     card_file = base.joinpath(CARD_NAME)
     if not card_file.is_file():
         return None
-    import lightgbm
-
     card = json.loads(card_file.read_text(encoding="utf-8"))
     first_names, second_names = pass_names()
     if tuple(card.get("first_features", ())) != first_names or tuple(card.get("second_features", ())) != second_names:
@@ -58,7 +56,7 @@ def load(folder: Any = None) -> HtmlLineModel | None:
                     "until `textwash train --regime html` is run", CARD_NAME)
         return None
     texts = [base.joinpath(card["files"][key]).read_text(encoding="utf-8") for key in ("first", "second")]
-    boosters = [lightgbm.Booster(model_str=text) for text in texts]
+    boosters = [LazyBooster(text) for text in texts]
     return HtmlLineModel(version=card["version"], thresholds={k: float(v) for k, v in card["thresholds"].items()},
                          first=boosters[0], second=boosters[1], names=second_names,
                          first_forest=compiled(texts[0]), second_forest=compiled(texts[1]))

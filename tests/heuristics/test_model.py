@@ -1,5 +1,7 @@
 """The model stage: the packaged artifact, how its scores enter the decision, and explain output."""
 import json
+import subprocess
+import sys
 from importlib import resources
 
 import numpy as np
@@ -61,6 +63,33 @@ def test_explain_gives_top_contributions_per_line(packaged):
         assert len(contributions[index]) == line_model.TOP_CONTRIBUTIONS
         magnitudes = [abs(value) for _, value in contributions[index]]
         assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_lightgbm_is_built_only_when_a_line_is_explained():
+    fresh = line_model.load()
+    lines = segment_text(ARTICLE)
+    hits = match_lines(lines, default_ruleset(), "en")
+    fresh.score(lines, hits, "en")
+    assert not fresh.first.loaded and not fresh.second.loaded  # the compiled forests predicted
+    _, contributions = fresh.score(lines, hits, "en", explain=True)
+    assert fresh.second.loaded and not fresh.first.loaded
+    import lightgbm
+
+    card = json.loads(resources.files("heuristics").joinpath("models", line_model.CARD_NAME).read_text("utf-8"))
+    text = resources.files("heuristics").joinpath("models", card["files"]["second"]).read_text("utf-8")
+    eager = line_model.LineModel(version="", thresholds={}, first=fresh.first, second=lightgbm.Booster(model_str=text),
+                                 names=fresh.names, stay=fresh.stay, first_forest=fresh.first_forest,
+                                 second_forest=fresh.second_forest)
+    assert contributions == eager.score(lines, hits, "en", explain=True)[1]
+
+
+def test_cleaning_without_explain_never_imports_lightgbm():
+    code = ("import sys; from heuristics import clean; "
+            "clean(text='Subscribe now\\nThe council approved the budget for the library on Tuesday.'); "
+            "clean(html='<p>The council approved the budget for the library on Tuesday.</p><p>Share</p>'); "
+            "print('lightgbm' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "False"
 
 
 def test_disabled_switches_the_model_off():
