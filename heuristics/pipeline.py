@@ -110,6 +110,42 @@ def clean(
     memory: a ``heuristics.memory.SourceMemory``: lines the source (``source``, else the host of ``url``)
     repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and this page is learned.
     """
+    read = _read_document(text, html=html, url=url, source=source, mode=mode, keep=keep, extra_rules=extra_rules,
+                          language=language, explain=explain, extractor=extractor, time_budget=time_budget,
+                          max_input_chars=max_input_chars, max_lines=max_lines, memory=memory)
+    scores, contributions = (scoring.score(read.lines, read.hits, read.language, explain=read.options.explain)
+                             if read.model_wanted else (None, None))
+    return _finish(read, scores, contributions)
+
+
+@dataclass(slots=True)
+class _Read:
+    """A document as ``clean`` holds it before the model stage: checked, segmented, its language detected
+    and its lines matched against the rules (``clean_many`` scores many of these in one model call)."""
+
+    options: Options
+    ruleset: RuleSet
+    lines: list[Line]
+    rest: list[str]
+    page_meta: dict[str, Any]
+    repeated: Mapping[int, Evidence]
+    warnings: list[str]
+    url: str | None
+    source: str | None
+    language: str | None
+    confidence: float | None
+    hits: list[list[Hit]]
+    model_wanted: bool
+
+
+def _read_document(text: str | None = None, *, html: str | None = None, url: str | None = None,
+                   source: str | None = None, mode: str = "balanced", keep: Iterable[str] = (),
+                   extra_rules: Mapping[str, Sequence[str]] | None = None, language: str | None = None,
+                   explain: bool = False, extractor: str = "fast", time_budget: float | None = None,
+                   max_input_chars: int = MAX_INPUT_CHARS_DEFAULT, max_lines: int = MAX_LINES_DEFAULT,
+                   memory: SourceMemory | None = None) -> _Read:
+    """``clean``'s stages before the model (same arguments): check, segment, recall the source, language,
+    rules; the time budget starts here."""
     started = time.perf_counter()
     _check_input(text, html)
     options = Options(mode=mode, keep=keep, language=language,
@@ -121,15 +157,23 @@ def clean(
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines)
     deadline = None if options.time_budget is None else started + options.time_budget
     repeated = _recall(memory, source_key(source, url), lines, url, warnings) if memory is not None else {}
-    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated,
-                   title_hint=page_meta.get("title"))
-    lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
-    result = shape(lines, hits, decision, options.explain, judged.contributions, repeated)
-    if rest:
-        _keep_unjudged(result, rest, len(lines), warnings)
-    result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
-                                     language_confidence=confidence, url=url, source=source)
-    _merge_page_metadata(result.metadata, page_meta)
+    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings)
+    return _Read(options, ruleset, lines, rest, page_meta, repeated, warnings, url, source, lang, confidence,
+                 hits, model_wanted)
+
+
+def _finish(read: _Read, scores: Any, contributions: list[list[tuple[str, float]]] | None) -> CleanResult:
+    """``clean``'s stages after the model: decide, shape the result, metadata."""
+    lines, hits, options, warnings = read.lines, read.hits, read.options, read.warnings
+    thresholds = scoring.thresholds(lines) if scores is not None else None
+    decision = _decide(lines, hits, read.ruleset, scores, options, thresholds, read.repeated, read.language,
+                       read.page_meta.get("title"))
+    result = shape(lines, hits, decision, options.explain, contributions, read.repeated)
+    if read.rest:
+        _keep_unjudged(result, read.rest, len(lines), warnings)
+    result.metadata = build_metadata(lines, hits, decision, result.text, language=read.language,
+                                     language_confidence=read.confidence, url=read.url, source=read.source)
+    _merge_page_metadata(result.metadata, read.page_meta)
     if not result.paragraphs:
         warnings.append("empty_body: every line was removed or the input had no text")
     result.warnings = warnings
@@ -166,20 +210,34 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
     """
     ruleset = ruleset or default_ruleset()
     warnings = [] if warnings is None else warnings
-    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines)
-    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings)
     scores, contributions = None, None
-    if deadline is not None and time.perf_counter() > deadline:
-        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
-    elif scorer is not None:
+    if model_wanted and scorer is not None:
         scores = scorer(lines, hits, lang)
-    else:
+    elif model_wanted:
         scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
         thresholds = scoring.thresholds(lines)
-    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
-                      thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
-                      language=lang, title_hint=title_hint)
+    decision = _decide(lines, hits, ruleset, scores, options, thresholds, repeated, lang, title_hint)
     return Judgement(lang, confidence, hits, scores, contributions, decision)
+
+
+def _before_model(lines: Sequence[Line], options: Options, ruleset: RuleSet, deadline: float | None,
+                  warnings: list[str]) -> tuple[str | None, float | None, list[list[Hit]], bool]:
+    """Language, rule hits, and whether the model stage runs (not past the time budget's ``deadline``)."""
+    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines)
+    hits = _match_within(lines, ruleset, lang, deadline, warnings)
+    if deadline is not None and time.perf_counter() > deadline:
+        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
+        return lang, confidence, hits, False
+    return lang, confidence, hits, True
+
+
+def _decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], ruleset: RuleSet, scores: Any, options: Options,
+            thresholds: Mapping[str, float] | None, repeated: Mapping[int, Evidence] | None, language: str | None,
+            title_hint: str | None) -> Decision:
+    return decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
+                  thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
+                  language=language, title_hint=title_hint)
 
 
 def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Iterator[CleanResult | DocumentError]:
@@ -187,23 +245,71 @@ def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Itera
 
     A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
     ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
-    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Lazy: one document
-    is read and cleaned at a time.
+    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Each result is the one
+    ``clean`` gives for that document. Reads ``SETTINGS.batch_documents`` documents at a time and runs the
+    model stage once for them (one prediction call per pass for all their lines); every other stage, and
+    a document's time budget, is the document's own.
     """
     unknown = sorted(set(options) - set(OPTION_NAMES))
     if unknown:
         raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
+    batch: list[tuple[int, object]] = []
     for index, doc in enumerate(docs):
-        yield _clean_document(index, doc, options)
+        batch.append((index, doc))
+        if len(batch) == SETTINGS.batch_documents:
+            yield from _clean_batch(batch, options)
+            batch = []
+    yield from _clean_batch(batch, options)
 
 
-def _clean_document(index: int, doc: object, options: Mapping[str, Any]) -> CleanResult | DocumentError:
+def _clean_batch(batch: Sequence[tuple[int, object]], options: Mapping[str, Any]) -> list[CleanResult | DocumentError]:
+    """Read each document (in order: the source memory learns page after page), score the ones that reached
+    the model stage together, then finish each; a document that fails anywhere becomes its DocumentError."""
+    reads = [_attempt(index, doc, _read_item, doc, options) for index, doc in batch]
+    scored = _score_together([read for read in reads if isinstance(read, _Read) and read.model_wanted])
+    return [read if isinstance(read, DocumentError) else _attempt(index, doc, _score_and_finish, read, scored.get(id(read)))
+            for (index, doc), read in zip(batch, reads)]
+
+
+def _read_item(doc: object, options: Mapping[str, Any]) -> _Read:
     if not isinstance(doc, (str, Mapping)):
-        return DocumentError(index, 400, f"a document is a string or a mapping, not {type(doc).__name__}",
-                             "document")
+        raise _NotADocument(f"a document is a string or a mapping, not {type(doc).__name__}")
+    return _read_document(**_document_kwargs(doc, options))
+
+
+class _NotADocument(TypeError):
+    """A batch item that is neither text nor a document mapping (a 400, where a bad value is a 422)."""
+
+
+Scored = tuple[Any, "list[list[tuple[str, float]]] | None"]
+
+
+def _score_together(reads: Sequence[_Read]) -> dict[int, Scored]:
+    """The model's scores of ``reads`` by ``id``, from one ``scoring.score_many`` call; when that call fails,
+    none (each document is then scored alone, so a document the model fails on fails alone)."""
+    if not reads:
+        return {}
+    try:
+        scored = scoring.score_many([(read.lines, read.hits, read.language, read.options.explain) for read in reads])
+    except Exception:  # logged; the documents are then scored one by one
+        log.exception("batched model stage failed on %d documents; scoring them one by one", len(reads))
+        return {}
+    return {id(read): scores for read, scores in zip(reads, scored)}
+
+
+def _score_and_finish(read: _Read, scored: Scored | None) -> CleanResult:
+    if scored is None and read.model_wanted:
+        scored = scoring.score(read.lines, read.hits, read.language, explain=read.options.explain)
+    return _finish(read, *(scored or (None, None)))
+
+
+def _attempt(index: int, doc: object, step: Callable[..., Any], *args: Any) -> Any:
+    """``step(*args)`` for batch document ``index``, or its ``DocumentError`` when that raises."""
     doc_id = doc.get("id") if isinstance(doc, Mapping) else None
     try:
-        return clean(**_document_kwargs(doc, options))
+        return step(*args)
+    except _NotADocument as error:
+        return DocumentError(index, 400, str(error), "document")
     except CleanError as error:
         return DocumentError(index, 422, error.detail, error.field, doc_id)
     except Exception as error:  # a bug on one document must not end a 100,000-document batch
