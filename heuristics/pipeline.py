@@ -246,20 +246,31 @@ def clean_many(docs: Iterable[str | Mapping[str, Any]], **options: Any) -> Itera
     A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
     ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
     keyword arguments). A bad document gets a ``DocumentError``; the others go on. Each result is the one
-    ``clean`` gives for that document. Reads ``SETTINGS.batch_documents`` documents at a time and runs the
-    model stage once for them (one prediction call per pass for all their lines); every other stage, and
-    a document's time budget, is the document's own.
+    ``clean`` gives for that document. Reads ``SETTINGS.batch_documents`` documents at a time (fewer once
+    they hold ``SETTINGS.batch_chars`` characters) and runs the model stage once for them (one prediction
+    call per pass for all their lines); every other stage, and a document's time budget, is the document's own.
     """
     unknown = sorted(set(options) - set(OPTION_NAMES))
     if unknown:
         raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
     batch: list[tuple[int, object]] = []
+    chars = 0
     for index, doc in enumerate(docs):
         batch.append((index, doc))
-        if len(batch) == SETTINGS.batch_documents:
+        chars += input_chars(doc)
+        if len(batch) >= SETTINGS.batch_documents or chars >= SETTINGS.batch_chars:
             yield from _clean_batch(batch, options)
-            batch = []
+            batch, chars = [], 0
     yield from _clean_batch(batch, options)
+
+
+def input_chars(doc: object) -> int:
+    """Characters of a batch document's text and HTML (what its cleaning costs grows with)."""
+    if isinstance(doc, str):
+        return len(doc)
+    if not isinstance(doc, Mapping):
+        return 0
+    return sum(len(value) for value in (doc.get("text"), doc.get("html")) if isinstance(value, str))
 
 
 def _clean_batch(batch: Sequence[tuple[int, object]], options: Mapping[str, Any]) -> list[CleanResult | DocumentError]:

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, g, request, stream_with_cont
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from heuristics import CleanError, CleanResult, DocumentError, clean, clean_many
+from heuristics.pipeline import input_chars
 from heuristics.settings import SETTINGS
 
 from .documents import document_from_json, engine_problem, options_from_query
@@ -187,13 +188,16 @@ def _checked(index: int, payload: Any, defaults: Mapping[str, Any]) -> Pending:
 
 def _answered(items: Iterable[Pending], batch: int) -> Iterator[dict[str, Any]]:
     """The items' answers in order: ``{"id", ...result}`` or ``{"id", "error"}``. The checked documents
-    of every ``batch`` items are cleaned by one ``clean_many`` call (the model runs once for them)."""
+    of every ``batch`` items (fewer once they hold ``SETTINGS.batch_chars`` characters, so answers keep
+    flowing) are cleaned by one ``clean_many`` call (the model runs once for them)."""
     pending: list[Pending] = []
+    chars = 0
     for item in items:
         pending.append(item)
-        if len(pending) >= batch:
+        chars += input_chars(item[1])
+        if len(pending) >= batch or chars >= SETTINGS.batch_chars:
             yield from _clean_pending(pending)
-            pending = []
+            pending, chars = [], 0
     yield from _clean_pending(pending)
 
 

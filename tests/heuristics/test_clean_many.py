@@ -47,18 +47,19 @@ def test_a_document_options_override_the_call_options():
     assert results == [clean(SEEDS[2], keep=["credit"]), clean(SEEDS[2], keep=["byline", "caption"])]
 
 
-def test_reads_one_batch_at_a_time(monkeypatch):
-    monkeypatch.setattr(pipeline, "SETTINGS", replace(SETTINGS, batch_documents=2))
+@pytest.mark.parametrize(("documents", "chars", "read"), [(2, 10**9, 2), (10, 1, 1), (10, len(SEEDS[0]) + len(SEEDS[1]), 2)])
+def test_reads_one_batch_at_a_time_bounded_by_documents_and_characters(monkeypatch, documents, chars, read):
+    monkeypatch.setattr(pipeline, "SETTINGS", replace(SETTINGS, batch_documents=documents, batch_chars=chars))
     pulled = []
 
     def docs():
         for text in SEEDS:
             pulled.append(text)
-            yield text
+            yield {"html": text} if len(pulled) % 2 else text
 
     stream = clean_many(docs())
     next(stream)
-    assert len(pulled) == 2
+    assert len(pulled) == read
 
 
 def real_documents() -> list[str]:
