@@ -19,8 +19,9 @@ from . import __version__
 from .errors import CleanError
 from .memory import SourceMemory, open_memory
 from .memory.sqlite_store import SQLiteStore
-from .pipeline import clean, observe_input
-from .result import Removal
+from .pipeline import clean, clean_many, observe_input
+from .result import CleanResult, DocumentError, Removal
+from .settings import SETTINGS
 from .vocabulary import EXTRACTORS, MODES
 
 BATCH_FIELDS = ("text", "html", "url", "source")
@@ -73,30 +74,48 @@ def _removed_summary(removed: Sequence[Removal]) -> str:
     return f"textwash: removed {len(removed)} lines{f' ({parts})' if parts else ''}; --json shows which and why"
 
 
-def clean_batch_line(payload: tuple[int, str, str]) -> dict[str, Any]:
-    """One JSONL input line -> one output object (a result or an error), never an exception."""
-    number, raw, mode = payload
+def clean_batch_lines(chunk: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """JSONL input lines (number, line, default mode) -> one output object each (a result or an error),
+    never an exception; the lines' documents are cleaned by one ``clean_many`` call."""
+    parsed = [_batch_item(number, raw) for number, raw, _ in chunk]
+    documents = [{"text": item.get("text"), "html": item.get("html"), "url": item.get("url"),
+                  "source": item.get("source"), "options": {"mode": item.get("mode", mode)}}
+                 for (item, _), (_, _, mode) in zip(parsed, chunk) if item is not None]
+    results = clean_many(documents, memory=_BATCH_MEMORY)
+    return [error if item is None else _batch_output(item.get("id"), next(results)) for item, error in parsed]
+
+
+def _batch_item(number: int, raw: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The JSON object of one input line, or (None, the line's error output)."""
     try:
         item = json.loads(raw)
     except json.JSONDecodeError as exc:
-        return {"id": None, "line": number, "error": {"field": "line", "detail": f"not JSON: {exc.msg}"}}
+        return None, {"id": None, "line": number, "error": {"field": "line", "detail": f"not JSON: {exc.msg}"}}
     if not isinstance(item, dict):
-        return {"id": None, "line": number, "error": {"field": "line", "detail": "each line must be a JSON object"}}
-    record_id = item.get("id")
-    try:
-        result = clean(item.get("text"), html=item.get("html"), url=item.get("url"), source=item.get("source"),
-                       mode=item.get("mode", mode), memory=_BATCH_MEMORY)
-    except CleanError as exc:
-        return {"id": record_id, "error": {"field": exc.field, "detail": exc.detail}}
+        return None, {"id": None, "line": number,
+                      "error": {"field": "line", "detail": "each line must be a JSON object"}}
+    return item, None
+
+
+def _batch_output(record_id: Any, result: CleanResult | DocumentError) -> dict[str, Any]:
+    if isinstance(result, DocumentError):
+        return {"id": record_id, "error": {"field": result.field, "detail": result.detail}}
     data = result.to_dict()
     return {"id": record_id, "text": data["text"], "metadata": data["metadata"], "removed": data["removed"],
             "warnings": data["warnings"]}
 
 
-def _numbered_lines(handle: IO[str], mode: str) -> Iterator[tuple[int, str, str]]:
+def _numbered_chunks(handle: IO[str], mode: str, size: int) -> Iterator[list[tuple[int, str, str]]]:
+    """The non-blank lines, numbered from 1, ``size`` at a time."""
+    chunk: list[tuple[int, str, str]] = []
     for number, raw in enumerate(handle, start=1):
         if raw.strip():
-            yield number, raw, mode
+            chunk.append((number, raw, mode))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 LEARN_CHUNK = 256
@@ -150,15 +169,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         memory_path, learning = _batch_memory(args, stack)
         source, sink = stack.enter_context(_open(args.input, "r")), stack.enter_context(_open(args.output, "w"))
-        items = _numbered_lines(source, args.mode)
+        chunks = _numbered_chunks(source, args.mode, SETTINGS.batch_documents)
         if args.workers > 1:
             pool = Pool(args.workers, initializer=_use_memory, initargs=(memory_path, learning))
-            results = pool.imap(clean_batch_line, items, chunksize=16)
+            results = pool.imap(clean_batch_lines, chunks)
         else:
             _use_memory(memory_path, learning)
-            pool, results = None, map(clean_batch_line, items)
+            pool, results = None, map(clean_batch_lines, chunks)
         try:
-            for out in results:
+            for out in (out for outs in results for out in outs):
                 sink.write(json.dumps(out, ensure_ascii=False) + "\n")
                 done += 1
                 failed += "error" in out

@@ -91,6 +91,28 @@ class LineModel:
                 contributions[row] = values
         return scores, contributions
 
+    def score_many(self, docs: Sequence[Document]) -> list[tuple[np.ndarray, list[list[tuple[str, float]]] | None]]:
+        """``score`` of each document (lines, hits, language, explain), every pass predicted in one call for
+        the rows of all of them (stacked, then split back). A row's prediction depends on that row alone, so
+        the scores are the ones ``score`` gives document by document; the calls' fixed cost is paid once."""
+        feats = [self._first_input(lines, hits, language) for lines, hits, language, _ in docs]
+        rows = [len(f.rows) for f in feats]
+        first = _split(_predict_stacked(self.first_forest or self.first, [f.matrix for f in feats]), rows)
+        second_inputs = [self._second_input(scores, lines, f.matrix) if len(f.rows) else None
+                         for scores, (lines, *_), f in zip(first, docs, feats)]
+        second = _split(_predict_stacked(self.second_forest or self.second, second_inputs), rows)
+        out = []
+        for (lines, _, _, explain), f, probs, second_input in zip(docs, feats, second, second_inputs):
+            scores = np.full(len(lines), BLANK_SCORE)
+            contributions: list[list[tuple[str, float]]] | None = [[] for _ in lines] if explain else None
+            if len(f.rows):
+                scores[f.rows] = smooth_open_runs(probs, f.matrix, self.stay)
+                if contributions is not None:
+                    for row, values in zip(f.rows.tolist(), self._contributions(second_input)):
+                        contributions[row] = values
+            out.append((scores, contributions))
+        return out
+
     def _first_input(self, lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None) -> DocFeatures:
         """The first pass's rows and columns (the text features; a variant appends its own)."""
         return line_features(lines, hits, language)
@@ -104,6 +126,20 @@ class LineModel:
         values = self.second.predict(matrix, pred_contrib=True, num_threads=1)[:, :-1]
         top = np.argsort(-np.abs(values), axis=1)[:, :TOP_CONTRIBUTIONS]
         return [[(self.names[j], float(values[i, j])) for j in row] for i, row in enumerate(top)]
+
+
+Document = tuple[Sequence[Line], Sequence[Sequence[Hit]], "str | None", bool]
+
+
+def _predict_stacked(booster: Any, matrices: Sequence[np.ndarray | None]) -> np.ndarray:
+    """``_predict`` over the rows of all ``matrices`` (None: a document without rows) in one call."""
+    present = [matrix for matrix in matrices if matrix is not None and len(matrix)]
+    return _predict(booster, np.vstack(present)) if present else np.zeros(0)
+
+
+def _split(values: np.ndarray, rows: Sequence[int]) -> list[np.ndarray]:
+    """``values`` cut back into consecutive pieces of ``rows`` lengths (one per document)."""
+    return np.split(values, np.cumsum(rows)[:-1]) if rows else []
 
 
 SMOOTH_EPSILON = 1e-4

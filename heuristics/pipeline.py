@@ -110,6 +110,43 @@ def clean(
     else the host of ``url``) repeats on its pages go as ``repeated_line`` (rule ``source.repeated``), and
     this page is learned. settings: the thresholds of every stage (``heuristics.settings``).
     """
+    read = _read_document(text, html=html, url=url, source=source, mode=mode, keep=keep, extra_rules=extra_rules,
+                          language=language, explain=explain, extractor=extractor, time_budget=time_budget,
+                          max_input_chars=max_input_chars, max_lines=max_lines, memory=memory, settings=settings)
+    scores, contributions = (scoring.score(read.lines, read.hits, read.language, explain=read.options.explain)
+                             if read.model_wanted else (None, None))
+    return _finish(read, scores, contributions)
+
+
+@dataclass(slots=True)
+class _Read:
+    """A document as ``clean`` holds it before the model stage: checked, segmented, its language detected
+    and its lines matched against the rules (``clean_many`` scores many of these in one model call)."""
+
+    options: Options
+    ruleset: RuleSet
+    lines: list[Line]
+    rest: list[str]
+    page_meta: dict[str, Any]
+    repeated: Mapping[int, Evidence]
+    warnings: list[str]
+    url: str | None
+    source: str | None
+    language: str | None
+    confidence: float | None
+    hits: list[list[Hit]]
+    model_wanted: bool
+    settings: Settings
+
+
+def _read_document(text: str | None = None, *, html: str | None = None, url: str | None = None,
+                   source: str | None = None, mode: str = "balanced", keep: Iterable[str] = (),
+                   extra_rules: Mapping[str, Sequence[str]] | None = None, language: str | None = None,
+                   explain: bool = False, extractor: str = "fast", time_budget: float | None = None,
+                   max_input_chars: int | None = None, max_lines: int | None = None,
+                   memory: SourceMemory | None = None, settings: Settings = SETTINGS) -> _Read:
+    """``clean``'s stages before the model (same arguments): check, segment, recall the source, language,
+    rules; the time budget starts here."""
     started = time.perf_counter()
     _check_input(text, html)
     options = _options(settings, mode=mode, keep=keep, language=language, explain=explain, extractor=extractor,
@@ -120,26 +157,34 @@ def clean(
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines, settings)
     deadline = None if options.time_budget is None else started + options.time_budget
     repeated = _recall(memory, source_key(source, url), lines, url, warnings, settings) if memory is not None else {}
-    judged = judge(lines, options, ruleset=ruleset, deadline=deadline, warnings=warnings, repeated=repeated,
-                   title_hint=page_meta.get("title"), settings=settings)
-    lang, confidence, hits, decision = judged.language, judged.confidence, judged.hits, judged.decision
-    result = shape(lines, hits, decision, options.explain, judged.contributions, repeated)
-    if rest:
-        _keep_unjudged(result, rest, len(lines), warnings)
-    result.metadata = build_metadata(lines, hits, decision, result.text, language=lang,
-                                     language_confidence=confidence, url=url, source=source)
-    _merge_page_metadata(result.metadata, page_meta)
-    if not result.paragraphs:
-        warnings.append("empty_body: every line was removed or the input had no text")
-    result.warnings = warnings
-    result.mode = options.mode
-    return result
+    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings, settings)
+    return _Read(options, ruleset, lines, rest, page_meta, repeated, warnings, url, source, lang, confidence,
+                 hits, model_wanted, settings)
 
 
 def _options(settings: Settings, *, max_lines: int | None, max_input_chars: int | None, **given: Any) -> Options:
     """The call's options, its input limits defaulting to ``settings``'."""
     return Options(max_lines=settings.max_lines if max_lines is None else max_lines,
                    max_input_chars=settings.max_input_chars if max_input_chars is None else max_input_chars, **given)
+
+
+def _finish(read: _Read, scores: Any, contributions: list[list[tuple[str, float]]] | None) -> CleanResult:
+    """``clean``'s stages after the model: decide, shape the result, metadata."""
+    lines, hits, options, warnings = read.lines, read.hits, read.options, read.warnings
+    thresholds = scoring.thresholds(lines) if scores is not None else None
+    decision = _decide(lines, hits, read.ruleset, scores, options, thresholds, read.repeated, read.language,
+                       read.page_meta.get("title"), read.settings)
+    result = shape(lines, hits, decision, options.explain, contributions, read.repeated)
+    if read.rest:
+        _keep_unjudged(result, read.rest, len(lines), warnings)
+    result.metadata = build_metadata(lines, hits, decision, result.text, language=read.language,
+                                     language_confidence=read.confidence, url=read.url, source=read.source)
+    _merge_page_metadata(result.metadata, read.page_meta)
+    if not result.paragraphs:
+        warnings.append("empty_body: every line was removed or the input had no text")
+    result.warnings = warnings
+    result.mode = options.mode
+    return result
 
 
 @dataclass(slots=True)
@@ -172,20 +217,35 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
     """
     ruleset = ruleset or default_ruleset(settings)
     warnings = [] if warnings is None else warnings
-    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines, settings)
-    hits = _match_within(lines, ruleset, lang, deadline, warnings, settings.budget_slice_lines)
+    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings, settings)
     scores, contributions = None, None
-    if deadline is not None and time.perf_counter() > deadline:
-        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
-    elif scorer is not None:
+    if model_wanted and scorer is not None:
         scores = scorer(lines, hits, lang)
-    else:
+    elif model_wanted:
         scores, contributions = scoring.score(lines, hits, lang, explain=options.explain)
         thresholds = scoring.thresholds(lines)
-    decision = decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
-                      thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
-                      language=lang, title_hint=title_hint, settings=settings)
+    decision = _decide(lines, hits, ruleset, scores, options, thresholds, repeated, lang, title_hint, settings)
     return Judgement(lang, confidence, hits, scores, contributions, decision)
+
+
+def _before_model(lines: Sequence[Line], options: Options, ruleset: RuleSet, deadline: float | None,
+                  warnings: list[str], settings: Settings
+                  ) -> tuple[str | None, float | None, list[list[Hit]], bool]:
+    """Language, rule hits, and whether the model stage runs (not past the time budget's ``deadline``)."""
+    lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines, settings)
+    hits = _match_within(lines, ruleset, lang, deadline, warnings, settings.budget_slice_lines)
+    if deadline is not None and time.perf_counter() > deadline:
+        warnings.append("time_budget: exceeded before the model stage; decided by rules only")
+        return lang, confidence, hits, False
+    return lang, confidence, hits, True
+
+
+def _decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], ruleset: RuleSet, scores: Any, options: Options,
+            thresholds: Mapping[str, float] | None, repeated: Mapping[int, Evidence] | None, language: str | None,
+            title_hint: str | None, settings: Settings) -> Decision:
+    return decide(lines, hits, ruleset.blocks, scores=scores, mode=options.mode, keep=options.keep,
+                  thresholds=dict(thresholds) if thresholds is not None else None, repeated=repeated,
+                  language=language, title_hint=title_hint, settings=settings)
 
 
 def clean_many(docs: Iterable[str | Mapping[str, Any]], *, settings: Settings = SETTINGS,
@@ -194,23 +254,83 @@ def clean_many(docs: Iterable[str | Mapping[str, Any]], *, settings: Settings = 
 
     A document is a string (the text) or a mapping with ``text`` and/or ``html``, optional ``url``,
     ``source``, ``id`` (echoed in errors) and ``options`` (overriding ``options``, which are ``clean``'s
-    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Lazy: one document
-    is read and cleaned at a time. settings: the thresholds for every document (``clean``'s).
+    keyword arguments). A bad document gets a ``DocumentError``; the others go on. Each result is the one
+    ``clean`` gives for that document. settings: the thresholds for every document (``clean``'s). Reads
+    ``settings.batch_documents`` documents at a time (fewer once they hold ``settings.batch_chars`` characters) and runs the model stage once for them (one prediction
+    call per pass for all their lines); every other stage, and a document's time budget, is the document's own.
     """
     unknown = sorted(set(options) - set(OPTION_NAMES))
     if unknown:
         raise TypeError(f"clean_many() got an unknown option {unknown[0]!r}; known: {', '.join(OPTION_NAMES)}")
+    options = {**options, "settings": settings}
+    batch: list[tuple[int, object]] = []
+    chars = 0
     for index, doc in enumerate(docs):
-        yield _clean_document(index, doc, {**options, "settings": settings})
+        batch.append((index, doc))
+        chars += input_chars(doc)
+        if len(batch) >= settings.batch_documents or chars >= settings.batch_chars:
+            yield from _clean_batch(batch, options)
+            batch, chars = [], 0
+    yield from _clean_batch(batch, options)
 
 
-def _clean_document(index: int, doc: object, options: Mapping[str, Any]) -> CleanResult | DocumentError:
+def input_chars(doc: object) -> int:
+    """Characters of a batch document's text and HTML (what its cleaning costs grows with)."""
+    if isinstance(doc, str):
+        return len(doc)
+    if not isinstance(doc, Mapping):
+        return 0
+    return sum(len(value) for value in (doc.get("text"), doc.get("html")) if isinstance(value, str))
+
+
+def _clean_batch(batch: Sequence[tuple[int, object]], options: Mapping[str, Any]) -> list[CleanResult | DocumentError]:
+    """Read each document (in order: the source memory learns page after page), score the ones that reached
+    the model stage together, then finish each; a document that fails anywhere becomes its DocumentError."""
+    reads = [_attempt(index, doc, _read_item, doc, options) for index, doc in batch]
+    scored = _score_together([read for read in reads if isinstance(read, _Read) and read.model_wanted])
+    return [read if isinstance(read, DocumentError) else _attempt(index, doc, _score_and_finish, read, scored.get(id(read)))
+            for (index, doc), read in zip(batch, reads)]
+
+
+def _read_item(doc: object, options: Mapping[str, Any]) -> _Read:
     if not isinstance(doc, (str, Mapping)):
-        return DocumentError(index, 400, f"a document is a string or a mapping, not {type(doc).__name__}",
-                             "document")
+        raise _NotADocument(f"a document is a string or a mapping, not {type(doc).__name__}")
+    return _read_document(**_document_kwargs(doc, options))
+
+
+class _NotADocument(TypeError):
+    """A batch item that is neither text nor a document mapping (a 400, where a bad value is a 422)."""
+
+
+Scored = tuple[Any, "list[list[tuple[str, float]]] | None"]
+
+
+def _score_together(reads: Sequence[_Read]) -> dict[int, Scored]:
+    """The model's scores of ``reads`` by ``id``, from one ``scoring.score_many`` call; when that call fails,
+    none (each document is then scored alone, so a document the model fails on fails alone)."""
+    if not reads:
+        return {}
+    try:
+        scored = scoring.score_many([(read.lines, read.hits, read.language, read.options.explain) for read in reads])
+    except Exception:  # logged; the documents are then scored one by one
+        log.exception("batched model stage failed on %d documents; scoring them one by one", len(reads))
+        return {}
+    return {id(read): scores for read, scores in zip(reads, scored)}
+
+
+def _score_and_finish(read: _Read, scored: Scored | None) -> CleanResult:
+    if scored is None and read.model_wanted:
+        scored = scoring.score(read.lines, read.hits, read.language, explain=read.options.explain)
+    return _finish(read, *(scored or (None, None)))
+
+
+def _attempt(index: int, doc: object, step: Callable[..., Any], *args: Any) -> Any:
+    """``step(*args)`` for batch document ``index``, or its ``DocumentError`` when that raises."""
     doc_id = doc.get("id") if isinstance(doc, Mapping) else None
     try:
-        return clean(**_document_kwargs(doc, options))
+        return step(*args)
+    except _NotADocument as error:
+        return DocumentError(index, 400, str(error), "document")
     except CleanError as error:
         return DocumentError(index, 422, error.detail, error.field, doc_id)
     except Exception as error:  # a bug on one document must not end a 100,000-document batch

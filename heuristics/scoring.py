@@ -64,3 +64,18 @@ def score(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | 
     if loaded is None:
         return None, None
     return loaded.score(lines, hits, language, explain=explain)
+
+
+def score_many(docs: Sequence[line_model.Document]) -> list[tuple[Any, list[list[tuple[str, float]]] | None]]:
+    """``score`` of each document (lines, hits, language, explain): the documents one model scores are
+    scored together (``LineModel.score_many``: one prediction call per pass for all their rows)."""
+    out: list[tuple[Any, list[list[tuple[str, float]]] | None]] = [(None, None)] * len(docs)
+    groups: dict[int, tuple[line_model.LineModel, list[int]]] = {}
+    for index, doc in enumerate(docs):
+        loaded = _for(doc[0])
+        if loaded is not None:
+            groups.setdefault(id(loaded), (loaded, []))[1].append(index)
+    for loaded, indices in groups.values():
+        for index, scored in zip(indices, loaded.score_many([docs[i] for i in indices])):
+            out[index] = scored
+    return out

@@ -23,6 +23,8 @@ class Settings:
     max_input_chars: int = 20_000_000      # longer text or HTML is refused: memory grows with the input
     max_lines: int = 100_000               # lines past this many are kept unjudged: 1e6 one-character lines cost 1 GB and 20 s
     budget_slice_lines: int = 512          # with a time budget, the rules stage looks at the clock after this many lines
+    batch_documents: int = 256             # clean_many scores this many documents per model call: the calls' fixed cost shrinks, memory stays small
+    batch_chars: int = 2_000_000           # ... or fewer, once they hold this many input characters (about a second of work): answers keep flowing
     # ---- language identification (language.py, pipeline._language_sample)
     language_sample_lines: int = 12        # the longest lines are the body's: detection reads this many of them
     language_sample_min_words: int = 6     # shorter lines are menus and buttons, not the page's language

@@ -1,11 +1,12 @@
 """Engine speed in one process, input in memory: docs/s end to end and the time per stage.
 
     .venv/bin/python scripts/bench_speed.py [--regime r2|r1|html] [--limit N] [--rounds R] [--repeat K] [--no-model]
-                                            [--no-trafilatura]
+                                            [--no-trafilatura] [--many]
 
 Needs the DEV bench (../shared/bench or $TEXTWASH_BENCH). Prints numbers; asserts nothing.
 ``--regime html`` cleans the pages' HTML (``clean(html=...)``, the fast path); r2 and r1 clean the
-bench's scraped-text fields. Reports docs/s by wall clock and by process CPU time (the latter is
+bench's scraped-text fields. ``--many`` cleans them with ``clean_many`` (batches, one model call per
+batch) instead of one ``clean`` call per document. Reports docs/s by wall clock and by process CPU time (the latter is
 what one process gets on an otherwise idle core; the machine is shared, so quote CPU figures), the
 best of ``--rounds`` timed passes (others' load only ever slows a round down).
 The stage table comes from a second pass with every stage wrapped, timed in process CPU time
@@ -15,6 +16,7 @@ The stage table comes from a second pass with every stage wrapped, timed in proc
 from __future__ import annotations
 
 import argparse
+import collections
 import logging
 import time
 from collections import defaultdict
@@ -30,6 +32,7 @@ STAGES = {
     "language": (pipeline.language_id, "detect"),
     "rules": (pipeline, "match_lines"),
     "model": (pipeline.scoring, "score"),
+    "model (batch)": (pipeline.scoring, "score_many"),
     "decide": (pipeline, "decide"),
     "metadata": (pipeline, "build_metadata"),
 }
@@ -74,13 +77,22 @@ def clean_one(regime: str) -> Callable[[str], Any]:
     return pipeline.clean
 
 
-def run(inputs: list[str], repeat: int, regime: str) -> tuple[float, float]:
+def clean_all(regime: str, many: bool) -> Callable[[list[str]], None]:
+    """Cleans a list of inputs: one ``clean`` call each, or ``clean_many`` over all of them."""
+    if not many:
+        one = clean_one(regime)
+        return lambda inputs: collections.deque(map(one, inputs), maxlen=0)
+    if regime == "html":
+        return lambda inputs: collections.deque(pipeline.clean_many({"html": page} for page in inputs), maxlen=0)
+    return lambda inputs: collections.deque(pipeline.clean_many(inputs), maxlen=0)
+
+
+def run(inputs: list[str], repeat: int, regime: str, many: bool = False) -> tuple[float, float]:
     """(wall seconds, process CPU seconds) of ``repeat`` passes."""
-    clean = clean_one(regime)
+    clean = clean_all(regime, many)
     started, cpu_started = time.perf_counter(), time.process_time()
     for _ in range(repeat):
-        for value in inputs:
-            clean(value)
+        clean(inputs)
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
@@ -122,6 +134,7 @@ def main() -> None:
                         help="timed end-to-end rounds; the best is reported (a shared machine only slows rounds)")
     parser.add_argument("--no-model", action="store_true")
     parser.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura reference")
+    parser.add_argument("--many", action="store_true", help="clean with clean_many (batches) instead of clean")
     args = parser.parse_args()
     logging.disable(logging.ERROR)
     records = load_records()[: args.limit]
@@ -130,23 +143,27 @@ def main() -> None:
     with scoring.disabled(args.no_model):
         for value in inputs[:50]:  # warm-up: rule compilation, model load, language tables
             clean_one(args.regime)(value)
-        timings = [run(inputs, args.repeat, args.regime) for _ in range(args.rounds)]
+        timings = [run(inputs, args.repeat, args.regime, args.many) for _ in range(args.rounds)]
         wall, cpu = min(t[0] for t in timings), min(t[1] for t in timings)
         totals: dict[str, float] = defaultdict(float)
         with timed_stages(totals, {**STAGES, **MODEL_PARTS}, clock=time.process_time):
-            _, staged_cpu = run(inputs, args.repeat, args.regime)
+            _, staged_cpu = run(inputs, args.repeat, args.regime, args.many)
     lines = sum(t.count("\n") + 1 for t in inputs) if args.regime != "html" else None
     print(f"regime {args.regime}: {len(inputs)} docs x{args.repeat}"
           + (f", {lines} lines per pass" if lines else "")
           + f", model {'off' if args.no_model or scoring.model_version() is None else scoring.model_version()}")
-    print(f"end to end (clean), best of {args.rounds}: {docs / wall:8.1f} docs/s wall, {docs / cpu:8.1f} docs/s CPU   "
+    entry = "clean_many" if args.many else "clean"
+    print(f"end to end ({entry}), best of {args.rounds}: {docs / wall:8.1f} docs/s wall, {docs / cpu:8.1f} docs/s CPU   "
           f"{cpu / docs * 1e3:6.3f} ms/doc CPU (rounds: "
           + ", ".join(f"{docs / t[1]:.0f}" for t in timings) + " docs/s CPU)")
     print("stages (second, wrapped pass; process CPU time):")
     staged = sum(totals[name] for name in STAGES)
+    unused = "model" if args.many else "model (batch)"
     for name in STAGES:
+        if name == unused:
+            continue
         print(f"  {name:<14} {totals[name] / staged_cpu * 100:5.1f}%  {totals[name] / docs * 1e6:8.1f} us/doc")
-        if name == "model":
+        if name.startswith("model"):
             for part in MODEL_PARTS:
                 if totals[part]:
                     print(f"    {part:<12} {totals[part] / staged_cpu * 100:5.1f}%  "

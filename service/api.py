@@ -4,13 +4,15 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO
 
 from flask import Blueprint, Response, current_app, g, request, stream_with_context
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
-from heuristics import CleanError, clean
+from heuristics import CleanError, CleanResult, DocumentError, clean, clean_many
+from heuristics.pipeline import input_chars
+from heuristics.settings import SETTINGS
 
 from .documents import document_from_json, engine_problem, options_from_query
 from .problems import Problem
@@ -126,21 +128,33 @@ def _load_json(data: bytes, label: str) -> Any:
         raise Problem(400, f"{label} is JSON this service does not read: {error}", "body") from None
 
 
-def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
-    """Clean one document: the engine's own result plus the ``version`` block; counted in the metrics."""
+def _with_budget(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` with the service's time budget (``TEXTWASH_TIME_BUDGET``) unless the caller gave one."""
     if kwargs.get("time_budget") is None and current_app.config["TIME_BUDGET"] is not None:
         kwargs["time_budget"] = current_app.config["TIME_BUDGET"]
+    return kwargs
+
+
+def _run(kwargs: dict[str, Any], json_body: bool) -> dict[str, Any]:
+    """Clean one document: the engine's own result plus the ``version`` block; counted in the metrics."""
     state = current_app.extensions["textwash"]
     try:
-        result = clean(**kwargs, memory=state.memory).to_dict()
+        result = clean(**_with_budget(kwargs), memory=state.memory)
     except CleanError as error:
         state.metrics.observe_document("rejected")
         raise engine_problem(error, json_body) from None
-    result["version"] = state.version
-    state.metrics.observe_document("cleaned", [line["category"] for line in result["removed"]])
+    return _answer(result)
+
+
+def _answer(result: CleanResult) -> dict[str, Any]:
+    """The engine's result as answered, plus the ``version`` block; counted in the metrics."""
+    state = current_app.extensions["textwash"]
+    body = result.to_dict()
+    body["version"] = state.version
+    state.metrics.observe_document("cleaned", [line["category"] for line in body["removed"]])
     if state.memory is not None:
-        state.metrics.observe_memory(result)
-    return result
+        state.metrics.observe_memory(body)
+    return body
 
 
 @bp.post("/clean")
@@ -156,21 +170,62 @@ def clean_one() -> Response:
     return current_app.json.response(_run(kwargs, json_body))
 
 
-def _item(index: int, payload: Any, defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """One batch item: ``{"id", ...result}`` or ``{"id", "error"}``; never raises."""
+# A batch item on its way: its id, and the engine's keyword arguments or (when its document was refused) its answer.
+Pending = tuple[Any, "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def _checked(index: int, payload: Any, defaults: Mapping[str, Any]) -> Pending:
+    """One batch item's id and engine arguments, or its error answer; never raises."""
     item_id: Any = payload.get("id", index) if isinstance(payload, dict) else index
     try:
         if isinstance(item_id, bool) or not isinstance(item_id, (str, int)):
             item_id = index
             raise Problem(422, "id must be a string or an integer", "id")
-        return {"id": item_id, **_run(document_from_json(payload, defaults, ("id",)), True)}
+        return item_id, _with_budget(document_from_json(payload, defaults, ("id",))), None
     except Problem as problem:
-        return {"id": item_id, "error": problem.body()}
-    except Exception:  # a bug on one document must not end a 100,000-document stream
-        log.exception("unhandled error in batch item", extra={"request_id": g.request_id, "item": index})
-        current_app.extensions["textwash"].metrics.observe_document("failed")
-        error = Problem(500, "internal error on this document; quote the request id when reporting it").body()
-        return {"id": item_id, "error": {**error, "request_id": g.request_id}}
+        return item_id, None, {"id": item_id, "error": problem.body()}
+
+
+def _answered(items: Iterable[Pending], batch: int) -> Iterator[dict[str, Any]]:
+    """The items' answers in order: ``{"id", ...result}`` or ``{"id", "error"}``. The checked documents
+    of every ``batch`` items (fewer once they hold ``SETTINGS.batch_chars`` characters, so answers keep
+    flowing) are cleaned by one ``clean_many`` call (the model runs once for them)."""
+    pending: list[Pending] = []
+    chars = 0
+    for item in items:
+        pending.append(item)
+        chars += input_chars(item[1])
+        if len(pending) >= batch or chars >= SETTINGS.batch_chars:
+            yield from _clean_pending(pending)
+            pending, chars = [], 0
+    yield from _clean_pending(pending)
+
+
+ENGINE_FIELDS = ("text", "html", "url", "source")
+
+
+def _clean_pending(pending: Sequence[Pending]) -> Iterator[dict[str, Any]]:
+    state = current_app.extensions["textwash"]
+    documents = [{**{name: kwargs.pop(name) for name in ENGINE_FIELDS}, "options": kwargs}
+                 for _, kwargs, _ in pending if kwargs is not None]
+    results = clean_many(documents, memory=state.memory) if documents else iter(())
+    for item_id, kwargs, answer in pending:
+        yield answer if kwargs is None else {"id": item_id, **_outcome(next(results))}
+
+
+def _outcome(result: CleanResult | DocumentError) -> dict[str, Any]:
+    """A batch item's answer from the engine's result, or its error (a bug on one document must not end
+    a 100,000-document stream: it is logged and answered as a 500 item)."""
+    if isinstance(result, CleanResult):
+        return _answer(result)
+    metrics = current_app.extensions["textwash"].metrics
+    if result.status == 422:
+        metrics.observe_document("rejected")
+        return {"error": engine_problem(CleanError(result.field or "body", result.detail), True).body()}
+    log.error("unhandled error in batch item", extra={"request_id": g.request_id, "detail": result.detail})
+    metrics.observe_document("failed")
+    error = Problem(500, "internal error on this document; quote the request id when reporting it").body()
+    return {"error": {**error, "request_id": g.request_id}}
 
 
 def _lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[bytes | Problem]:
@@ -203,14 +258,14 @@ def _read_lines(stream: BinaryIO, line_limit: int, body_limit: int) -> Iterator[
         yield too_large(body_limit)
 
 
-def _ndjson_item(index: int, line: bytes | Problem, defaults: Mapping[str, Any]) -> dict[str, Any]:
+def _ndjson_item(index: int, line: bytes | Problem, defaults: Mapping[str, Any]) -> Pending:
     if isinstance(line, Problem):
-        return {"id": index, "error": line.body()}
+        return index, None, {"id": index, "error": line.body()}
     try:
         payload = _parse_json(line, f"NDJSON line {index + 1}")
     except Problem as problem:
-        return {"id": index, "error": problem.body()}
-    return _item(index, payload, defaults)
+        return index, None, {"id": index, "error": problem.body()}
+    return _checked(index, payload, defaults)
 
 
 def _prefers_duplex() -> bool:
@@ -244,10 +299,15 @@ def _ndjson_batch() -> Response:
     source, size = _batch_source(config["MAX_BATCH_BYTES"], duplex)
     stats = g.stats
 
-    def generate() -> Iterator[str]:
+    def items() -> Iterator[Pending]:
         for index, line in enumerate(_lines(source, config["MAX_BODY_BYTES"], size)):
             stats["documents"] += 1
-            yield json.dumps(_ndjson_item(index, line, defaults)) + "\n"
+            yield _ndjson_item(index, line, defaults)
+
+    def generate() -> Iterator[str]:
+        # a duplex client may wait for an answer before it sends more: answer each line as it arrives
+        for answer in _answered(items(), 1 if duplex else SETTINGS.batch_documents):
+            yield json.dumps(answer) + "\n"
 
     response = Response(stream_with_context(generate()), mimetype="application/x-ndjson")
     if duplex:
@@ -276,7 +336,8 @@ def _json_batch() -> Response:
                       "documents")
     defaults = options_from_query(request.args)
     g.stats["documents"] = len(documents)
-    return current_app.json.response({"results": [_item(i, doc, defaults) for i, doc in enumerate(documents)]})
+    items = (_checked(index, document, defaults) for index, document in enumerate(documents))
+    return current_app.json.response({"results": list(_answered(items, SETTINGS.batch_documents))})
 
 
 @bp.post("/clean/batch")

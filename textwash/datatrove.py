@@ -54,6 +54,8 @@ class TextwashFilter(BaseFilter):
         metadata_key: where the metadata goes in ``doc.metadata``.
         mode, keep, language, extractor: the engine's options.
         exclusion_writer: gets the dropped documents (``metadata["filter_reason"]``).
+        batch_size: documents cleaned together by one ``clean_many`` call (the model runs once for them);
+            default ``heuristics.settings.SETTINGS.batch_documents``.
     """
 
     name = "🧽 Textwash"
@@ -62,8 +64,10 @@ class TextwashFilter(BaseFilter):
     def __init__(self, *, html_key: str | None = None, text_is_html: bool = False, url_key: str = "url",
                  metadata_key: str = "textwash", mode: str = "balanced", keep: Iterable[str] = (),
                  language: str | None = None, extractor: str = "fast",
-                 exclusion_writer: DiskWriter | None = None) -> None:
-        super().__init__(exclusion_writer)
+                 exclusion_writer: DiskWriter | None = None, batch_size: int | None = None) -> None:
+        from heuristics.settings import SETTINGS
+
+        super().__init__(exclusion_writer, batch_size or SETTINGS.batch_documents)
         self.html_key = html_key
         self.text_is_html = text_is_html
         self.url_key = url_key
@@ -77,13 +81,22 @@ class TextwashFilter(BaseFilter):
         yield from super().run(data, rank, world_size)
 
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        from heuristics import CleanError, clean
+        return self.filter_batch([doc])[0]
 
-        try:
-            result = clean(**self._inputs(doc), **self.options)
-        except CleanError as error:
-            self.stat_update(f"refused_{error.field}")
-            return False, "textwash_refused"
+    def filter_batch(self, batch: list[Document]) -> list[bool | tuple[bool, str]]:
+        """Cleans the batch's documents with one ``clean_many`` call; each is kept or dropped as ``filter`` says."""
+        from heuristics import clean_many
+
+        results = clean_many([self._inputs(doc) for doc in batch], **self.options)
+        return [self._judged(doc, result) for doc, result in zip(batch, results)]
+
+    def _judged(self, doc: Document, result: Any) -> bool | tuple[bool, str]:
+        from heuristics import DocumentError
+
+        if isinstance(result, DocumentError):
+            refused = result.status == 422
+            self.stat_update(f"refused_{result.field}" if refused else "failed")
+            return False, "textwash_refused" if refused else "textwash_failed"
         counts = Counter(removal.category for removal in result.removed)
         for category, count in counts.items():
             self.stat_update(f"removed_{category}", value=count)

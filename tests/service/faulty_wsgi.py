@@ -4,8 +4,8 @@ served by the real gunicorn with the packaged settings (``start_server(..., app=
 Nothing in service/ knows about them: each replaces the engine function a service module calls, then
 builds the app, before gunicorn forks its workers (``preload_app``).
 
-- ``raising``: ``clean()`` raises RuntimeError on any document containing "boom" (an engine bug);
-  every other document is cleaned by the real engine.
+- ``raising``: the engine (``clean`` and ``clean_many`` alike) raises RuntimeError on any document
+  containing "boom" (an engine bug, in its first stage); every other document is cleaned by the real engine.
 - ``not_ready``: the engine fails its start-up documents (an unreadable model), so the service is up
   (/healthz) but never ready (/readyz 503).
 """
@@ -14,17 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 import service
-import service.api
-from heuristics import clean as real_clean
+from heuristics import pipeline
 
 BUG = "engine bug on purpose"
 UNREADABLE = "model file unreadable on purpose"
 
 
-def _clean_raising_on_boom(text: str | None = None, **options: Any) -> Any:
+_real_input_lines = pipeline._input_lines
+
+
+def _input_lines_raising_on_boom(text: str | None, *args: Any) -> Any:
     if text and "boom" in text:
         raise RuntimeError(BUG)
-    return real_clean(text, **options)
+    return _real_input_lines(text, *args)
 
 
 def _clean_that_cannot_load(*args: Any, **options: Any) -> Any:
@@ -33,7 +35,7 @@ def _clean_that_cannot_load(*args: Any, **options: Any) -> Any:
 
 def raising() -> Any:
     """App factory (gunicorn's ``faulty_wsgi:raising()``): the API's engine raises on "boom"."""
-    service.api.clean = _clean_raising_on_boom
+    pipeline._input_lines = _input_lines_raising_on_boom
     return service.create_app()
 
 

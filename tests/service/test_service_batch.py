@@ -225,3 +225,28 @@ def test_duplex_batch_over_the_size_limit_ends_with_a_413_item(keyed_server):
     assert items[-1]["error"]["status"] == 413
     assert str(SMALL_BATCH_LIMIT) in items[-1]["error"]["detail"]
     assert len(items) <= count + 1
+
+
+def test_a_batch_is_scored_with_one_prediction_per_pass_and_answers_as_the_library(monkeypatch):
+    """The batch endpoint cleans through ``clean_many``: the model predicts all rows of a batch at once."""
+    from heuristics import model as line_model
+    from service import create_app
+
+    calls = []
+    original = line_model._predict
+
+    def counted(booster, matrix):
+        calls.append(len(matrix))
+        return original(booster, matrix)
+
+    monkeypatch.setattr(line_model, "_predict", counted)
+    documents = [{"id": name, "text": text} for name, text in SEEDS] + [{"id": "bad", "text": 3}]
+    client = create_app({"WARMUP": False}).test_client()
+    response = client.post("/v1/clean/batch", data=ndjson(documents), headers=NDJSON)
+    items = parse_ndjson(response.data)
+    assert len(calls) == 2 and calls[0] == sum(len([line for line in text.splitlines() if line.strip()])
+                                                for _, text in SEEDS)
+    assert [item["id"] for item in items] == [doc["id"] for doc in documents]
+    assert items[-1]["error"]["status"] == 422 and items[-1]["error"]["field"] == "text"
+    for (_, text), item in zip(SEEDS, items):
+        assert without_version({k: v for k, v in item.items() if k != "id"}) == jsonable(clean(text).to_dict())

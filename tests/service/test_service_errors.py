@@ -199,17 +199,18 @@ class ListHandler(logging.Handler):
 
 @pytest.fixture()
 def broken_engine_app(monkeypatch):
-    """An app whose engine fails on documents containing 'boom' (a stand-in for an engine bug)."""
-    import service.api
+    """An app whose engine (``clean`` and ``clean_many`` alike) fails on documents containing 'boom' in its
+    first stage (a stand-in for an engine bug)."""
+    from heuristics import pipeline
 
-    real_clean = service.api.clean
+    real_input_lines = pipeline._input_lines
 
-    def failing_clean(text=None, **kwargs):
+    def failing_input_lines(text, *args):
         if text and "boom" in text:
             raise RuntimeError("engine bug")
-        return real_clean(text, **kwargs)
+        return real_input_lines(text, *args)
 
-    monkeypatch.setattr(service.api, "clean", failing_clean)
+    monkeypatch.setattr(pipeline, "_input_lines", failing_input_lines)
     app = create_app({"WARMUP": False})
     handler = ListHandler()
     logging.getLogger("textwash.service").addHandler(handler)
