@@ -6,7 +6,8 @@
 Needs the DEV bench (../shared/bench or $TEXTWASH_BENCH). Prints numbers; asserts nothing.
 ``--regime html`` cleans the pages' HTML (``clean(html=...)``, the fast path); r2 and r1 clean the
 bench's scraped-text fields. ``--many`` cleans them with ``clean_many`` (batches, one model call per
-batch) instead of one ``clean`` call per document. Reports docs/s by wall clock and by process CPU time (the latter is
+batch) instead of one ``clean`` call per document, and counts the results equal to ``clean``'s.
+Reports docs/s by wall clock and by process CPU time (the latter is
 what one process gets on an otherwise idle core; the machine is shared, so quote CPU figures), the
 best of ``--rounds`` timed passes (others' load only ever slows a round down).
 The stage table comes from a second pass with every stage wrapped, timed in process CPU time
@@ -85,6 +86,14 @@ def clean_all(regime: str, many: bool) -> Callable[[list[str]], None]:
     if regime == "html":
         return lambda inputs: collections.deque(pipeline.clean_many({"html": page} for page in inputs), maxlen=0)
     return lambda inputs: collections.deque(pipeline.clean_many(inputs), maxlen=0)
+
+
+def same_as_clean(inputs: list[str], regime: str) -> int:
+    """How many inputs ``clean_many`` cleans exactly as ``clean`` does (``to_dict()`` equality)."""
+    one = clean_one(regime)
+    items = [{"html": page} for page in inputs] if regime == "html" else inputs
+    return sum(batched.to_dict() == one(value).to_dict()
+               for value, batched in zip(inputs, pipeline.clean_many(items), strict=True))
 
 
 def run(inputs: list[str], repeat: int, regime: str, many: bool = False) -> tuple[float, float]:
@@ -170,6 +179,8 @@ def main() -> None:
                           f"{totals[part] / docs * 1e6:8.1f} us/doc")
     print(f"  {'other':<14} {(staged_cpu - staged) / staged_cpu * 100:5.1f}%  "
           f"{(staged_cpu - staged) / docs * 1e6:8.1f} us/doc")
+    if args.many:
+        print(f"clean_many results equal to clean's: {same_as_clean(inputs, args.regime)} of {len(inputs)} documents")
     if args.regime != "html":
         rules_wall, rules_cpu = rules_only_rate(inputs, args.repeat)
         print(f"rules stage (segment + rules): {rules_wall:8.1f} docs/s wall, {rules_cpu:8.1f} docs/s CPU")
