@@ -12,6 +12,7 @@ import ahocorasick
 
 from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
+from .prefilter import LiteralGate
 from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Rule
 
 @dataclass(slots=True)
@@ -33,9 +34,12 @@ class _Detector:
     _by_char: dict[str, tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None] = field(
         default_factory=dict)
     _named: frozenset[str] = frozenset()
+    gate: LiteralGate | None = None  # searched detectors: the lines worth searching (``prefilter``)
 
     def __post_init__(self) -> None:
         self._named = frozenset({""}).union(*(first for first in self.firsts if first is not None))
+        if not self.anchored:
+            self.gate = LiteralGate.for_patterns([_flagged(rule, p) for rule, p in self.entries], self.tail)
 
     def find(self, text: str) -> tuple[re.Match[str] | None, list[tuple[Rule, re.Pattern[str]]]]:
         """The first matching alternative, and the alternatives it was chosen from."""

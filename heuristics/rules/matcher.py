@@ -21,6 +21,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     line_table = ruleset.line_table
     line_words = ruleset.line_words
     phrase_hits, unlocked_by = _document_phrase_hits(automaton, lines, ruleset.phrase_words(langs))
+    open_lines = _gated_lines(regex_set, lines)
     out: list[list[Hit]] = []
     by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
     for position, line in enumerate(lines):
@@ -33,7 +34,7 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
             hits.extend(Hit(rule) for rule in rules)
         if position in phrase_hits:
             hits.extend(phrase_hits[position])
-        hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING)))
+        hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING), open_lines, position))
         if line.html and ruleset.containers:
             hits.extend(_container_hits(line.html.tokens, ruleset.containers, line.words, by_tokens))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
@@ -41,14 +42,32 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
 
 
 _NOTHING: frozenset[str] = frozenset()
+_ALL = None  # an ungated detector, or a gate that could not judge the document: every line is tried
 
 
-def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str]) -> list[Hit]:
+def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, set[int] | None]:
+    """Per gated detector (by its index), the positions of the lines it may match (None: all)."""
+    open_lines: dict[int, set[int] | None] = {}
+    for index, detector in enumerate(regex_set.detectors):
+        if detector.gate is not None:
+            limit = detector.max_words
+            open_lines[index] = detector.gate.open_lines(
+                [line.text if line.words <= limit else "" for line in lines])
+    return open_lines
+
+
+def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, set[int] | None],
+                position: int) -> list[Hit]:
+    """The line's regex hits; a gated detector is searched only on the lines its gate left open (on
+    the others it would find nothing)."""
     found_hits = []
     text, words = line.text, line.words
     is_short = words <= SHORT_LINE_WORDS
-    for detector in regex_set.detectors:
+    for index, detector in enumerate(regex_set.detectors):
         if words > detector.max_words or (detector.short_lines is not None and detector.short_lines != is_short):
+            continue
+        gated = open_lines.get(index, _ALL)
+        if gated is not None and position not in gated:
             continue
         found, singles = detector.find(text)
         if found is None:
