@@ -29,7 +29,7 @@ class _Detector:
     anchored: bool
     tail: int | None
     max_words: int
-    short_lines: bool | None = None  # True: only lines of <= SHORT_LINE_WORDS words; False: only longer
+    short_lines: bool | None = None  # True: only lines of <= the set's short_line_words; False: only longer
     firsts: list[frozenset[str] | None] = field(default_factory=list)
     _by_char: dict[str, tuple[re.Pattern[str], list[tuple[Rule, re.Pattern[str]]]] | None] = field(
         default_factory=dict)
@@ -148,6 +148,7 @@ class _RegexSet:
     detectors: list[_Detector]
     guarded: list[tuple[Rule, re.Pattern[str], int | None]]
     max_words: int
+    short_line_words: int  # the short-line detector's lines (``Settings.rule_short_line_words``)
 
 
 @dataclass(slots=True)
@@ -164,6 +165,7 @@ class RuleSet:
     languages: tuple[str, ...]
     line_rules_by_lang: list[tuple[str, Rule]] = field(default_factory=list)
     line_words: int = 0
+    short_line_words: int = SETTINGS.rule_short_line_words
     _automata: dict[tuple[str, ...], ahocorasick.Automaton | None] = field(default_factory=dict)
     _regex_sets: dict[tuple[str, ...], _RegexSet] = field(default_factory=dict)
     _phrase_words: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -221,7 +223,7 @@ class RuleSet:
         if langs not in self._regex_sets:
             entries = [entry for table in (self.regexes, self.prefixes)
                        for lang in langs for entry in table.get(lang, ())]
-            self._regex_sets[langs] = _build_regex_set(sorted(entries, key=_specific_first()))
+            self._regex_sets[langs] = _build_regex_set(sorted(entries, key=_specific_first()), self.short_line_words)
         return self._regex_sets[langs]
 
 
@@ -277,10 +279,7 @@ def _detector(entries: list[tuple[Rule, str]], anchored: bool, tail: int | None 
                      firsts=[_pattern_firsts(rule, p) if anchored else None for rule, p in entries])
 
 
-SHORT_LINE_WORDS = SETTINGS.rule_short_line_words
-
-
-def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
+def _build_regex_set(entries: list[tuple[Rule, str]], short_line_words: int) -> _RegexSet:
     """Group patterns so a line pays for one regex call or two.
 
     Start-anchored patterns (and every prefix rule) go into two detectors tried at position 0:
@@ -301,7 +300,7 @@ def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
         elif rule.kind == "prefix" or starts:
             body = pattern[1:] if starts else pattern
             short.append((rule, body))
-            if rule.max_words > SHORT_LINE_WORDS:
+            if rule.max_words > short_line_words:
                 long.append((rule, body))
         elif width is not None:
             tailed.append((rule, pattern))
@@ -318,4 +317,5 @@ def _build_regex_set(entries: list[tuple[Rule, str]]) -> _RegexSet:
     if free:
         detectors.append(_detector(free, anchored=False))
     return _RegexSet(detectors=detectors, guarded=guarded,
-                     max_words=max((rule.max_words for rule, _ in entries), default=-1))
+                     max_words=max((rule.max_words for rule, _ in entries), default=-1),
+                     short_line_words=short_line_words)

@@ -36,9 +36,11 @@ def _parse_rule(category: str, spec: Mapping[str, object], source: str, max_word
                 requires=tuple(str(literal).casefold() for literal in spec.get("requires", ())))
 
 
-def build_ruleset(files: Iterable[tuple[str, str]], max_words: int = SETTINGS.rule_max_words) -> RuleSet:
+def build_ruleset(files: Iterable[tuple[str, str]], max_words: int = SETTINGS.rule_max_words,
+                  short_line_words: int = SETTINGS.rule_short_line_words) -> RuleSet:
     """The rule files compiled; ``max_words``: the longest line a phrase or regex rule looks at unless it
-    says otherwise (``Settings.rule_max_words``)."""
+    says otherwise (``Settings.rule_max_words``); ``short_line_words``: the longest line start-anchored
+    patterns meant for short lines are tried on (``Settings.rule_short_line_words``)."""
     rules: dict[str, Rule] = {}
     blocks: dict[str, Block] = {}
     line_table: dict[str, list[Rule]] = {}
@@ -73,7 +75,7 @@ def build_ruleset(files: Iterable[tuple[str, str]], max_words: int = SETTINGS.ru
                                  phrases, regexes, prefixes)
     return RuleSet(rules=rules, blocks=blocks, line_table=line_table, containers=containers, phrases=phrases,
                    regexes=regexes, prefixes=prefixes, languages=tuple(sorted(languages)),
-                   line_rules_by_lang=line_rules_by_lang,
+                   line_rules_by_lang=line_rules_by_lang, short_line_words=short_line_words,
                    line_words=max((key.count(" ") + 1 for key in line_table), default=0))
 
 
@@ -132,13 +134,14 @@ def rules_digest() -> str:
 
 
 def default_ruleset(settings: Settings = SETTINGS) -> RuleSet:
-    """The packaged rules, compiled once per process (and per ``settings.rule_max_words``)."""
-    return _packaged_ruleset(settings.rule_max_words)
+    """The packaged rules, compiled once per process (and per ``settings.rule_max_words`` and
+    ``settings.rule_short_line_words``)."""
+    return _packaged_ruleset(settings.rule_max_words, settings.rule_short_line_words)
 
 
 @lru_cache(maxsize=2)
-def _packaged_ruleset(max_words: int) -> RuleSet:
-    return build_ruleset(rule_files(), max_words)
+def _packaged_ruleset(max_words: int, short_line_words: int) -> RuleSet:
+    return build_ruleset(rule_files(), max_words, short_line_words)
 
 
 def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None, settings: Settings = SETTINGS) -> RuleSet:
@@ -154,16 +157,17 @@ def ruleset_with_extra(extra_rules: Mapping[str, Sequence[str]] | None, settings
                 isinstance(p, str) and line_key(p) for p in phrases):
             raise CleanError("extra_rules", f"{category}: give a list of phrases with words in them")
     return _merged_ruleset(tuple((category, tuple(phrases)) for category, phrases in extra_rules.items()),
-                           settings.rule_max_words)
+                           settings.rule_max_words, settings.rule_short_line_words)
 
 
 @lru_cache(maxsize=4)
-def _merged_ruleset(extra_rules: tuple[tuple[str, tuple[str, ...]], ...], max_words: int) -> RuleSet:
+def _merged_ruleset(extra_rules: tuple[tuple[str, tuple[str, ...]], ...], max_words: int,
+                    short_line_words: int) -> RuleSet:
     """Building a rule set takes about 0.15 s: a client sending the same phrases with every document of a
     batch pays it once (a few sets are kept, each with the detectors it compiles as it is used)."""
     extra_files = [(f"zz_caller_{category}.toml", _caller_toml(category, phrases)) for category, phrases in extra_rules]
-    merged = build_ruleset(rule_files() + extra_files, max_words)
-    merged.blocks = _packaged_ruleset(max_words).blocks
+    merged = build_ruleset(rule_files() + extra_files, max_words, short_line_words)
+    merged.blocks = _packaged_ruleset(max_words, short_line_words).blocks
     return merged
 
 

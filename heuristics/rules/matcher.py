@@ -10,7 +10,7 @@ from typing import Sequence
 import ahocorasick
 
 from ..segment import Line, phrase_form
-from .compiler import SHORT_LINE_WORDS, RuleSet, _RegexSet
+from .compiler import RuleSet, _RegexSet
 from .types import Hit, Rule
 
 def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
@@ -62,7 +62,7 @@ def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines
     the others it would find nothing)."""
     found_hits = []
     text, words = line.text, line.words
-    is_short = words <= SHORT_LINE_WORDS
+    is_short = words <= regex_set.short_line_words
     for index, detector in enumerate(regex_set.detectors):
         if words > detector.max_words or (detector.short_lines is not None and detector.short_lines != is_short):
             continue

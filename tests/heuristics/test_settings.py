@@ -72,3 +72,19 @@ def test_the_rules_stage_budget_slices_follow_the_passed_settings():
 def test_clean_many_passes_its_settings_to_every_document():
     results = list(clean_many([REPORT, {"text": REPORT}], settings=changed(max_lines=5)))
     assert all(any(w.startswith("max_lines: lines 5") for w in r.warnings) for r in results)
+
+
+def test_the_rule_sets_short_line_detector_follows_the_passed_settings():
+    from heuristics.rules import default_ruleset
+
+    def long_line_patterns(**fields: int) -> tuple[int, int]:
+        ruleset = default_ruleset(changed(**fields))
+        regex_set = ruleset.regex_set(ruleset.languages_for("en"))
+        long = [d for d in regex_set.detectors if d.short_lines is False]
+        return regex_set.short_line_words, sum(len(d.entries) for d in long)
+
+    default_words, default_long = long_line_patterns()
+    words, long = long_line_patterns(rule_short_line_words=3)
+    assert (default_words, words) == (settings.SETTINGS.rule_short_line_words, 3)
+    assert long > default_long   # rules for lines longer than 3 words move into the long-line detector
+    assert clean(REPORT, settings=changed(rule_short_line_words=3)).text == clean(REPORT).text
