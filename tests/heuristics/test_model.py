@@ -142,9 +142,9 @@ def test_model_removals_take_the_category_of_a_removed_neighbour():
     ("The author has written about cities and their libraries for twenty years.", "related_links"),
 ])
 def test_model_removals_are_named_by_shape_otherwise(text, category):
-    lines = segment_text(text)
-    verdicts = _verdicts(["short"])
-    apply_scores(verdicts, [0.1], 0.5, lines, [[]])
+    lines = segment_text(f"{text}\nThe council approved the new budget on Tuesday after a long debate.")
+    verdicts = _verdicts(["short", "good"])
+    apply_scores(verdicts, [0.1, 0.9], 0.5, lines, [[], []])
     assert verdicts[0].category == category
 
 
