@@ -20,6 +20,9 @@ from typing import Any
 from heuristics import pipeline, scoring
 from heuristics.html import lines as html
 from heuristics.html import meta as html_meta
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import in_slice, load_records
 from heuristics.vocabulary import EXTRACTORS
 

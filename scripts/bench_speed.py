@@ -24,6 +24,9 @@ from collections import defaultdict
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import REGIME_FIELDS, load_records
 from heuristics import model, pipeline, rules, scoring, segment
 from heuristics.html import model as html_model

@@ -15,6 +15,9 @@ import time
 from collections import defaultdict
 from typing import Any, Callable
 
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import load_records
 from heuristics.html import guard as html_guard
 from heuristics.html import lines as html_lines

@@ -31,6 +31,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import load_records  # noqa: E402  (the benchmark runs from a checkout)
 
 LUA = Path(__file__).with_name("loadtest.lua")

@@ -12,6 +12,9 @@ import re
 from collections import Counter, defaultdict
 
 from heuristics import clean, scoring
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import REGIME_FIELDS, load_records
 
 TOKEN_RE = re.compile(r"\w+")

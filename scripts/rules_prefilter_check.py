@@ -13,6 +13,9 @@ import argparse
 import time
 from typing import Any, Callable
 
+import sys
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import REGIME_FIELDS, load_records
 from heuristics import pipeline
 from heuristics.rules import default_ruleset, match_lines, matcher

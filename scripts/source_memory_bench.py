@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from heuristics import clean  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
 from devtools.bench import REGIME_FIELDS, bench_dir, load_records, load_scorer  # noqa: E402
 from heuristics.memory import SourceMemory, StoreLimits, open_memory  # noqa: E402
 from heuristics.memory.sqlite_store import SQLiteStore  # noqa: E402
