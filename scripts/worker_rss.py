@@ -19,6 +19,8 @@ import time
 from itertools import cycle, islice
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
+
 
 CHECKPOINTS = (1, 100, 1_000, 3_000)  # RSS is printed after these many documents too
 
