@@ -10,14 +10,15 @@ settings); the title and its repeats; duplicated lines; menus outside the body; 
 sandwiched between removed lines; then the model decides what the rules left open.
 
 Removal evidence has levels: a strong category rule (keyword or pattern), a block grown from one,
-a context rule (title, duplicate, menu, sandwich), the model. A line that reads as body (a sentence
-or a phrase in the page's language, a list item inside the body, a line of a regular repeated
-structure) goes only by category evidence or a block grown from it, never by a context rule or by
-the model alone. Word counts are script-aware (``effective_words``: characters for scripts written
-without spaces). Every threshold is a field of ``settings.Settings``.
+a context rule (title, duplicate, menu, sandwich), the model. Shape alone is not evidence for what
+reads as body: a menu needs vocabulary, links or link-like items, and its phrases in the page's
+language and fact-box fields stay; a list item inside the body goes by the model only with a rule
+hint or a rule-removed neighbour; a whole sentence only at a fraction of the model's threshold; the
+title must be heading-shaped; in ``recall`` mode a duplicate must also look like residue. Word counts
+are script-aware (``effective_words``: characters for scripts written without spaces). Every
+threshold is a field of ``settings.Settings``.
 """
 from __future__ import annotations
-
 
 import re
 from collections import Counter
