@@ -185,16 +185,21 @@ def lodo_from_scores(records: list[dict], saved: dict, card_threshold: float) ->
     return out, pooled_best
 
 
-def write_balanced_threshold(threshold: float, source: str) -> None:
-    """Put the out-of-domain balanced threshold on the shipped text model's card (precision and recall
-    keep theirs, clipped so that recall <= balanced <= precision)."""
-    import json
+def shipped_card() -> Path:
+    """The text model's card in the package (what ``textwash train`` writes and the engine loads)."""
+    from importlib import resources
 
     from heuristics.model import CARD_NAME
 
-    from importlib import resources
+    return Path(str(resources.files("heuristics").joinpath("models"))) / CARD_NAME
 
-    path = Path(str(resources.files("heuristics").joinpath("models"))) / CARD_NAME
+
+def write_balanced_threshold(threshold: float, source: str, card_path: Path | None = None) -> dict[str, float]:
+    """Put the out-of-domain balanced threshold on a text model's card (default: the shipped one);
+    precision and recall keep theirs, moved only as far as recall <= balanced <= precision needs."""
+    import json
+
+    path = card_path or shipped_card()
     card = json.loads(path.read_text(encoding="utf-8"))
     thresholds = card["thresholds"]
     thresholds["balanced"] = threshold
@@ -203,6 +208,7 @@ def write_balanced_threshold(threshold: float, source: str) -> None:
     card["calibration"] = {"balanced": f"out of domain: {source}", "precision and recall": card.get("holdout", "")}
     path.write_text(json.dumps(card, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{path}: thresholds {thresholds}")
+    return thresholds
 
 
 def main() -> None:

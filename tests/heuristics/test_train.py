@@ -142,3 +142,18 @@ def test_calibration_picks_each_modes_best_threshold_and_html_orders_them():
     found = train.calibrate(Runs(), (0.2, 0.4, 0.6))
     assert found == {"precision": 0.2, "balanced": 0.4, "recall": 0.6}
     assert train.ordered(found) == {"precision": 0.4, "balanced": 0.4, "recall": 0.4}
+
+
+def test_the_out_of_domain_threshold_goes_on_the_card_and_keeps_the_modes_ordered(tmp_path):
+    import json
+
+    from devtools.model_eval import shipped_card, write_balanced_threshold
+
+    card = tmp_path / "line_model.json"
+    card.write_text(shipped_card().read_text(encoding="utf-8"), encoding="utf-8")
+    before = json.loads(card.read_text(encoding="utf-8"))["thresholds"]
+    assert write_balanced_threshold(0.40, "test", card) == {**before, "balanced": 0.40}
+    assert write_balanced_threshold(0.10, "test", card)["recall"] == 0.10   # recall never above balanced
+    written = json.loads(card.read_text(encoding="utf-8"))
+    assert written["thresholds"]["balanced"] == 0.10 and written["calibration"]["balanced"] == "out of domain: test"
+    assert json.loads(shipped_card().read_text(encoding="utf-8"))["thresholds"] == before   # the shipped card untouched
