@@ -567,8 +567,7 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
     whole sentences only below ``sentence_factor * threshold``, subheadings between body paragraphs
     only below ``heading_floor``. A line that reads as body (a sentence, a phrase in the page's
     language, a list item or a field inside the body) goes only with corroboration: a hint of a
-    rule on it or a rule-removed neighbour. A one-line input is left to the rules: the model reads a
-    line against the page around it, and there is none.
+    rule on it or a rule-removed neighbour.
 
     Each such line gets a category: its own weak hints' (strongest first), else that of a line the
     rules removed right next to it (runs share a kind), else by shape: a short or unfinished line
@@ -592,8 +591,6 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
         taken = [i for i in taken if i not in headings or scores[i] < heading_floor]
     if lines is not None and taken and settings.model_body_needs_evidence:
         taken = [i for i in taken if not _reads_as_body(i, page, span) or _corroborated(i, verdicts, hits)]
-    if sum(1 for verdict in verdicts if verdict.final != "blank") == 1:
-        return  # a one-line input has no page around it for the model to read it against
     named = [(i, _model_category(i, verdicts, lines, hits, page)) for i in taken]
     for index, category in named:
         verdicts[index].remove(category, "model")

@@ -231,13 +231,14 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
 def _before_model(lines: Sequence[Line], options: Options, ruleset: RuleSet, deadline: float | None,
                   warnings: list[str], settings: Settings
                   ) -> tuple[str | None, float | None, list[list[Hit]], bool]:
-    """Language, rule hits, and whether the model stage runs (not past the time budget's ``deadline``)."""
+    """Language, rule hits, and whether the model stage runs: not past the time budget's ``deadline``, and
+    not for a one-line input (the model reads a line against the page around it, and there is none)."""
     lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines, settings)
     hits = _match_within(lines, ruleset, lang, deadline, warnings, settings.budget_slice_lines)
     if deadline is not None and time.perf_counter() > deadline:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
         return lang, confidence, hits, False
-    return lang, confidence, hits, True
+    return lang, confidence, hits, sum(1 for line in lines if line.text) > 1
 
 
 def _decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], ruleset: RuleSet, scores: Any, options: Options,
