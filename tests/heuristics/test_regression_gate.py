@@ -81,21 +81,23 @@ def below(measured: dict[str, float], floors: dict[str, float]) -> list[str]:
     return missed
 
 
+def missed_floors(scorer: Any, records: list[dict[str, Any]], regime: str, metric: str, label: str,
+                  floors: dict[str, float]) -> list[str]:
+    """Score the engine's bodies of ``records`` with the bench's ``metric``, print them, name every floor missed."""
+    summary, _, _ = scorer.score(records, predict(records, regime))
+    measured = summary[metric]["ALL"]
+    print(f"{label} {regime}: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                                          for k, v in measured.items()))
+    return below(measured, floors)
+
+
 @pytest.mark.parametrize("regime", ["r2", "r1", "html"])
 def test_shingle_scores_on_the_gate_slice_stay_above_the_floors(scorer, gate_records, regime):
-    summary, _, _ = scorer.score(gate_records, predict(gate_records, regime))
-    measured = summary["shingle"]["ALL"]
-    print(f"gate {regime}: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                                         for k, v in measured.items()))
-    missed = below(measured, FLOORS[regime])
+    missed = missed_floors(scorer, gate_records, regime, "shingle", "gate", FLOORS[regime])
     assert not missed, f"{regime} on the gate slice fell below its floors: {missed}"
 
 
 @pytest.mark.parametrize("regime", ["r2", "r1", "html"])
 def test_snippet_scores_on_the_multilingual_set_stay_above_the_floors(scorer, multilingual_records, regime):
-    summary, _, _ = scorer.score(multilingual_records, predict(multilingual_records, regime))
-    measured = summary["snippets"]["ALL"]
-    print(f"multilingual {regime}: " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
-                                                 for k, v in measured.items()))
-    missed = below(measured, MULTILINGUAL[regime])
+    missed = missed_floors(scorer, multilingual_records, regime, "snippets", "multilingual", MULTILINGUAL[regime])
     assert not missed, f"{regime} on the multilingual set fell below its floors: {missed}"
