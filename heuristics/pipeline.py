@@ -157,7 +157,8 @@ def _read_document(text: str | None = None, *, html: str | None = None, url: str
     lines, rest, page_meta = _input_lines(text, html, options.extractor, options.max_lines, settings)
     deadline = None if options.time_budget is None else started + options.time_budget
     repeated = _recall(memory, source_key(source, url), lines, url, warnings, settings) if memory is not None else {}
-    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings, settings)
+    lang, confidence, hits, model_wanted = _before_model(lines, options, ruleset, deadline, warnings, settings,
+                                                         stated=page_meta.get("language") if page_meta else None)
     return _Read(options, ruleset, lines, rest, page_meta, repeated, warnings, url, source, lang, confidence,
                  hits, model_wanted, settings)
 
@@ -229,11 +230,14 @@ def judge(lines: Sequence[Line], options: Options = DEFAULT_OPTIONS, *, ruleset:
 
 
 def _before_model(lines: Sequence[Line], options: Options, ruleset: RuleSet, deadline: float | None,
-                  warnings: list[str], settings: Settings
+                  warnings: list[str], settings: Settings, stated: str | None = None
                   ) -> tuple[str | None, float | None, list[list[Hit]], bool]:
     """Language, rule hits, and whether the model stage runs: not past the time budget's ``deadline``, and
-    not for a one-line input (the model reads a line against the page around it, and there is none)."""
+    not for a one-line input (the model reads a line against the page around it, and there is none).
+    ``stated``: the language the page's HTML declares, taken when the text alone does not tell."""
     lang, confidence = (options.lang, 1.0) if options.lang else detect_language(lines, settings)
+    if lang is None and stated:
+        lang = stated
     hits = _match_within(lines, ruleset, lang, deadline, warnings, settings.budget_slice_lines)
     if deadline is not None and time.perf_counter() > deadline:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")

@@ -31,8 +31,8 @@ class Settings:
     language_fallback_lines: int = 50      # a page without such lines: its first lines are read instead
     vote_tokens: int = 200                 # the stopword vote reads this many words: enough for a clear case
     vote_min_hits: int = 6                 # fewer stopwords of one language is no evidence
-    vote_margin: float = 2.0               # the winner needs this many times the runner-up's votes, else py3langid decides
-    langid_chars: int = 2000               # py3langid reads this much of the sample (its cost grows with length)
+    vote_margin: float = 2.0               # the winner needs this many times the runner-up's votes, else CLD2 decides
+    langid_chars: int = 2000               # the language sample is cut to this many characters (detection cost grows with length)
     langid_prefix_chars: int = 1200        # the vote first tokenises this prefix of the sample: it usually holds vote_tokens words
     # ---- HTML input (html/lines.py, html/guard.py)
     html_prose_chars: int = 80             # a block line this long, mostly not link text, is prose when the page is weighed

@@ -82,3 +82,19 @@ def test_engine_info_names_the_versions():
     info = engine_info()
     assert info["package"]
     assert "model" in info
+
+
+def test_the_language_a_page_declares_is_taken_only_when_the_text_does_not_tell():
+    from heuristics.options import Options
+    from heuristics.pipeline import _before_model, default_ruleset
+    from heuristics.segment import segment_text as segment
+    from heuristics.settings import SETTINGS
+
+    def language(text: str, stated: str | None) -> str | None:
+        return _before_model(segment(text), Options(), default_ruleset(), None, [], SETTINGS, stated=stated)[0]
+
+    results = "\n".join(f"{i}. 199{i} 13,2{i} 7,4{i} 28,6{i}" for i in range(1, 6))
+    assert language(results, None) is None  # years and times: no language to read
+    assert language(results, "de") == "de"
+    prose = "The government said on Thursday that it would extend the support for companies until the end of the year."
+    assert language(prose, "de") == "en"  # the text's own language wins over a template's lang attribute
