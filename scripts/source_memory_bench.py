@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from heuristics import clean  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # devtools/ lives in the checkout
-from devtools.bench import REGIME_FIELDS, bench_dir, load_records, load_scorer  # noqa: E402
+from devtools.bench import REGIME_FIELDS, bench_dir, format_table, load_records, load_scorer  # noqa: E402
 from heuristics.memory import SourceMemory, StoreLimits, open_memory  # noqa: E402
 from heuristics.memory.sqlite_store import SQLiteStore  # noqa: E402
 from heuristics.pipeline import learn  # noqa: E402
@@ -102,19 +102,6 @@ def one_pass_online(groups: dict[str, list[dict[str, Any]]], field: str, memory:
             for name, pages in groups.items() for record in pages}
 
 
-def summary_rows(label: str, summary: dict[str, Any]) -> list[str]:
-    rows = []
-    shingle = summary.get("shingle", {}).get("ALL")
-    if shingle:
-        rows.append(f"{label:<28} P {shingle['precision']:.4f}  R {shingle['recall']:.4f}  F1 {shingle['f1']:.4f}"
-                    f"  empty {shingle['empty_pred']}")
-    snippets = summary.get("snippets", {}).get("ALL")
-    if snippets:
-        rows.append(f"{label + ' snippets':<28} with-R {snippets['with_recall']:.4f}  "
-                    f"w/o-removal {snippets['without_removal']:.4f}  hmean {snippets['hmean']:.4f}")
-    return rows
-
-
 def compare(records: list[dict[str, Any]], groups: dict[str, list[dict[str, Any]]], field: str,
             title: str) -> None:
     scorer = load_scorer()
@@ -129,7 +116,7 @@ def compare(records: list[dict[str, Any]], groups: dict[str, list[dict[str, Any]
     for label, predictions in (("without memory", without), ("with memory (two-pass)", with_memory),
                                ("with memory (one pass)", one_pass)):
         summary, _, _ = scorer.score(pages, predictions)
-        print("\n".join(summary_rows(label, summary)))
+        print("\n".join(format_table(summary, label)))
     changed = sum(without[i] != with_memory[i] for i in without)
     print(f"pages whose output changed (two-pass): {changed}")
     newly_removed(pages, without_results, two_pass_results)
