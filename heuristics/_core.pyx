@@ -13,7 +13,7 @@ pay per call or per element for. Each function computes exactly what its Python 
 from libc.math cimport exp, fabs, INFINITY, NAN
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, qsort
-from cpython.unicode cimport (Py_UNICODE_ISSPACE, PyUnicode_Count, PyUnicode_DATA, PyUnicode_KIND,
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, PyUnicode_Count, PyUnicode_DATA, PyUnicode_KIND,
                               PyUnicode_READ)
 
 import numpy as np
@@ -804,4 +804,147 @@ def document_values(const double[:, ::1] own, const double[::1] words, Py_ssize_
     out[2] = log_lines
     out[3] = <double>hit / n
     out[4] = prose / n
+    return out
+
+
+# ---------------------------------------------------------------- text repair: what a text needs
+
+# Bits of ``repair_needs``' answer.
+REPAIR_CONTROL = 1      # a character normalise.CONTROL_RE removes
+REPAIR_MOJIBAKE = 2     # a match of normalise.MOJIBAKE_HINT_RE
+REPAIR_SURROGATE = 4    # a surrogate code point (the text does not encode as UTF-8)
+
+
+cdef inline bint _is_control(Py_UCS4 ch) noexcept nogil:
+    """``normalise.CONTROL_RE``'s class: [\\x00-\\x08\\x0e-\\x1b\\x1f\\x7f\\x80-\\x84\\x86-\\x9f\\ufeff\\u200b]."""
+    if ch < 0x20:
+        return ch <= 0x08 or 0x0e <= ch <= 0x1b or ch == 0x1f
+    if ch < 0x7f:
+        return False
+    if ch <= 0x9f:
+        return ch != 0x85
+    return ch == 0xfeff or ch == 0x200b
+
+
+cdef inline bint _is_mojibake_lead(Py_UCS4 ch) noexcept nogil:
+    """The first class of ``normalise.MOJIBAKE_HINT_RE``: [ÃÂâÅÐÑ]."""
+    return ch == 0xc3 or ch == 0xc2 or ch == 0xe2 or ch == 0xc5 or ch == 0xd0 or ch == 0xd1
+
+
+cdef inline bint _is_mojibake_follow(Py_UCS4 ch) noexcept nogil:
+    """The second class of ``normalise.MOJIBAKE_HINT_RE``."""
+    return ((0x80 <= ch <= 0xbf) or ch == 0x152 or ch == 0x153 or ch == 0x160 or ch == 0x161 or ch == 0x178
+            or ch == 0x17d or ch == 0x17e or ch == 0x192 or ch == 0x2c6 or ch == 0x2dc or (0x2013 <= ch <= 0x203a)
+            or ch == 0x20ac or ch == 0x2122)
+
+
+def repair_needs(str text) -> int:
+    """Which repairs ``normalise.normalise_text`` would find work for in ``text``, in one pass over it
+    (the three regex searches and the UTF-8 encoding it replaces each read the whole text): an
+    or of ``REPAIR_CONTROL``, ``REPAIR_MOJIBAKE`` and ``REPAIR_SURROGATE``."""
+    cdef Py_ssize_t length = len(text), j
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch, previous = 0
+    cdef int found = 0
+    for j in range(length):
+        ch = PyUnicode_READ(kind, data, j)
+        if ch < 0x7f and ch >= 0x20:   # printable ASCII: the common case, nothing to note
+            previous = ch
+            continue
+        if _is_control(ch):
+            found |= REPAIR_CONTROL
+        if 0xd800 <= ch <= 0xdfff:
+            found |= REPAIR_SURROGATE
+        if _is_mojibake_follow(ch) and _is_mojibake_lead(previous):
+            found |= REPAIR_MOJIBAKE
+        previous = ch
+    return found
+
+
+# ---------------------------------------------------------------- segment: lines from raw lines
+
+
+cdef Py_ssize_t _space_parts(str raw, bint* normal) noexcept:
+    """How many whitespace-separated parts ``raw.split()`` gives, and (``normal``) whether
+    ``" ".join(raw.split())`` is ``raw`` itself: no whitespace at the ends and single spaces between."""
+    cdef Py_ssize_t length = len(raw), j, parts = 0
+    cdef unsigned int kind = PyUnicode_KIND(raw)
+    cdef void* data = PyUnicode_DATA(raw)
+    cdef bint in_part = False, after_space = False
+    cdef Py_UCS4 ch
+    normal[0] = True
+    for j in range(length):
+        ch = PyUnicode_READ(kind, data, j)
+        if Py_UNICODE_ISSPACE(ch):
+            if ch != u' ' or j == 0 or after_space:
+                normal[0] = False
+            in_part, after_space = False, True
+        else:
+            if not in_part:
+                parts += 1
+                in_part = True
+            after_space = False
+    if after_space:
+        normal[0] = False
+    return parts
+
+
+cdef Py_ssize_t _word_runs(str folded, bint* normal) noexcept:
+    """How many runs of word characters (``\\w``: alphanumeric or ``_``) ``folded`` holds, and
+    (``normal``) whether it is nothing but such runs joined by single spaces (then it is its own key)."""
+    cdef Py_ssize_t length = len(folded), j, runs = 0
+    cdef unsigned int kind = PyUnicode_KIND(folded)
+    cdef void* data = PyUnicode_DATA(folded)
+    cdef bint in_run = False, word, after_space = False
+    cdef Py_UCS4 ch
+    normal[0] = True
+    for j in range(length):
+        ch = PyUnicode_READ(kind, data, j)
+        if ch < 128:   # Py_UNICODE_ISALNUM's answer for ASCII, without its table look-ups
+            word = (u'a' <= ch <= u'z') or (u'0' <= ch <= u'9') or (u'A' <= ch <= u'Z') or ch == u'_'
+        else:
+            word = Py_UNICODE_ISALNUM(ch)
+        if word:
+            if not in_run:
+                runs += 1
+                in_run = True
+            after_space = False
+        else:
+            if ch != u' ' or not in_run:   # a non-word character other than one space between two runs
+                normal[0] = False
+            in_run = False
+            after_space = ch == u' '
+    if after_space:
+        normal[0] = False
+    return runs
+
+
+def make_lines(list raws, Py_ssize_t first, Py_ssize_t short_key_words, line_type, non_word):
+    """``[segment.make_line(first + i, raw) for i, raw in enumerate(raws)]`` (``line_type``: ``segment.Line``;
+    ``non_word``: ``segment._NON_WORD_RE``): the space normalisation and, for short lines, the key and
+    word count, found by one pass over the characters; the string methods and the pattern are called
+    only for a line whose text or key is not its input already."""
+    cdef Py_ssize_t i, parts, words
+    cdef bint normal
+    cdef str raw, text, key, folded
+    out = []
+    for i in range(len(raws)):
+        raw = raws[i]
+        parts = _space_parts(raw, &normal)
+        if parts == 0:
+            out.append(line_type(first + i, raw, "", 0, None, ""))
+            continue
+        text = raw if normal else " ".join(raw.split())
+        if parts > short_key_words:
+            out.append(line_type(first + i, raw, text, parts, None))
+            continue
+        folded = text.casefold()
+        words = _word_runs(folded, &normal)
+        if normal:
+            key = folded
+        else:
+            key = non_word.sub(" ", folded).strip()
+            words = key.count(" ") + 1 if key else 0
+        out.append(line_type(first + i, raw, text, words, None, key))
     return out

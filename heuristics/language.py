@@ -53,8 +53,8 @@ def _identifier():
 def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
          margin: float = SETTINGS.vote_margin) -> tuple[str, float] | None:
     """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
-    table = _vote_table()
-    counts = Counter(table[token] for token in tokens if token in table)
+    counts = Counter(map(_vote_table().get, tokens))   # counted in C; tokens in no list count under None
+    counts.pop(None, None)
     if not counts:
         return None
     (best, best_n), *rest = counts.most_common(2) + [("", 0)]
