@@ -98,13 +98,19 @@ cdef class Forest:
 
     def predict(self, matrix) -> np.ndarray:
         """Probabilities of the rows of ``matrix`` (float64, n_rows x n_features), as LightGBM's predict."""
-        cdef const double[:, ::1] rows = np.ascontiguousarray(matrix, dtype=np.float64)
-        if rows.shape[1] != self.n_features:
-            raise ValueError(f"the model takes {self.n_features} columns, not {rows.shape[1]}")
-        out = np.zeros(rows.shape[0], dtype=np.float64)
+        cdef const double[:, ::1] given = np.ascontiguousarray(matrix, dtype=np.float64)
+        if given.shape[1] != self.n_features:
+            raise ValueError(f"the model takes {self.n_features} columns, not {given.shape[1]}")
+        out = np.zeros(given.shape[0], dtype=np.float64)
         cdef double[::1] result = out
-        cdef Py_ssize_t first = 0, r, t, n_rows = rows.shape[0]
+        cdef Py_ssize_t first = 0, r, t, c, n_rows = given.shape[0]
+        cdef double[:, ::1] rows = np.empty((n_rows, self.n_features))
         with nogil:
+            # a value within LightGBM's zero threshold of 0 reads as 0 (NaN stays NaN): once per value
+            # here, not once per split that reads it
+            for r in range(n_rows):
+                for c in range(self.n_features):
+                    rows[r, c] = 0.0 if fabs(given[r, c]) <= ZERO_THRESHOLD else given[r, c]
             # ROW_CHUNK rows at a time, each block of trees over all of them: the block's splits stay
             # in the fastest cache while the rows pass; each row still adds its trees in order
             while first < n_rows:
@@ -117,7 +123,7 @@ cdef class Forest:
         return out
 
     cdef inline void _block(self, const double* row, Py_ssize_t t, double* total) noexcept nogil:
-        """Adds the leaf values of block ``t``'s trees for one row to ``total``, one by one in tree order
+        """Adds the leaf values of block ``t``'s trees for one (zero-thresholded) row to ``total``, one by one in tree order
         (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
         are walked side by side: their walks do not wait on each other, so the processor overlaps them."""
         cdef Py_ssize_t width = (1 << self.depth) - 1, j, level
@@ -130,8 +136,7 @@ cdef class Forest:
         for level in range(self.depth):
             for j in range(LOCKSTEP):
                 split = block + j * width + k[j]
-                value = row[split.feature]
-                value = 0.0 if fabs(value) <= ZERO_THRESHOLD else value   # NaN stays NaN
+                value = row[split.feature]   # zero-thresholded by ``predict``
                 k[j] = 2 * k[j] + 1 + ((value > split.threshold) | ((value != value) & split.nan_right))
         for j in range(LOCKSTEP):
             total[0] += self.leaf[t * LOCKSTEP + j, k[j] - width]
@@ -948,3 +953,36 @@ def make_lines(list raws, Py_ssize_t first, Py_ssize_t short_key_words, line_typ
             words = key.count(" ") + 1 if key else 0
         out.append(line_type(first + i, raw, text, words, None, key))
     return out
+
+
+# ---------------------------------------------------------------- model: run smoothing
+
+def smooth_runs(const double[::1] probs, double stay, double low, double high):
+    """``model.smooth_runs_reference(probs, stay)`` (the forward-backward pass of a two-state chain) with
+    the probabilities clipped to [``low``, ``high``]: the same float operations in the same order."""
+    cdef Py_ssize_t n = probs.shape[0], i
+    cdef double move = 1.0 - stay, belief, prior, content, ahead, on, off, to_content, to_residue, value
+    out_array = np.empty(n)
+    clipped_array = np.empty(n)
+    cdef double[::1] out = out_array, p = clipped_array
+    if n == 0:
+        return out_array
+    for i in range(n):
+        value = probs[i]
+        value = low if value < low else value
+        p[i] = high if value > high else value
+    belief = p[0]
+    out[0] = belief
+    for i in range(1, n):
+        prior = stay * belief + move * (1.0 - belief)
+        content = prior * p[i]
+        belief = content / (content + (1.0 - prior) * (1.0 - p[i]))
+        out[i] = belief
+    ahead = 0.5
+    for i in range(n - 2, -1, -1):   # out[i] still holds the forward belief until it is overwritten
+        on, off = p[i + 1] * ahead, (1.0 - p[i + 1]) * (1.0 - ahead)
+        to_content, to_residue = stay * on + move * off, move * on + stay * off
+        ahead = to_content / (to_content + to_residue)
+        content = out[i] * ahead
+        out[i] = content / (content + (1.0 - out[i]) * (1.0 - ahead))
+    return out_array

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import _core
 from .forest import Forest, compiled
 from .features import FEATURE_NAMES, SCORE_FEATURES, DocFeatures, line_features, score_context
 from .rules import Hit
@@ -154,6 +155,13 @@ def smooth_runs(probs: np.ndarray, stay: float | None) -> np.ndarray:
     and a lone confident-looking line inside a menu falls. ``stay=None`` returns ``probs``. Two
     states reduce each step to a few float operations, so this is a plain loop, linear in lines.
     """
+    if stay is None or len(probs) < 2:
+        return probs
+    return _core.smooth_runs(np.ascontiguousarray(probs, dtype=np.float64), stay, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON)
+
+
+def smooth_runs_reference(probs: np.ndarray, stay: float | None) -> np.ndarray:
+    """``smooth_runs`` in Python (the compiled core's reference; the tests hold the two equal)."""
     if stay is None or len(probs) < 2:
         return probs
     p = np.clip(probs, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON).tolist()

@@ -272,3 +272,15 @@ def test_a_pickled_forest_predicts_the_same(text_rows):
     copy = pickle.loads(pickle.dumps(original))
     assert copy.n_trees == original.n_trees and copy.depth == original.depth
     assert np.array_equal(copy.predict(text_rows[1]), original.predict(text_rows[1]))
+
+
+# ---------------------------------------------------------------- run smoothing
+
+@pytest.mark.parametrize("stay", [0.5, 0.75, 0.93])
+def test_the_smoothing_kernel_is_the_python_reference(stay):
+    probs = np.random.default_rng(7).random(500)
+    probs[::37] = 0.0      # clipped at both ends
+    probs[5::41] = 1.0
+    for size in (2, 3, 17, 500):
+        got = line_model.smooth_runs(probs[:size], stay)
+        assert np.array_equal(got, np.asarray(line_model.smooth_runs_reference(probs[:size], stay)))
