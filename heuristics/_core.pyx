@@ -895,6 +895,31 @@ cdef Py_ssize_t _space_parts(str raw, bint* normal) noexcept:
     return parts
 
 
+cdef inline bint _is_word(Py_UCS4 ch) noexcept:
+    """Whether ``\\w`` (the re module's, for str patterns) matches ``ch``: alphanumeric or ``_``."""
+    if ch < 128:   # Py_UNICODE_ISALNUM's answer for ASCII, without its table look-ups
+        return (u'a' <= ch <= u'z') or (u'0' <= ch <= u'9') or (u'A' <= ch <= u'Z') or ch == u'_'
+    return Py_UNICODE_ISALNUM(ch)
+
+
+def first_words(str text, Py_ssize_t limit):
+    """``re.findall(r"\\w+", text)[:limit]``, reading ``text`` only as far as the ``limit`` words."""
+    cdef Py_ssize_t length = len(text), j = 0, start
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef list out = []
+    while j < length and len(out) < limit:
+        while j < length and not _is_word(PyUnicode_READ(kind, data, j)):
+            j += 1
+        if j == length:
+            break
+        start = j
+        while j < length and _is_word(PyUnicode_READ(kind, data, j)):
+            j += 1
+        out.append(text[start:j])
+    return out
+
+
 cdef Py_ssize_t _word_runs(str folded, bint* normal) noexcept:
     """How many runs of word characters (``\\w``: alphanumeric or ``_``) ``folded`` holds, and
     (``normal``) whether it is nothing but such runs joined by single spaces (then it is its own key)."""
@@ -906,10 +931,7 @@ cdef Py_ssize_t _word_runs(str folded, bint* normal) noexcept:
     normal[0] = True
     for j in range(length):
         ch = PyUnicode_READ(kind, data, j)
-        if ch < 128:   # Py_UNICODE_ISALNUM's answer for ASCII, without its table look-ups
-            word = (u'a' <= ch <= u'z') or (u'0' <= ch <= u'9') or (u'A' <= ch <= u'Z') or ch == u'_'
-        else:
-            word = Py_UNICODE_ISALNUM(ch)
+        word = _is_word(ch)
         if word:
             if not in_run:
                 runs += 1

@@ -284,3 +284,12 @@ def test_the_smoothing_kernel_is_the_python_reference(stay):
     for size in (2, 3, 17, 500):
         got = line_model.smooth_runs(probs[:size], stay)
         assert np.array_equal(got, np.asarray(line_model.smooth_runs_reference(probs[:size], stay)))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 200])
+def test_the_word_kernel_finds_what_the_word_pattern_does(limit):
+    from heuristics.vocabulary import WORD_RE
+
+    for text in ODD_LINES + ["", "   ", "__init__ x_y", "straße ǅemal İstanbul ²³ Ⅻ ٣ 日本語", "a-b–c d'e"]:
+        folded = text.casefold()
+        assert _core.first_words(folded, limit) == WORD_RE.findall(folded)[:limit]
