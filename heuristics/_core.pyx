@@ -547,7 +547,7 @@ def text_features(list texts, const double[::1] segment_words, const uint8_t[::1
     (the caller takes numpy's). Returns (words per line, then every word's hash, line and stoplist flag,
     in text order: what ``cohesion_features`` reads)."""
     cdef Py_ssize_t n = len(texts), i, j, length, sampled, head, tail, found = 0, capacity = 0, first_word
-    cdef Py_ssize_t lo, hi, mid, w, m, n_stops = stops.shape[0], c, copies
+    cdef Py_ssize_t w, m, n_stops = stops.shape[0], c, copies
     cdef str text
     if segment_words.shape[0] != n or own.shape[0] != n or cols.shape[0] != N_TEXT_COLUMNS:
         raise ValueError("texts, words and rows do not fit")
@@ -581,6 +581,21 @@ def text_features(list texts, const double[::1] segment_words, const uint8_t[::1
     cdef dict seen = {}
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
+    # the stoplist as an open-addressing set of its hashes (a probe or two per word, where a binary
+    # search of the sorted hashes took about nine unpredictable steps)
+    cdef Py_ssize_t stop_size = 16, stop_mask, slot
+    while stop_size < 4 * n_stops:
+        stop_size *= 2
+    stop_mask = stop_size - 1
+    stop_keys_out = np.zeros(stop_size, dtype=np.uint64)
+    stop_used_out = np.zeros(stop_size, dtype=np.uint8)
+    cdef uint64_t[::1] stop_keys = stop_keys_out
+    cdef uint8_t[::1] stop_used = stop_used_out
+    for w in range(n_stops):
+        slot = _mix64(stops[w]) & stop_mask
+        while stop_used[slot] and stop_keys[slot] != stops[w]:
+            slot = (slot + 1) & stop_mask
+        stop_used[slot], stop_keys[slot] = 1, stops[w]
     for i in range(n):
         text = texts[i]
         length = len(text)
@@ -620,14 +635,10 @@ def text_features(list texts, const double[::1] segment_words, const uint8_t[::1
             stop_words = 0.0
             for w in range(first_word, found):
                 value = hashes[w]
-                lo, hi = 0, n_stops
-                while lo < hi:
-                    mid = (lo + hi) >> 1
-                    if stops[mid] < value:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                if lo < n_stops and stops[lo] == value:
+                slot = _mix64(value) & stop_mask
+                while stop_used[slot] and stop_keys[slot] != value:
+                    slot = (slot + 1) & stop_mask
+                if stop_used[slot]:
                     is_stop[w] = 1
                     stop_words += 1
         head = 0   # edge classes: table pipes and spaces skipped at the head, closing marks at the tail
