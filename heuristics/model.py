@@ -153,11 +153,14 @@ def smooth_runs(probs: np.ndarray, stay: float | None) -> np.ndarray:
 
     Residue comes in runs and the body is one run, so a lone doubtful line inside the body rises
     and a lone confident-looking line inside a menu falls. ``stay=None`` returns ``probs``. Two
-    states reduce each step to a few float operations, so this is a plain loop, linear in lines.
+    states reduce each step to a few float operations, so this is a plain loop, linear in lines (in the
+    compiled core for float64 scores; ``smooth_runs_reference`` is the Python loop and serves other dtypes).
     """
     if stay is None or len(probs) < 2:
         return probs
-    return _core.smooth_runs(np.ascontiguousarray(probs, dtype=np.float64), stay, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON)
+    if np.asarray(probs).dtype != np.float64:   # e.g. float32: numpy clips in that precision, so the reference
+        return smooth_runs_reference(probs, stay)
+    return _core.smooth_runs(np.ascontiguousarray(probs), stay, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON)
 
 
 def smooth_runs_reference(probs: np.ndarray, stay: float | None) -> np.ndarray:

@@ -293,3 +293,8 @@ def test_the_word_kernel_finds_what_the_word_pattern_does(limit):
     for text in ODD_LINES + ["", "   ", "__init__ x_y", "straße ǅemal İstanbul ²³ Ⅻ ٣ 日本語", "a-b–c d'e"]:
         folded = text.casefold()
         assert _core.first_words(folded, limit) == WORD_RE.findall(folded)[:limit]
+
+
+def test_float32_scores_are_smoothed_as_the_reference_does():
+    probs = np.array([0.0, 0.2, 1.0, 0.7, 0.00001], dtype=np.float32)
+    assert np.array_equal(line_model.smooth_runs(probs, 0.8), np.asarray(line_model.smooth_runs_reference(probs, 0.8)))
