@@ -103,20 +103,21 @@ cdef class Forest:
             raise ValueError(f"the model takes {self.n_features} columns, not {given.shape[1]}")
         out = np.zeros(given.shape[0], dtype=np.float64)
         cdef double[::1] result = out
-        cdef Py_ssize_t first = 0, r, t, c, n_rows = given.shape[0]
-        cdef double[:, ::1] rows = np.empty((n_rows, self.n_features))
+        cdef Py_ssize_t first = 0, r, t, c, n_rows = given.shape[0], chunk
+        # the chunk's rows with every value within LightGBM's zero threshold of 0 read as 0 (NaN stays
+        # NaN): once per value here, not once per split that reads it
+        cdef double[:, ::1] rows = np.empty((ROW_CHUNK, self.n_features))
         with nogil:
-            # a value within LightGBM's zero threshold of 0 reads as 0 (NaN stays NaN): once per value
-            # here, not once per split that reads it
-            for r in range(n_rows):
-                for c in range(self.n_features):
-                    rows[r, c] = 0.0 if fabs(given[r, c]) <= ZERO_THRESHOLD else given[r, c]
             # ROW_CHUNK rows at a time, each block of trees over all of them: the block's splits stay
             # in the fastest cache while the rows pass; each row still adds its trees in order
             while first < n_rows:
+                chunk = min(<Py_ssize_t>ROW_CHUNK, n_rows - first)
+                for r in range(chunk):
+                    for c in range(self.n_features):
+                        rows[r, c] = 0.0 if fabs(given[first + r, c]) <= ZERO_THRESHOLD else given[first + r, c]
                 for t in range(self.n_blocks):
-                    for r in range(first, min(first + <Py_ssize_t>ROW_CHUNK, n_rows)):
-                        self._block(&rows[r, 0], t, &result[r])
+                    for r in range(chunk):
+                        self._block(&rows[r, 0], t, &result[first + r])
                 first += ROW_CHUNK
             for r in range(n_rows):
                 result[r] = 1.0 / (1.0 + exp(-self.sigmoid * result[r]))
