@@ -4,7 +4,7 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("heuristics._core", ["heuristics/_core.pyx"], extra_compile_args=["-O3"],
+        [Extension("heuristics._core", ["heuristics/_core.pyx"], extra_compile_args=["-O3", "-ffp-contract=off"],
                    extra_link_args=["-s"])],
         compiler_directives={"language_level": "3"},
     ),

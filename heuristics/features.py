@@ -6,10 +6,11 @@ detected language (jusText's stoplists) and the rule stage's hits per category. 
 sees the same features of its neighbours (a window over the non-blank lines), because residue
 comes in runs (menus, footers, related blocks) while the body is one long run.
 
-Speed matters (one call per document, never per line): the document's lines are joined once and
-every character-level count (classes, word starts, stopwords via a polynomial hash of each word)
-is done with numpy over all lines at once. Long lines are sampled (head and tail) for the
-character statistics; their word count comes from the segment stage.
+Speed matters (a few calls per document, never per line): ``line_features`` hands the lines to the
+compiled core (``_core.pyx``), which counts character classes, word starts and stopwords (via a
+polynomial hash of each word) line by line in typed loops; ``line_features_reference`` computes the
+same matrix with numpy over the joined lines (the tests hold the two equal). Long lines are sampled
+(head and tail) for the character statistics; their word count comes from the segment stage.
 """
 from __future__ import annotations
 
@@ -189,7 +190,8 @@ class _Chars:
 
 
 def _char_stats(samples: list[str], language: str | None) -> _Chars:
-    """The reference of ``_core.char_stats`` (which ``line_features`` calls): numpy over the joined lines."""
+    """The character statistics of ``line_features_reference``: numpy over the joined lines
+    (``_core.text_features`` computes them line by line)."""
     n = len(samples)
     joined = "\n".join(samples)
     codes = np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), _MAX_CP)
@@ -278,15 +280,53 @@ def _find_counts(texts: Iterable[str], joined: str, offsets: np.ndarray, needles
     return out
 
 
+# The columns ``_core.text_features`` writes, in the order it takes them (its T_* constants).
+TEXT_COLUMNS: tuple[str, ...] = (
+    "log_chars", "log_words", "mean_word_len", "end_sentence", "end_colon", "end_comma", "end_alnum", "end_other",
+    "starts_bullet", "starts_upper", "starts_digit", "starts_open", "upper_share", "title_share", "digit_share",
+    "punct_share", "sentence_marks", "commas", "pipes", "at_signs", "hashes", "slashes", "url_shapes", "stop_share",
+    "stop_count", "dup_count",
+)
+_TEXT_COLS = np.array([_COL[name] for name in TEXT_COLUMNS], dtype=np.intp)
+# Columns the kernels leave as counts: ``line_features`` takes numpy's log1p of them in one call.
+_LOGGED_COLS = np.array([_COL[name] for name in ("log_chars", "log_words", "stop_count", "d_main_words",
+                                                  "content_words")])
+
+
 def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None) -> DocFeatures:
-    """The feature matrix (``FEATURE_NAMES`` columns) of the document's non-blank lines."""
+    """The feature matrix (``FEATURE_NAMES`` columns) of the document's non-blank lines.
+
+    ``line_features_reference`` computed by the compiled core (a few calls per document); the
+    log1p's are numpy's, as the reference's are, so the matrices are the same to the bit.
+    """
+    rows = [line.index for line in lines if line.text]
+    n = len(rows)
+    if n == 0:
+        return DocFeatures(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.intp))
+    texts = [lines[i].text for i in rows]
+    segment_words = np.fromiter((lines[i].words for i in rows), dtype=np.float64, count=n)
+    own = np.empty((n, len(LINE_FEATURES)))
+    words, word_hash, word_line, word_stop = _core.text_features(
+        texts, segment_words, *_tables(), stop_hashes(language), own, _TEXT_COLS, SAMPLE_HEAD, SAMPLE_TAIL,
+        REFERENCE_WORDS)
+    _core.position_features(own, words, _COL, PROSE_WORDS, SHORT_WORDS)
+    _core.cohesion_features(own, word_hash, word_line, word_stop.view(np.uint8), _COL["content_words"],
+                            _COL["shared_doc"], _COL["shared_main"], _COL["in_main"])
+    own[:, _LOGGED_COLS] = np.log1p(own[:, _LOGGED_COLS])
+    _core.hit_features(own, rows, hits, _HIT_COLUMN, _COL["hit_strong"], _COL["hit_weak"])
+    return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
+
+
+def line_features_reference(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language: str | None
+                            ) -> DocFeatures:
+    """``line_features`` in numpy and Python (the reference the compiled core is tested against)."""
     rows = [line.index for line in lines if line.text]
     n = len(rows)
     if n == 0:
         return DocFeatures(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, dtype=np.intp))
     texts = [lines[i].text for i in rows]
     samples = list(map(_sample, texts))
-    chars = _Chars(*_core.char_stats(samples, *_tables(), stop_hashes(language)))
+    chars = _char_stats(samples, language)
     full_chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     sampled = np.fromiter(map(len, samples), dtype=np.float64, count=n)
     segment_words = np.fromiter((lines[i].words for i in rows), dtype=np.float64, count=n)
@@ -299,10 +339,10 @@ def line_features(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], language
     own[:, _COL["url_shapes"]] = _find_counts(texts, joined, offsets, ("://", "www."))
     seen = Counter(texts)
     own[:, _COL["dup_count"]] = np.fromiter(map(seen.__getitem__, texts), dtype=np.float64, count=n) - 1
-    _positions(own, words)
-    _cohesion(own, chars)
+    _position_features(own, words)
+    _cohesion_features(own, chars)
     _hit_features(own, rows, hits)
-    return DocFeatures(_with_window(own, words), np.asarray(rows, dtype=np.intp))
+    return DocFeatures(np.hstack([own, _window_block(own, words)]), np.asarray(rows, dtype=np.intp))
 
 
 _WORD_MASS_COLS = [FEATURE_NAMES.index(f"words_pm{radius}") for radius in MASS_RADII]
@@ -314,9 +354,20 @@ def _with_window(own: np.ndarray, words: np.ndarray) -> np.ndarray:
     matrix[:, :own.shape[1]] = own
     _core.window_block(own, words, _WINDOW_COLS, np.array(WINDOW_OFFSETS, dtype=np.intp),
                        np.array(MASS_RADII, dtype=np.intp), _SURVIVOR_COLS, _COL["stop_share"], _COL["prose"],
-                       _COL["hit_strong"], _COL["hit_weak"], _document_block(own, words)[0], matrix, own.shape[1])
+                       _COL["hit_strong"], _COL["hit_weak"], _document_row(own, words), matrix, own.shape[1])
     matrix[:, _WORD_MASS_COLS] = np.log1p(matrix[:, _WORD_MASS_COLS])
     return matrix
+
+
+def _document_row(own: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """``_document_block``'s row by the compiled core (the log1p of the line count is numpy's)."""
+    return _core.document_values(own, words, _COL["in_main"], _COL["prose"], _COL["hit_strong"], _COL["hit_weak"],
+                                 SHORT_WORDS, _log_lines(len(words)))
+
+
+@lru_cache(maxsize=4096)
+def _log_lines(n: int) -> float:
+    return float(np.log1p(n))
 
 
 def _text_features(own: np.ndarray, chars: _Chars, full_chars: np.ndarray, sampled: np.ndarray,
@@ -403,12 +454,6 @@ def _runs(short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return length_of.astype(np.float64), position
 
 
-def _positions(own: np.ndarray, words: np.ndarray) -> None:
-    """``_position_features`` (the reference) by the compiled core; the log1p is numpy's in both."""
-    _core.position_features(own, words, _COL, PROSE_WORDS, SHORT_WORDS)
-    own[:, _COL["d_main_words"]] = np.log1p(own[:, _COL["d_main_words"]])
-
-
 def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     col = _COL
     n = len(words)
@@ -438,14 +483,6 @@ def _position_features(own: np.ndarray, words: np.ndarray) -> None:
     own[:, col["words_per_cell"]] = words / (own[:, col["pipes"]] + 1)
     short = ((words < SHORT_WORDS) | ~ends_sentence) & ~prose
     own[:, col["run_len"]], own[:, col["run_pos"]] = _runs(short)
-
-
-def _cohesion(own: np.ndarray, chars: _Chars) -> None:
-    """``_cohesion_features`` (the reference) by the compiled core; the sort and log1p are numpy's."""
-    order = np.lexsort((chars.word_line, chars.word_hash))
-    _core.cohesion_features(own, chars.word_hash, chars.word_line, chars.word_stop.view(np.uint8), order,
-                            _COL["content_words"], _COL["shared_doc"], _COL["shared_main"], _COL["in_main"])
-    own[:, _COL["content_words"]] = np.log1p(own[:, _COL["content_words"]])
 
 
 def _cohesion_features(own: np.ndarray, chars: _Chars) -> None:

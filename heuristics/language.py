@@ -15,8 +15,8 @@ from typing import Iterable, Sequence
 
 import pycld2
 
+from . import _core
 from .settings import SETTINGS, Settings
-from .vocabulary import WORD_RE
 
 # ISO 639-1 -> jusText stoplist name, for the languages the vote may return directly.
 STOPLIST_NAMES: dict[str, str] = {
@@ -76,8 +76,8 @@ def identify(sample: str, words: Sequence[str] = ()) -> tuple[str | None, float 
 def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
          margin: float = SETTINGS.vote_margin) -> tuple[str, float] | None:
     """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
-    table = _vote_table()
-    counts = Counter(table[token] for token in tokens if token in table)
+    counts = Counter(map(_vote_table().get, tokens))   # counted in C; tokens in no list count under None
+    counts.pop(None, None)
     if not counts:
         return None
     (best, best_n), *rest = counts.most_common(2) + [("", 0)]
@@ -88,17 +88,18 @@ def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
 
 
 def _first_words(sample: str, tokens: int, prefix_chars: int = SETTINGS.langid_prefix_chars) -> list[str]:
-    """The first ``tokens`` words of ``sample`` case-folded (``WORD_RE``), or all when there are fewer.
+    """The first ``tokens`` words of ``sample`` case-folded (``vocabulary.WORD_RE``), or all when there are fewer.
 
     Tokenises a prefix first (case-folding is per character, so the prefix's words are the text's):
     when it holds more than ``tokens`` words the first ``tokens`` are whole, and the rest of the
-    sample need not be read."""
+    sample need not be read. The words are ``WORD_RE``'s, found by the compiled core (``_core.first_words``),
+    which stops reading after the ``tokens``-th."""
     prefix = sample[:prefix_chars]
     if len(prefix) < len(sample):
-        words = WORD_RE.findall(prefix.casefold())
+        words = _core.first_words(prefix.casefold(), tokens + 1)
         if len(words) > tokens:
             return words[:tokens]
-    return WORD_RE.findall(sample.casefold())[:tokens]
+    return _core.first_words(sample.casefold(), tokens)
 
 
 def detect(text: str, settings: Settings = SETTINGS) -> tuple[str | None, float | None]:

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import _core
 from .forest import Forest, compiled
 from .features import FEATURE_NAMES, SCORE_FEATURES, DocFeatures, line_features, score_context
 from .rules import Hit
@@ -152,8 +153,18 @@ def smooth_runs(probs: np.ndarray, stay: float | None) -> np.ndarray:
 
     Residue comes in runs and the body is one run, so a lone doubtful line inside the body rises
     and a lone confident-looking line inside a menu falls. ``stay=None`` returns ``probs``. Two
-    states reduce each step to a few float operations, so this is a plain loop, linear in lines.
+    states reduce each step to a few float operations, so this is a plain loop, linear in lines (in the
+    compiled core for float64 scores; ``smooth_runs_reference`` is the Python loop and serves other dtypes).
     """
+    if stay is None or len(probs) < 2:
+        return probs
+    if np.asarray(probs).dtype != np.float64:   # e.g. float32: numpy clips in that precision, so the reference
+        return smooth_runs_reference(probs, stay)
+    return _core.smooth_runs(np.ascontiguousarray(probs), stay, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON)
+
+
+def smooth_runs_reference(probs: np.ndarray, stay: float | None) -> np.ndarray:
+    """``smooth_runs`` in Python (the compiled core's reference; the tests hold the two equal)."""
     if stay is None or len(probs) < 2:
         return probs
     p = np.clip(probs, SMOOTH_EPSILON, 1 - SMOOTH_EPSILON).tolist()

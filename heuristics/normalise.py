@@ -15,6 +15,8 @@ import re
 import ftfy
 import ftfy.fixes
 
+from . import _core
+
 # Control characters that are never text (NUL, C0 except tab and the line breaks, DEL, C1 except NEL),
 # the byte-order mark and the zero-width space.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f\ufeff\u200b]")
@@ -35,8 +37,22 @@ def normalise_text(text: str) -> str:
     """``text`` as valid Unicode: escaped bytes read as Windows-1252, surrogate pairs joined (any other
     lone surrogate becomes U+FFFD), mojibake undone by ftfy, control characters dropped.
 
-    ASCII text without control characters comes back as it is, at the cost of two scans.
+    One compiled pass (``_core.repair_needs``) says which of these the text needs: surrogates (the
+    text does not encode as UTF-8), a ``MOJIBAKE_HINT_RE`` match, a ``CONTROL_RE`` character; text
+    needing none comes back as it is.
     """
+    needs = _core.repair_needs(text)
+    if needs & _core.REPAIR_SURROGATE:
+        text = valid_unicode(text)
+        needs = _core.repair_needs(text)
+    if needs & _core.REPAIR_MOJIBAKE:
+        text = ftfy.fix_text(text, _FTFY)
+        needs = _core.repair_needs(text)
+    return CONTROL_RE.sub("", text) if needs & _core.REPAIR_CONTROL else text
+
+
+def normalise_text_reference(text: str) -> str:
+    """``normalise_text`` by the regular expressions and the UTF-8 encoder (the tests hold the two equal)."""
     if text.isascii():
         return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
     text = valid_unicode(text)

@@ -16,7 +16,7 @@ from .metadata import build_metadata
 from .options import Options
 from .result import CleanResult, DocumentError, LineTrace, Removal, StrippedPrefix
 from .rules import Hit, RuleSet, default_ruleset, match_lines, ruleset_with_extra
-from .segment import Line, make_line, normalise_space, split_lines
+from .segment import Line, make_lines, normalise_space, split_lines
 from .settings import SETTINGS, Settings
 from .vocabulary import VERSION
 
@@ -53,7 +53,7 @@ def _input_lines(text: str | None, html: str | None, extractor: str, max_lines: 
     carries (HTML input only)."""
     if html is None:
         raw = split_lines(text or "")
-        lines = [make_line(index, line, settings=settings) for index, line in enumerate(raw[:max_lines])]
+        lines = make_lines(raw[:max_lines], settings)
         return lines, raw[max_lines:], {}
     from .html.lines import lines_from_html  # refuses pages nested deeper than settings.html_max_depth
 

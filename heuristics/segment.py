@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import _core
 from .normalise import normalise_text
 from .settings import SETTINGS, Settings
 
@@ -87,6 +88,12 @@ def make_line(index: int, raw: str, html: Any = None, settings: Settings = SETTI
     return Line(index, raw, text, key.count(" ") + 1 if key else 0, html, key)
 
 
+def make_lines(raws: list[str], settings: Settings = SETTINGS) -> list[Line]:
+    """``[make_line(index, raw) for index, raw in enumerate(raws)]``, by the compiled core (one pass over each
+    line's characters; the string methods only for a line that is not already in its normal form)."""
+    return _core.make_lines(raws, 0, settings.short_key_words, Line, _NON_WORD_RE)
+
+
 def segment_text(text: str, settings: Settings = SETTINGS) -> list[Line]:
     """Every input line as a ``Line``; line numbers are 0-based positions in the input."""
-    return [make_line(index, raw, settings=settings) for index, raw in enumerate(split_lines(text))]
+    return make_lines(split_lines(text), settings)

@@ -106,16 +106,46 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
 def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Per line: which ``PLACE_TAGS`` are among its tokens, and which hash buckets its tokens fill.
 
-    Computed once per distinct token set, then spread to the lines by index."""
+    Computed once per distinct token set (and remembered across pages, ``_token_cells``), then
+    spread to the lines by index."""
     ids: dict[frozenset[str], int] = {}
     which = np.fromiter((ids.setdefault(tokens, len(ids)) for tokens in token_sets), dtype=np.intp,
                         count=len(token_sets))
     places = np.zeros((len(ids), len(PLACE_TAGS)))
     buckets = np.zeros((len(ids), TOKEN_BUCKETS))
+    place_rows: list[int] = []
+    place_cols: list[int] = []
+    bucket_rows: list[int] = []
+    bucket_cols: list[int] = []
     for tokens, index in ids.items():
-        places[index, [i for i, tag in enumerate(PLACE_TAGS) if tag in tokens]] = 1.0
-        buckets[index, [_bucket(token) for token in tokens]] = 1.0
+        place_columns, bucket_columns = _token_cells(tokens)
+        place_rows += [index] * len(place_columns)
+        place_cols += place_columns
+        bucket_rows += [index] * len(bucket_columns)
+        bucket_cols += bucket_columns
+    places[place_rows, place_cols] = 1.0
+    buckets[bucket_rows, bucket_cols] = 1.0
     return places[which], buckets[which]
+
+
+_PLACE_COLUMN = {tag: i for i, tag in enumerate(PLACE_TAGS)}
+_CELLS_OF: dict[frozenset[str], tuple[list[int], list[int]]] = {}
+
+
+def _token_cells(tokens: frozenset[str]) -> tuple[list[int], list[int]]:
+    """The ``PLACE_TAGS`` columns and the hash buckets a token set fills (kept for the process, up to
+    ``_CELLS_KEPT`` sets: a site's pages repeat their elements' classes)."""
+    found = _CELLS_OF.get(tokens)
+    if found is None:
+        if len(_CELLS_OF) > _CELLS_KEPT:
+            _CELLS_OF.clear()
+        found = _CELLS_OF[tokens] = ([_PLACE_COLUMN[tag] for tag in tokens & _PLACE_SET],
+                                     [_bucket(token) for token in tokens])
+    return found
+
+
+_PLACE_SET = frozenset(PLACE_TAGS)
+_CELLS_KEPT = 20_000
 
 
 def _document_features(own: np.ndarray, signals: list[Signals], sizes: list[int]) -> None:

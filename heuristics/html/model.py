@@ -38,8 +38,13 @@ class HtmlLineModel(LineModel):
 
 
 def has_signals(lines: Sequence[Line]) -> bool:
-    """Whether any line was found in a page (HTML input), so the HTML model applies."""
-    return any(line.html is not None and line.html.matched for line in lines)
+    """Whether any line was found in a page (HTML input), so the HTML model applies (a plain loop: this runs
+    twice per document, over every line of text input)."""
+    for line in lines:
+        signals = line.html
+        if signals is not None and signals.matched:
+            return True
+    return False
 
 
 def load(folder: Any = None) -> HtmlLineModel | None:

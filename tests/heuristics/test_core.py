@@ -1,6 +1,6 @@
 """The compiled core computes what its references compute: the forest LightGBM's predictions (to 1e-12,
 on the shipped text and HTML models' real feature rows and on rows made to hit every split's edge),
-the character kernel ``features._char_stats`` exactly."""
+the line feature kernels ``features.line_features_reference``'s matrices exactly."""
 from __future__ import annotations
 
 import json
@@ -12,10 +12,8 @@ import numpy as np
 import pytest
 
 from heuristics import _core, forest
-from heuristics import features as features_module
 from heuristics import model as line_model
-from heuristics.features import (_Chars, _char_stats, _sample, _score_context_numpy, _tables, line_features,
-                                 score_context, stop_hashes)
+from heuristics.features import COLUMN, _score_context_numpy, line_features, line_features_reference, score_context
 from heuristics.html.lines import lines_from_html
 from heuristics.metadata import body_words, simhash
 from heuristics.html.features import first_pass_matrix, page_structure, second_pass_matrix
@@ -174,69 +172,43 @@ def test_the_shipped_models_are_served_by_the_forest_and_score_as_lightgbm(text_
     assert np.abs(fast - reference).max() <= TOLERANCE
 
 
-# ---------------------------------------------------------------- character statistics
+# ---------------------------------------------------------------- line features
 
 ODD_LINES = ["| | |", "|", "Hello", "»", "x", "“Quoted.”", "A | B | C", "Ünïcödé İstanbul ǅemal", "𝔘𝔫𝔦 𝔠𝔬𝔡𝔢 😀 text",
-             "end with bracket)]}", "a_b 12 3,4; 5:6 #tag @who /path", "- bullet", "ＡＢＣ full width", "ß straße"]
+             "end with bracket)]}", "a_b 12 3,4; 5:6 #tag @who /path", "- bullet", "ＡＢＣ full width", "ß straße",
+             "see https://x.org and www.y.org or wwww.z", "Hello", "|" * 300 + " x", "y " + "| " * 200 + "\"Done.\""]
 
 
-def kernel_stats(texts: list[str], language: str | None) -> _Chars:
-    samples = list(map(_sample, texts))
-    return _Chars(*_core.char_stats(samples, *_tables(), stop_hashes(language)))
+def assert_reference_matrix(text: str, language: str | None) -> np.ndarray:
+    """line_features (the compiled core) gives the reference's matrix and rows exactly; returns the matrix."""
+    lines = segment_text(text)
+    hits = match_lines(lines, default_ruleset(), language)
+    got, expected = line_features(lines, hits, language), line_features_reference(lines, hits, language)
+    assert got.matrix.dtype == expected.matrix.dtype and got.matrix.shape == expected.matrix.shape
+    assert np.array_equal(got.matrix, expected.matrix, equal_nan=True)
+    assert np.array_equal(got.rows, expected.rows)
+    return got.matrix
 
 
-def assert_same(got: _Chars, expected: _Chars) -> None:
-    for field in _Chars.__slots__:
-        a, b = getattr(got, field), getattr(expected, field)
-        assert a.shape == b.shape and a.dtype == b.dtype, field
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), field
+def test_the_feature_matrix_is_the_reference_one_on_real_documents():
+    documents = multilingual_docs() + [("en", "Home"), (None, "Home\nNews\n\nSport"),
+                                       ("de", "Ein Satz mit genug Wörtern, der hier als Text endet und weiter geht.")]
+    for language, text in documents:
+        assert_reference_matrix(text, language)
 
 
-def test_the_character_kernel_computes_what_numpy_does_on_real_documents():
-    for language, text in multilingual_docs():
-        texts = [line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line]
-        assert_same(kernel_stats(texts, language), _char_stats(list(map(_sample, texts)), language))
-
-
-def test_the_character_kernel_takes_a_word_in_every_character():
+def test_the_feature_matrix_takes_a_word_in_every_character():
     """One-character lines: as many words as characters (the kernel's buffers must hold them)."""
-    texts = ["a"] * 5000 + ["b c"] * 100
-    got = kernel_stats(texts, "en")
-    assert len(got.word_hash) == 5200
-    assert_same(got, _char_stats(texts, "en"))
+    matrix = assert_reference_matrix("\n".join(["a"] * 5000 + ["b c"] * 100), "en")
+    assert matrix[:, COLUMN["log_words"]].sum() == pytest.approx(5000 * np.log1p(1) + 100 * np.log1p(2))
 
 
 @pytest.mark.parametrize("language", ["en", "de", None])
-def test_the_character_kernel_agrees_on_odd_lines(language):
-    texts = ODD_LINES + ["w" * 400 + " tail words here.", "Long " * 90 + "| end |"]
-    assert_same(kernel_stats(texts, language), _char_stats(list(map(_sample, texts)), language))
-
-
-def test_the_feature_matrix_is_the_reference_one(monkeypatch):
-    """line_features with the kernels (character statistics, positions, cohesion, window columns), and with the numpy
-    references in their place: the same matrices."""
-    documents = multilingual_docs() + [("en", "Home"), ("en", "\n".join(ODD_LINES)), (None, "Home\nNews\n\nSport"),
-                                       ("de", "Ein Satz mit genug Wörtern, der hier als Text endet und weiter geht.")]
-    with_kernel = []
-    for language, text in documents:
-        lines = segment_text(text)
-        with_kernel.append(line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix)
-
-    def reference(samples, classes, lower, stops):
-        chars = _char_stats(samples, language_now[0])
-        return tuple(getattr(chars, field) for field in _Chars.__slots__)
-
-    language_now = [None]
-    monkeypatch.setattr(features_module._core, "char_stats", reference)
-    monkeypatch.setattr(features_module, "_positions", features_module._position_features)
-    monkeypatch.setattr(features_module, "_cohesion", features_module._cohesion_features)
-    monkeypatch.setattr(features_module, "_with_window",
-                        lambda own, words: np.hstack([own, features_module._window_block(own, words)]))
-    for (language, text), expected in zip(documents, with_kernel):
-        language_now[0] = language
-        lines = segment_text(text)
-        matrix = line_features(lines, match_lines(lines, default_ruleset(), language), language).matrix
-        assert np.array_equal(matrix, expected, equal_nan=True)
+def test_the_feature_matrix_agrees_on_odd_lines(language):
+    """Pipes only, astral and full-width characters, long lines (sampled: head, space, tail), repeated lines."""
+    text = "\n".join(ODD_LINES + ["w" * 400 + " tail words here.", "Long " * 90 + "| end |", "a" * 250, "b" * 251])
+    matrix = assert_reference_matrix(text, language)
+    assert matrix[:, COLUMN["url_shapes"]].max() == 3 and matrix[:, COLUMN["dup_count"]].max() == 1
 
 
 # ---------------------------------------------------------------- body fingerprint
@@ -300,3 +272,29 @@ def test_a_pickled_forest_predicts_the_same(text_rows):
     copy = pickle.loads(pickle.dumps(original))
     assert copy.n_trees == original.n_trees and copy.depth == original.depth
     assert np.array_equal(copy.predict(text_rows[1]), original.predict(text_rows[1]))
+
+
+# ---------------------------------------------------------------- run smoothing
+
+@pytest.mark.parametrize("stay", [0.5, 0.75, 0.93])
+def test_the_smoothing_kernel_is_the_python_reference(stay):
+    probs = np.random.default_rng(7).random(500)
+    probs[::37] = 0.0      # clipped at both ends
+    probs[5::41] = 1.0
+    for size in (2, 3, 17, 500):
+        got = line_model.smooth_runs(probs[:size], stay)
+        assert np.array_equal(got, np.asarray(line_model.smooth_runs_reference(probs[:size], stay)))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 200])
+def test_the_word_kernel_finds_what_the_word_pattern_does(limit):
+    from heuristics.vocabulary import WORD_RE
+
+    for text in ODD_LINES + ["", "   ", "__init__ x_y", "straße ǅemal İstanbul ²³ Ⅻ ٣ 日本語", "a-b–c d'e"]:
+        folded = text.casefold()
+        assert _core.first_words(folded, limit) == WORD_RE.findall(folded)[:limit]
+
+
+def test_float32_scores_are_smoothed_as_the_reference_does():
+    probs = np.array([0.0, 0.2, 1.0, 0.7, 0.00001], dtype=np.float32)
+    assert np.array_equal(line_model.smooth_runs(probs, 0.8), np.asarray(line_model.smooth_runs_reference(probs, 0.8)))

@@ -2,7 +2,7 @@
 import pytest
 
 from heuristics import clean
-from heuristics.normalise import normalise_text, valid_unicode
+from heuristics.normalise import normalise_text, normalise_text_reference, valid_unicode
 
 BODY = "The council approved the new budget on Tuesday after a long debate about housing and schools."
 
@@ -36,3 +36,25 @@ def test_text_and_html_input_come_out_the_same(line):
     from_text, from_html = clean(text), clean(html=page)
     assert from_text.paragraphs == from_html.paragraphs
     assert "Café au lait" in from_text.text or "\ufffd stays" in from_text.text
+
+
+REPAIR_CASES = ["plain ascii", "tab\tand\x0bbreaks\x1c\x85", "nul\x00 here", "del\x7f", "c1 \x80 \x9f", "bom\ufeff",
+                "zero\u200bwidth", "cafÃ©", "Ã at the end Ã", "â€™ quote", "Ð¿ Cyrillic", "Ñ\u0152", "Â\u00a0space",
+                "Åx no hint", "\udce9t\udce9", "pair \ud83d\ude00", "lone \ud800", "ok é ü ñ", "😀 astral", "",
+                "Ã©\x00\udce9 all three", "ÃÃ©", "x\u2013y Ã\u2013", "Ã\u20ac Ã\u2122 Ã\u203a Ã\u203b"]
+
+
+@pytest.mark.parametrize("text", REPAIR_CASES)
+def test_the_compiled_repair_scan_gives_the_reference_text(text):
+    assert normalise_text(text) == normalise_text_reference(text)
+
+
+def test_the_compiled_repair_scan_names_what_the_patterns_find():
+    from heuristics import _core
+    from heuristics.normalise import CONTROL_RE, MOJIBAKE_HINT_RE
+
+    for text in REPAIR_CASES:
+        needs = _core.repair_needs(text)
+        assert bool(needs & _core.REPAIR_CONTROL) == bool(CONTROL_RE.search(text)), text
+        assert bool(needs & _core.REPAIR_MOJIBAKE) == bool(MOJIBAKE_HINT_RE.search(text)), text
+        assert bool(needs & _core.REPAIR_SURROGATE) == any("\ud800" <= ch <= "\udfff" for ch in text), text

@@ -1,5 +1,5 @@
 """Stage 1: segmentation keeps input line numbers and normalises text and keys."""
-from heuristics.segment import line_key, make_line, phrase_form, segment_text
+from heuristics.segment import line_key, make_line, make_lines, phrase_form, segment_text
 
 
 def test_line_numbers_follow_the_input_including_blank_lines():
@@ -49,3 +49,15 @@ def test_segment_agrees_with_make_line():
 def test_phrase_form_reads_hyphens_as_spaces_and_unifies_apostrophes():
     assert phrase_form("Sign-Up for our NEWSLETTER") == "sign up for our newsletter"
     assert phrase_form("Don’t miss") == "don't miss"
+
+
+ODD_RAW_LINES = ["", " ", "\t", "  a  b ", "a\tb", "a\u00a0b", "x", " lead", "trail ", "A B C", "Read more…", "» Home",
+                 "ß STRASSE", "ǅemal", "_under_ score", "a  b", "İstanbul", "ﬁne", "x y " * 20, "x, y", "1 2 3",
+                 "a\u3000b", "Ⅻ roman ²", "日本語 テキスト", "𝔘𝔫𝔦 😀", "one two three four five six seven eight nine ten"]
+
+
+def test_the_compiled_lines_are_make_lines_one_by_one():
+    got = make_lines(ODD_RAW_LINES)
+    expected = [make_line(index, raw) for index, raw in enumerate(ODD_RAW_LINES)]
+    assert [(line.index, line.raw, line.text, line.words, line.html, line.cached_key) for line in got] == [
+        (line.index, line.raw, line.text, line.words, line.html, line.cached_key) for line in expected]
