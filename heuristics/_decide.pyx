@@ -100,3 +100,31 @@ def effective_word_counts(list texts, list words, double chars_per_word) -> list
     """``decide.effective_words`` of every line, from its text and its ``Line.words``; 0 for a blank line."""
     cdef Py_ssize_t i
     return [_effective(texts[i], words[i], chars_per_word) if texts[i] else 0 for i in range(len(texts))]
+
+
+def has_near_copy(str key, object index, Py_ssize_t extra, dict first_seen, set lengths) -> bool:
+    """``decide._has_near_copy``: another line is this one less its last or first 1 to ``extra`` words
+    (``key.rsplit(" ", cut)[0]``, ``key.split(" ", cut)[-1]``); a piece is cut out and looked up only when
+    some line has its length."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(key), right = size, left = -1, head, found, cut
+    cdef int kind = PyUnicode_KIND(key)
+    cdef void *data = PyUnicode_DATA(key)
+    cdef bint spaced = False  # a space was found (else every piece is the whole key)
+    for cut in range(extra):
+        found = right - 1
+        while found >= 0 and PyUnicode_READ(kind, data, found) != 32:
+            found -= 1
+        if found >= 0:
+            right = found
+            spaced = True
+        found = left + 1
+        while found < size and PyUnicode_READ(kind, data, found) != 32:
+            found += 1
+        if found < size:
+            left = found
+        head = right if spaced else size
+        if head in lengths and first_seen.get(key[:head], index) != index:
+            return True
+        if size - left - 1 in lengths and first_seen.get(key[left + 1:], index) != index:
+            return True
+    return False

@@ -413,22 +413,11 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
             verdicts[index].remove("duplicate", "duplicate.repeat")
 
 
-def _has_near_copy(key: str, index: int, extra: int, first_seen: Mapping[str, int], lengths: Set[int]) -> bool:
+def _has_near_copy(key: str, index: int, extra: int, first_seen: dict[str, int], lengths: set[int]) -> bool:
     """Another line is this one less its last or first 1 to ``extra`` words (``key.rsplit(" ", cut)[0]``,
-    ``key.split(" ", cut)[-1]``). Cut points are found from the spaces and a piece is cut out and looked up only
-    when some line has its length (most long lines have none)."""
-    size = len(key)
-    right = left = -1  # the latest cut points from the right and from the left
-    for _ in range(extra):
-        found = key.rfind(" ", 0, size if right < 0 else right)
-        right = found if found >= 0 else right
-        found = key.find(" ", left + 1)
-        left = found if found >= 0 else left
-        head = right if right >= 0 else size  # the kept piece's length on each side
-        if (head in lengths and first_seen.get(key[:head], index) != index) or \
-                (size - left - 1 in lengths and first_seen.get(key[left + 1:], index) != index):
-            return True
-    return False
+    ``key.split(" ", cut)[-1]``); compiled (``_decide.has_near_copy``): the cut points come from a scan for
+    spaces, and a piece is cut out and looked up only when some line has its length."""
+    return _decide.has_near_copy(key, index, extra, first_seen, lengths)
 
 
 def _residue_copy(index: int, verdicts: Sequence[Verdict], order: list[int], position: dict[int, int],
@@ -664,7 +653,7 @@ def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict], page: 
 def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Line] | None,
                     hits: Sequence[Sequence[Hit]] | None, page: Page | None = None) -> str:
     settings = page.settings if page is not None else SETTINGS
-    if hits is not None:
+    if hits is not None and hits[index]:
         weak = _strongest(h for h in hits[index] if not h.strong)
         if weak is not None:
             return weak.category
