@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
 
+from . import _decide
 from .language import stoplist
 from .memory.evidence import mark_repeated
 from .memory.policy import Evidence
@@ -105,13 +106,28 @@ def effective_words(line: Line, chars_per_word: float = SETTINGS.chars_per_word)
     return max(line.words, round(unspaced / chars_per_word) + len(WORD_RE.findall(_UNSPACED_RE.sub(" ", line.text))))
 
 
+def _fill_keys(lines: Sequence[Line]) -> None:
+    """Every line's matching key (``Line.key``, otherwise computed per line on first use) in one compiled
+    pass: the title and duplicate steps compare the keys of long body lines too."""
+    missing = [line for line in lines if line.cached_key is None]
+    if missing:
+        for line, key in zip(missing, _decide.line_keys([line.text for line in missing])):
+            line.cached_key = key
+
+
 class Page:
-    """Per-line facts the revision steps share: script-aware word counts, function words, shapes."""
+    """Per-line facts the revision steps share, computed once per document: script-aware word counts
+    (``effective_words``), prose and sentence shapes, the lines' keys; function words on first use."""
 
     def __init__(self, lines: Sequence[Line], language: str | None, settings: Settings):
         self.lines = lines
         self.settings = settings
-        self.words = [effective_words(line, settings.chars_per_word) if line.text else 0 for line in lines]
+        texts = [line.text for line in lines]
+        self.words = _decide.effective_word_counts(texts, [line.words for line in lines], settings.chars_per_word)
+        _fill_keys(lines)
+        self._ends = [text.endswith(SENTENCE_END) for text in texts]
+        self._prose = [end and words >= settings.good_words for end, words in zip(self._ends, self.words)]
+        self._sentence = [end and words >= settings.body_sentence_words for end, words in zip(self._ends, self.words)]
         self._stops = stoplist(language)
         self._function_words: dict[int, int] = {}
         self._order = [line.index for line in lines if line.text]
@@ -126,10 +142,10 @@ class Page:
         return self._function_words[index]
 
     def is_prose(self, index: int) -> bool:
-        return self.words[index] >= self.settings.good_words and ends_sentence(self.lines[index].text)
+        return self._prose[index]
 
     def is_sentence(self, index: int) -> bool:
-        return self.words[index] >= self.settings.body_sentence_words and ends_sentence(self.lines[index].text)
+        return self._sentence[index]
 
     def is_phrase(self, index: int) -> bool:
         """A run of words with a function word of the page's language: text, not a menu item."""
@@ -172,7 +188,7 @@ def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None, 
     """First and last prose line (not already removed): the article body sits between them."""
     start = end = None
     for line in lines:
-        prose = page.is_prose(line.index) if page is not None else is_prose(line)
+        prose = page._prose[line.index] if page is not None else is_prose(line)
         if prose and (verdicts is None or not verdicts[line.index].removed):
             if start is None:
                 start = line.index
@@ -199,12 +215,17 @@ def _strongest(hits: Iterable[Hit]) -> Hit | None:
 
 
 def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: int | None, end: int | None,
-                   good_words: int = GOOD_WORDS_DEFAULT) -> list[Verdict]:
-    """Label each line from its own text and its own rule hits only."""
+                   good_words: int = GOOD_WORDS_DEFAULT, *, words: Sequence[int] | None = None) -> list[Verdict]:
+    """Label each line from its own text and its own rule hits only. ``words``: the lines' ``effective_words``
+    when known (``Page.words``)."""
     verdicts = []
     for line, line_hits in zip(lines, hits):
-        if line.blank:
+        if not line.text:
             verdicts.append(Verdict("blank", "blank"))
+            continue
+        count = words[line.index] if words is not None else effective_words(line)
+        if not line_hits:  # most lines: no rule fired
+            verdicts.append(Verdict("good" if count >= good_words else "short", "keep"))
             continue
         usable = [h for h in line_hits if _where_ok(h.rule.where, line.index, start, end)]
         prefix = next((h for h in usable if h.rule.kind == "prefix"), None)
@@ -214,7 +235,7 @@ def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: 
         elif any(not h.strong for h in usable):
             verdict = Verdict("weak", "keep")
         else:
-            verdict = Verdict("good" if effective_words(line) >= good_words else "short", "keep")
+            verdict = Verdict("good" if count >= good_words else "short", "keep")
         if prefix is not None and verdict.final == "keep":
             verdict.strip_to = prefix.end
             verdict.category, verdict.rule = prefix.category, prefix.rule.id
@@ -225,7 +246,7 @@ def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: 
 
 
 def _non_blank(lines: Sequence[Line]) -> list[int]:
-    return [line.index for line in lines if not line.blank]
+    return [line.index for line in lines if line.text]
 
 
 def _rule_removed(verdict: Verdict) -> bool:
@@ -369,13 +390,11 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
             folded[line.index] = line.text.casefold()
             first_seen.setdefault(folded[line.index], line.index)
             copies[folded[line.index]] = copies.get(folded[line.index], 0) + 1
+    lengths = {len(key) for key in first_seen}
     for key, index in first_seen.items():
         extra = min(tail_words, lines[index].words - min_words)
-        for cut in range(1, extra + 1):
-            if (first_seen.get(key.rsplit(" ", cut)[0], index) != index
-                    or first_seen.get(key.split(" ", cut)[-1], index) != index):
-                verdicts[index].remove("duplicate", "duplicate.near_copy")
-                break
+        if extra > 0 and _has_near_copy(key, index, extra, first_seen, lengths):
+            verdicts[index].remove("duplicate", "duplicate.near_copy")
     order = _non_blank(lines)
     position = {index: pos for pos, index in enumerate(order)}
     page = page or Page(lines, None, SETTINGS)
@@ -392,6 +411,13 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
             first_seen[key] = index
         elif not evidence_first or many or _residue_copy(index, verdicts, order, position, start, end, page):
             verdicts[index].remove("duplicate", "duplicate.repeat")
+
+
+def _has_near_copy(key: str, index: int, extra: int, first_seen: dict[str, int], lengths: set[int]) -> bool:
+    """Another line is this one less its last or first 1 to ``extra`` words (``key.rsplit(" ", cut)[0]``,
+    ``key.split(" ", cut)[-1]``); compiled (``_decide.has_near_copy``): the cut points come from a scan for
+    spaces, and a piece is cut out and looked up only when some line has its length."""
+    return _decide.has_near_copy(key, index, extra, first_seen, lengths)
 
 
 def _residue_copy(index: int, verdicts: Sequence[Verdict], order: list[int], position: dict[int, int],
@@ -424,7 +450,7 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
         _absorb_sandwiched(in_run, block.gap)
         if edges_enabled and block.edges:
             others = {pos for pos, index in enumerate(order)
-                      if verdicts[index].removed and verdicts[index].category != category}
+                      if verdicts[index].final == "remove" and verdicts[index].category != category}
             others.update(*(hinted for other, hinted in weak.items() if other != category))
             _absorb_edges(in_run, order, lines, block, others)
         for pos in sorted(in_run):
@@ -618,16 +644,16 @@ def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict], page: 
                       max_words: int = SETTINGS.heading_max_words) -> set[int]:
     """Short unfinished lines the rules left, whose nearest surviving neighbours are both prose."""
     page = page or Page(lines, None, SETTINGS)
-    alive = [line.index for line in lines if not line.blank and not verdicts[line.index].removed]
+    alive = [line.index for line in lines if line.text and verdicts[line.index].final != "remove"]
+    words, ends, prose = page.words, page._ends, page._prose
     return {index for before, index, after in zip(alive, alive[1:], alive[2:])
-            if page.words[index] <= max_words and not ends_sentence(lines[index].text)
-            and page.is_prose(before) and page.is_prose(after)}
+            if words[index] <= max_words and not ends[index] and prose[before] and prose[after]}
 
 
 def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Line] | None,
                     hits: Sequence[Sequence[Hit]] | None, page: Page | None = None) -> str:
     settings = page.settings if page is not None else SETTINGS
-    if hits is not None:
+    if hits is not None and hits[index]:
         weak = _strongest(h for h in hits[index] if not h.strong)
         if weak is not None:
             return weak.category
@@ -655,7 +681,11 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     if mode == "recall":
         settings = replace(settings, **EVIDENCE_FIRST)
     page = Page(lines, language, settings)
-    verdicts = initial_labels(lines, hits, *body_span(lines, page=page), good_words=settings.good_words)
+    # The initial labels count words at the default chars_per_word (as they always have); the page's counts
+    # serve when the settings keep it.
+    default_count = settings.chars_per_word == SETTINGS.chars_per_word
+    verdicts = initial_labels(lines, hits, *body_span(lines, page=page), good_words=settings.good_words,
+                              words=page.words if default_count else None)
     grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
     start, end = body_span(lines, verdicts, page)
     if repeated:  # after the body span: the memory takes lines, it does not move the article

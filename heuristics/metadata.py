@@ -133,15 +133,18 @@ def simhash(words: str, shingle: int = FINGERPRINT_SHINGLE) -> tuple[str | None,
     return f"{fingerprint:016x}", len(ids)
 
 
-def _first_group(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision,
-                 group: str, categories: tuple[str, ...]) -> str | None:
-    for line, line_hits in zip(lines, hits):
-        verdict = decision.verdicts[line.index]
-        if not (verdict.removed or verdict.strip_to):
-            continue
-        for hit in line_hits:
-            if hit.groups and group in hit.groups and hit.category in categories:
-                return hit.groups[group]
+def _captured(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision) -> list[Hit]:
+    """The hits with named groups on lines that went or lost a prefix, in line order (one pass for every field)."""
+    verdicts = decision.verdicts
+    return [hit for line, line_hits in zip(lines, hits) if line_hits
+            and (verdicts[line.index].removed or verdicts[line.index].strip_to)
+            for hit in line_hits if hit.groups]
+
+
+def _first_group(captured: Sequence[Hit], group: str, categories: tuple[str, ...]) -> str | None:
+    for hit in captured:
+        if group in hit.groups and hit.category in categories:
+            return hit.groups[group]
     return None
 
 
@@ -159,20 +162,21 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     if decision.title_line is not None:
         put("title", lines[decision.title_line].text, "text")
     date_categories = ("date_line", "byline")
-    published = _first_group(lines, hits, decision, "date", date_categories)
+    captured = _captured(lines, hits, decision)
+    published = _first_group(captured, "date", date_categories)
     if published:
         put("published", parse_date(published, language), "text")
-    updated = _first_group(lines, hits, decision, "updated", date_categories)
+    updated = _first_group(captured, "updated", date_categories)
     if updated:
         put("updated", parse_date(updated, language), "text")
-    put("dateline", _first_group(lines, hits, decision, "dateline", ("date_line",)), "text")
-    authors = _first_group(lines, hits, decision, "author", ("byline",))
+    put("dateline", _first_group(captured, "dateline", ("date_line",)), "text")
+    authors = _first_group(captured, "author", ("byline",))
     if authors:
         put("authors", split_list(authors, _AUTHOR_SPLIT_RE), "text")
-    tags = _first_group(lines, hits, decision, "tags", ("tags",))
+    tags = _first_group(captured, "tags", ("tags",))
     if tags:
         put("tags", split_list(tags), "text")
-    put("source", _first_group(lines, hits, decision, "source", ("source_residue",)), "text")
+    put("source", _first_group(captured, "source", ("source_residue",)), "text")
     put("source", source, "caller")
     put("url", url, "caller")
     put("language", language, "text")

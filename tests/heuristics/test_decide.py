@@ -243,3 +243,37 @@ def test_a_one_word_page_title_does_not_make_a_body_sentence_the_title():
 
     result = clean(html=_page_with_list(("Kitchen tools",), linked=True, title="Council"))
     assert BODY in result.text and not [r for r in result.removed if r.category == "title"]
+
+
+def test_compiled_page_facts_equal_their_python_references():
+    """``_decide`` (one compiled pass per document) gives ``segment.line_key`` and ``effective_words`` exactly,
+    on every character class that matters: word characters of any script, ``_``, case folds that grow
+    (ß, ﬁ), scripts written without spaces, astral characters."""
+    from heuristics import _decide
+    from heuristics.decide import effective_words
+    from heuristics.segment import line_key, make_line
+
+    texts = ["", "» Read more…", "READ_MORE 2024", "Straße ﬁnal İstanbul ΑΣ", "中文 字符 and words", "ภาษาไทย ข้อความ",
+             "日本語のテキスト 123 テスト", "emoji 😀 𠀀 ok", "tabs\tand  spaces", "“Quoted,” she said. (1)"]
+    texts += ["x" + chr(code) + "y " + chr(code) for code in range(0, 0x3100, 3) if not 0xD800 <= code < 0xE000]
+    assert _decide.line_keys(texts) == [line_key(text) for text in texts]
+    lines = [make_line(0, text) for text in texts]
+    for chars_per_word in (1.5, 2.0, 3.0):
+        expected = [effective_words(line, chars_per_word) if line.text else 0 for line in lines]
+        assert _decide.effective_word_counts([line.text for line in lines], [line.words for line in lines],
+                                             chars_per_word) == expected
+
+
+def test_near_copy_lookup_cuts_words_as_split_does():
+    from heuristics.decide import _has_near_copy
+
+    def reference(key, index, extra, first_seen):
+        return any(first_seen.get(key.rsplit(" ", cut)[0], index) != index
+                   or first_seen.get(key.split(" ", cut)[-1], index) != index for cut in range(1, extra + 1))
+
+    keys = ["a b c d", "a b c", "b c d", "a", "d", "a  b", "a ", "", "b c", "x y z w v"]
+    first_seen = {key: position for position, key in enumerate(keys)}
+    lengths = {len(key) for key in first_seen}
+    for key, index in first_seen.items():
+        for extra in range(1, 6):
+            assert _has_near_copy(key, index, extra, first_seen, lengths) == reference(key, index, extra, first_seen)
