@@ -36,14 +36,28 @@ def load_docs(records: list[dict], cache: Path | None) -> dict[str, list[train.D
     return docs
 
 
+def zero_columns(docs: dict[str, list[train.DocData]], names: list[str]) -> list[str]:
+    """Hold the named feature columns (``doc_*``: every name with that prefix) at zero in every page's rows."""
+    from heuristics.features import FEATURE_NAMES
+
+    chosen = [i for i, name in enumerate(FEATURE_NAMES)
+              if any(name == want or (want.endswith("*") and name.startswith(want[:-1])) for want in names)]
+    for pages in docs.values():
+        for doc in pages:
+            doc.matrix[:, chosen] = 0
+    if chosen:
+        print(f"feature columns held at zero: {', '.join(FEATURE_NAMES[i] for i in chosen)}", file=sys.stderr)
+    return [FEATURE_NAMES[i] for i in chosen]
+
+
 def fit_and_score(fit_docs: list[train.DocData], calibration: dict[str, list[train.DocData]],
                   test: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-                  stay: float | None = train.SMOOTHING_STAY, saved: dict[tuple[str, str], Any] | None = None
-                  ) -> tuple[dict[str, float], dict[str, list[dict]]]:
+                  stay: float | None = train.SMOOTHING_STAY, saved: dict[tuple[str, str], Any] | None = None,
+                  weighting: str = "tokens") -> tuple[dict[str, float], dict[str, list[dict]]]:
     """Thresholds calibrated on ``calibration`` and the per-page scorer rows of ``test`` (whose scores go
     into ``saved`` by (regime, page id) when given: out-of-domain predictions for calibration)."""
     recipe = replace(train.TEXT, smoothing=stay)
-    first, second = train.fit_stacked(fit_docs, rounds=rounds, recipe=recipe)
+    first, second = train.fit_stacked(fit_docs, rounds=rounds, recipe=recipe, weighting=weighting)
     calibration_scores = {r: train.predict_stacked(first, second, d, recipe) for r, d in calibration.items()}
     thresholds = train.calibrate(train.RowRuns(scorer, calibration, calibration_scores), recipe.grid)
     rows = {}
@@ -74,7 +88,8 @@ def split_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, roun
 
 
 def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, rounds: int,
-               stay: float | None = train.SMOOTHING_STAY, save: Path | None = None) -> list[str]:
+               stay: float | None = train.SMOOTHING_STAY, save: Path | None = None, weighting: str = "tokens"
+               ) -> list[str]:
     datasets = sorted({d.dataset for d in docs["r2"]})
     out = ["Leave one dataset out (fit on the other five, calibrate on their held-back pages)", "",
            "| left out | pages | R2 identity | R2 rules | R2 rules + model | R1 identity | R1 rules | R1 rules + model |"
@@ -88,7 +103,7 @@ def lodo_table(docs: dict[str, list[train.DocData]], scorer: train.Scorer, round
         calibration = {r: [d for d in docs[r] if d.dataset != name and in_slice(d.id, train.HOLDOUT_MODULO)]
                        for r in REGIMES}
         test = {r: [d for d in docs[r] if d.dataset == name] for r in REGIMES}
-        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay, saved)
+        thresholds, model_rows = fit_and_score(fit_docs, calibration, test, scorer, rounds, stay, saved, weighting)
         if save is not None:
             with save.open("wb") as handle:
                 pickle.dump(saved, handle, protocol=5)
@@ -228,6 +243,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=train.DEFAULT_ROUNDS)
     parser.add_argument("--smoothing", type=float, default=train.SMOOTHING_STAY, metavar="STAY",
                         help="run smoothing over the open lines with this stay probability (default: the shipped setting)")
+    parser.add_argument("--weighting", choices=("tokens", "dataset"), default="tokens",
+                        help="LODO sample weights: per token (the shipped recipe) or every dataset weighing the same")
+    parser.add_argument("--zero-features", nargs="*", default=[], metavar="NAME",
+                        help="LODO: hold these feature columns at zero (names, or a prefix ending in *): a stand-in "
+                             "for dropping them")
     args = parser.parse_args()
     records = load_records()
     scorer = train.Scorer(records, load_scorer().aggregate_shingle)
@@ -246,11 +266,12 @@ def main() -> None:
     if args.threads:
         train.DEFAULT_PARAMS["num_threads"] = args.threads
     docs = load_docs(records, args.cache)
+    zero_columns(docs, args.zero_features)
     if not args.skip_split:
         print("\n".join(split_table(docs, scorer, args.rounds, args.smoothing)), flush=True)
     if args.lodo:
         print()
-        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing, args.save_lodo_scores)))
+        print("\n".join(lodo_table(docs, scorer, args.rounds, args.smoothing, args.save_lodo_scores, args.weighting)))
 
 
 if __name__ == "__main__":

@@ -187,6 +187,8 @@ def stack_rows(docs: Sequence[DocData], weighting: str = "tokens") -> tuple[np.n
     ``tokens``: a line weighs its share of the document's tokens times sqrt(document lines), so a
     long page does not drown the short ones while a long line still outweighs a short one.
     """
+    if weighting == "dataset":
+        return _balanced_by_dataset(docs)
     xs, ys, ws = [], [], []
     for doc in docs:
         keep = doc.share >= 0
@@ -196,6 +198,18 @@ def stack_rows(docs: Sequence[DocData], weighting: str = "tokens") -> tuple[np.n
         ys.append(doc.labels[keep])
         ws.append(_weights(doc.tokens[keep], weighting))
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def _balanced_by_dataset(docs: Sequence[DocData]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``tokens`` weights, rescaled so that every dataset's rows weigh the same in all (an experiment of
+    ``devtools.model_eval --weighting dataset``: measured worse out of domain, not the shipped recipe)."""
+    groups: dict[str, list[DocData]] = {}
+    for doc in docs:
+        groups.setdefault(doc.dataset, []).append(doc)
+    parts = [stack_rows(group, "tokens") for _, group in sorted(groups.items())]
+    share = sum(len(w) for _, _, w in parts) / len(parts)  # each dataset's total: the mean row count
+    weights = [(w * (share / w.sum())).astype(np.float32) for _, _, w in parts]
+    return np.vstack([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]), np.concatenate(weights)
 
 
 def _weights(tokens: np.ndarray, weighting: str) -> np.ndarray:

@@ -157,3 +157,32 @@ def test_the_out_of_domain_threshold_goes_on_the_card_and_keeps_the_modes_ordere
     written = json.loads(card.read_text(encoding="utf-8"))
     assert written["thresholds"]["balanced"] == 0.10 and written["calibration"]["balanced"] == "out of domain: test"
     assert json.loads(shipped_card().read_text(encoding="utf-8"))["thresholds"] == before   # the shipped card untouched
+
+
+def test_dataset_weighting_gives_every_dataset_the_same_total_weight(docs):
+    from dataclasses import replace as copy_with
+
+    many = [copy_with(doc, dataset="big") for doc in docs[:30]] + [copy_with(doc, dataset="small") for doc in docs[30:36]]
+    _, _, per_token = train.stack_rows(many)
+    _, labels, per_dataset = train.stack_rows(many, "dataset")
+    rows_big = sum(int((doc.share >= 0).sum()) for doc in many[:30])
+    assert per_token[:rows_big].sum() > 3 * per_token[rows_big:].sum()  # the big dataset dominates per token
+    assert per_dataset[:rows_big].sum() == pytest.approx(per_dataset[rows_big:].sum(), rel=1e-5)
+    assert per_dataset.sum() == pytest.approx(len(labels), rel=1e-5)  # the same total as rows, shared evenly
+
+
+def test_model_eval_holds_named_feature_columns_at_zero(docs):
+    from heuristics.features import FEATURE_NAMES
+
+    from devtools.model_eval import zero_columns
+
+    pages = {"r2": [copy for copy in docs[:4]]}
+    before = [doc.matrix.copy() for doc in pages["r2"]]
+    zeroed = zero_columns(pages, ["pos", "doc_*"])
+    assert "pos" in zeroed and all(name.startswith("doc_") for name in zeroed if name != "pos") and len(zeroed) > 2
+    columns = [FEATURE_NAMES.index(name) for name in zeroed]
+    for doc, old in zip(pages["r2"], before):
+        assert not doc.matrix[:, columns].any()
+        others = [i for i in range(len(FEATURE_NAMES)) if i not in columns]
+        assert np.array_equal(doc.matrix[:, others], old[:, others], equal_nan=True)
+        doc.matrix[:] = old  # the module's fixture is shared
