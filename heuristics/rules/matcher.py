@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate
+from typing import AbstractSet as Set
 from typing import Sequence
 
 import ahocorasick
@@ -20,26 +21,27 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     line_table = ruleset.line_table
     line_words = ruleset.line_words
     phrase_hits, unlocked_by = _document_phrase_hits(automaton, lines, ruleset.phrase_words(langs))
-    regex_hits = _document_regex_hits(regex_set, lines, unlocked_by, _gated_lines(regex_set, lines))
-    containers = ruleset.containers
+    open_lines = _gated_lines(regex_set, lines)
     out: list[list[Hit]] = []
     by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
     for position, line in enumerate(lines):
         if not line.text:
             out.append([])
             continue
+        hits: list[Hit] = []
         rules = line_table.get(line.key) if line.words <= line_words else None
-        hits: list[Hit] = [Hit(rule) for rule in rules] if rules else []
+        if rules:
+            hits.extend(Hit(rule) for rule in rules)
         if position in phrase_hits:
             hits.extend(phrase_hits[position])
-        if position in regex_hits:
-            hits.extend(regex_hits[position])
-        if line.html and containers:
-            hits.extend(_container_hits(line.html.tokens, containers, line.words, by_tokens))
+        hits.extend(_regex_hits(regex_set, line, unlocked_by.get(position, _NOTHING), open_lines, position))
+        if line.html and ruleset.containers:
+            hits.extend(_container_hits(line.html.tokens, ruleset.containers, line.words, by_tokens))
         out.append(_dedupe(hits) if len(hits) > 1 else hits)
     return out
 
 
+_NOTHING: frozenset[str] = frozenset()
 _ALL = None  # an ungated detector, or a gate that could not judge the document: every line is tried
 
 
@@ -54,43 +56,35 @@ def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, set[i
     return open_lines
 
 
-def _document_regex_hits(regex_set: _RegexSet, lines: Sequence[Line], unlocked_by: dict[int, set[str]],
-                         open_lines: dict[int, set[int] | None]) -> dict[int, list[Hit]]:
-    """Regex hits per line position, in the order a line's own pass would find them: detector by detector,
-    then the guarded regexes its phrases unlocked. Each detector walks only the lines it may match: short
-    enough, of its length class, and (when gated) left open by its gate (on the others it would find nothing).
-    """
-    found_hits: dict[int, list[Hit]] = {}
-    short_words = regex_set.short_line_words
+def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, set[int] | None],
+                position: int) -> list[Hit]:
+    """The line's regex hits; a gated detector is searched only on the lines its gate left open (on
+    the others it would find nothing)."""
+    found_hits = []
+    text, words = line.text, line.words
+    is_short = words <= regex_set.short_line_words
     for index, detector in enumerate(regex_set.detectors):
-        gated = open_lines.get(index, _ALL)
-        limit, short_lines, anchored = detector.max_words, detector.short_lines, detector.anchored
-        for position in range(len(lines)) if gated is None else gated:
-            line = lines[position]
-            words = line.words
-            if not line.text or words > limit or (short_lines is not None and short_lines != (words <= short_words)):
-                continue
-            text = line.text
-            found, singles = detector.find(text)
-            if found is None:
-                continue
-            # The detector names the first alternative that matches; the ones after it may match too
-            # (a rule whose position constraint fails later must not hide another), so try those singly.
-            for rule, single in singles[found.lastindex - 1:]:
-                if words <= rule.max_words:
-                    match = single.match(text) if anchored else single.search(text, found.start())
-                    if match is not None:
-                        found_hits.setdefault(position, []).append(_hit(rule, match))
-    for position, unlocked in unlocked_by.items():
-        line = lines[position]
-        text, words = line.text, line.words
-        if not text:
+        if words > detector.max_words or (detector.short_lines is not None and detector.short_lines != is_short):
             continue
+        gated = open_lines.get(index, _ALL)
+        if gated is not None and position not in gated:
+            continue
+        found, singles = detector.find(text)
+        if found is None:
+            continue
+        # The detector names the first alternative that matches; the ones after it may match too
+        # (a rule whose position constraint fails later must not hide another), so try those singly.
+        for rule, single in singles[found.lastindex - 1:]:
+            if words <= rule.max_words:
+                match = single.match(text) if detector.anchored else single.search(text, found.start())
+                if match is not None:
+                    found_hits.append(_hit(rule, match))
+    if unlocked:
         for rule, single, width in regex_set.guarded:
             if rule.id in unlocked and words <= rule.max_words:
                 match = single.search(text, 0 if width is None else max(0, len(text) - width))
                 if match is not None:
-                    found_hits.setdefault(position, []).append(_hit(rule, match))
+                    found_hits.append(_hit(rule, match))
     return found_hits
 
 
@@ -120,21 +114,6 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return unique
 
 
-def _phrase_forms(texts: list[str]) -> list[str]:
-    """``phrase_form`` of every text: the document is case-folded in one call (folding maps each character on
-    its own), and only lines with a hyphen get their spaces redone."""
-    document = "\n".join(texts)
-    if document.count("\n") != len(texts) - 1:  # a text holding a newline: line by line
-        return [phrase_form(text) for text in texts]
-    folded = document.casefold()
-    if "’" in folded:
-        folded = folded.replace("’", "'")
-    forms = folded.split("\n")
-    if "-" in folded:
-        forms = [" ".join(form.replace("-", " ").split()) if "-" in form else form for form in forms]
-    return forms
-
-
 def _document_phrase_hits(automaton: ahocorasick.Automaton | None, lines: Sequence[Line], max_words: int
                           ) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
     """Phrase hits (on word boundaries) per line position, and the guarded regexes each line unlocked.
@@ -146,7 +125,7 @@ def _document_phrase_hits(automaton: ahocorasick.Automaton | None, lines: Sequen
     unlocked: dict[int, set[str]] = {}
     if automaton is None:
         return hits, unlocked
-    folded_lines = _phrase_forms([line.text if 0 < line.words <= max_words else "" for line in lines])
+    folded_lines = [phrase_form(line.text) if 0 < line.words <= max_words else "" for line in lines]
     document = "\n".join(folded_lines)
     starts = list(accumulate((len(folded) + 1 for folded in folded_lines), initial=0))
     for end, (length, rules, guard_ids) in automaton.iter(document):
