@@ -16,6 +16,8 @@ from typing import Any
 from flask import Flask
 
 from heuristics import CATEGORIES, clean, engine_info
+from heuristics.metadata import prepare_dates
+from heuristics.rules import default_ruleset
 from heuristics.memory import SourceMemory, open_memory
 
 from . import api, logs, ops, problems, sources
@@ -29,8 +31,7 @@ WARMUP_TEXT = (
     "The talks resumed on Monday in Geneva after a pause of several weeks, officials said, and both "
     "delegations described the first session as constructive.\nPhoto: Reuters\nShare this article\n"
 )
-# A language without a stopword list: detection falls back to the statistical identifier, which loads
-# its model (tens of MB) now, in the master, instead of once in every worker.
+# A language without a stopword list: detection goes to the statistical identifier (CLD2).
 WARMUP_OTHER_LANGUAGE = "東京で両国の代表団による会談が数週間ぶりに再開され、関係者は協議を建設的だったと述べた。\n"
 WARMUP_HTML = (
     "<html><head><title>Talks</title></head><body><article><p>"
@@ -59,6 +60,7 @@ def warm_up(state: ServiceState) -> None:
         clean(WARMUP_OTHER_LANGUAGE)
         clean(html=WARMUP_HTML, extractor="fast")
         clean(html=WARMUP_HTML, extractor="trafilatura")
+        prepare_dates(default_ruleset().languages)
     except Exception as error:  # reported by /readyz as 503 rather than crashing the process
         log.exception("engine warm-up failed")
         state.error = f"engine warm-up failed: {error!r}"

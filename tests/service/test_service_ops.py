@@ -94,6 +94,19 @@ def test_access_log_is_one_json_line_per_request(server, http):
     assert record["duration_ms"] >= 0 and record["ts"]
 
 
+def test_the_warm_up_prepares_the_date_parser_for_every_rule_language(monkeypatch):
+    """dateparser builds a language's tables on its first dates (0.2 s): the master does it before the
+    fork, so no worker pays it in a request."""
+    import service
+    from heuristics.rules import default_ruleset
+
+    prepared: list[str] = []
+    monkeypatch.setattr(service, "prepare_dates", lambda languages: prepared.extend(languages))
+    assert service.create_app().test_client().get("/readyz").status_code == 200
+    assert set(default_ruleset().languages) - {"xx"} <= set(prepared) and "de" in prepared
+    assert service.create_app({"WARMUP": False}) and len(prepared) == len(set(prepared))  # no warm-up, no call
+
+
 def test_openapi_document_is_served_and_matches_the_engine(server, http):
     response = http.get(server.url + "/openapi.json")
     assert response.status_code == 200
