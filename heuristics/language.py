@@ -8,6 +8,7 @@ py3langid's model cost 70 (docs/service.md, memory).
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -56,12 +57,20 @@ def _vote_table() -> dict[str, str]:
     return {word: codes[0] for word, codes in table.items() if len(codes) == 1}
 
 
+# What CLD2 refuses as "invalid UTF-8" although it is valid: C0 controls other than tab, line feed, form
+# feed and carriage return, DEL and the C1 controls, and the noncharacters (U+FDD0-FDEF, the last two
+# code points of every plane). They carry no language, so they become spaces.
+_CLD2_REFUSES = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                           + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+                           + "]")
+
+
 def identify(sample: str, words: Sequence[str] = ()) -> tuple[str | None, float | None]:
     """CLD2's language for ``sample`` (ISO 639-1, the region or script dropped) and its share of the text,
     or (None, None) when CLD2 does not call it reliably. On a page of two languages, the one of CLD2's
     candidates with the most stopwords among ``words`` wins: the engine uses the language for its
     function words, and those of the running text are what it needs."""
-    reliable, _, details = pycld2.detect(sample.encode("utf-8", "replace"))
+    reliable, _, details = pycld2.detect(_CLD2_REFUSES.sub(" ", sample).encode("utf-8", "replace"))
     found = [(code.split("-")[0], percent) for _, code, percent, _ in details if code != "un" and percent > 0]
     if not reliable or not found:
         return None, None

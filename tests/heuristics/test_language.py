@@ -56,3 +56,11 @@ def test_the_identifier_is_cld2_and_jusText_is_not_imported():
             "print(sorted(m for m in ('justext', 'py3langid', 'pycld2') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['pycld2']"
+
+
+def test_characters_cld2_refuses_do_not_stop_detection():
+    """CLD2 calls control characters and noncharacters "invalid UTF-8" and raises; they carry no language."""
+    refused = "\x00\x07\x0b\x1f\x7f\x85\x9f\ufdd0\ufffe\uffff\U0001fffe\U0010ffff"
+    text = ENGLISH_NAMES + refused + " ".join([GERMAN_PROSE] * 3) + refused
+    assert identify(text)[0] == "de"
+    assert identify(refused) == (None, None)
