@@ -75,18 +75,23 @@ def identify(sample: str, words: Sequence[str] = ()) -> tuple[str | None, float 
     if not reliable or not found:
         return None, None
     if len(found) > 1:
-        table = _vote_table()
-        votes = Counter(table[word] for word in words if word in table)
+        votes = _votes(words)
         found.sort(key=lambda candidate: votes[candidate[0]], reverse=True)  # stable: CLD2's order on ties
     code, percent = found[0]
     return code, round(percent / 100, 3)
 
 
+def _votes(tokens: Iterable[str]) -> Counter[str]:
+    """Per language, how many of ``tokens`` are stopwords of that language's list alone."""
+    counts = Counter(map(_vote_table().get, tokens))   # counted in C; tokens in no list count under None
+    counts.pop(None, None)
+    return counts
+
+
 def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
          margin: float = SETTINGS.vote_margin) -> tuple[str, float] | None:
     """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
-    counts = Counter(map(_vote_table().get, tokens))   # counted in C; tokens in no list count under None
-    counts.pop(None, None)
+    counts = _votes(tokens)
     if not counts:
         return None
     (best, best_n), *rest = counts.most_common(2) + [("", 0)]
