@@ -22,6 +22,7 @@ from heuristics.memory import SourceMemory, open_memory
 
 from . import api, logs, ops, problems, sources
 from .config import DEFAULTS, PREFIX, normalize
+from .encoding import OrjsonProvider
 from .metrics import Metrics
 
 # Touches every lazily loaded part of the engine: rules, model, language identifier, date parser, and
@@ -77,7 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config.update(normalize(app.config))
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = OrjsonProvider(app)  # answers keep the engine's key order
 
     logs.configure_logging(app.config["LOG_LEVEL"])
     problems.register(app)

@@ -15,6 +15,7 @@ from heuristics.pipeline import input_chars
 from heuristics.settings import SETTINGS
 
 from .documents import document_from_json, engine_problem, options_from_query
+from .encoding import encode
 from .problems import Problem
 from .spool import spool_body, too_large
 
@@ -304,10 +305,10 @@ def _ndjson_batch() -> Response:
             stats["documents"] += 1
             yield _ndjson_item(index, line, defaults)
 
-    def generate() -> Iterator[str]:
+    def generate() -> Iterator[bytes]:
         # a duplex client may wait for an answer before it sends more: answer each line as it arrives
         for answer in _answered(items(), 1 if duplex else SETTINGS.batch_documents):
-            yield json.dumps(answer) + "\n"
+            yield encode(answer) + b"\n"
 
     response = Response(stream_with_context(generate()), mimetype="application/x-ndjson")
     if duplex:

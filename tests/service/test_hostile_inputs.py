@@ -381,7 +381,7 @@ def test_stalled_clients_are_answered_or_closed_and_do_not_starve_the_others(hos
     assert all(answer.startswith(b"HTTP/1.1 408") for answer in extra_answers)
     assert all(answers[name].startswith(b"HTTP/1.1 408") for name in ("body", "chunked body", "ndjson body"))
     duplex = answers["duplex ndjson body"]
-    assert b'"status": 408' in duplex and duplex.startswith(b"HTTP/1.1 200")
+    assert re.search(rb'"status": ?408', duplex) and duplex.startswith(b"HTTP/1.1 200")
     assert answers["headers"] == b""
     # With Prefer: duplex answers start before the body ends. gunicorn reads a body in 1 KB pieces, so the
     # whole line before the stall may be unanswered: the stream ends with a 408 item whose id says where a
