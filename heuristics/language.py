@@ -65,17 +65,19 @@ _CLD2_REFUSES = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
                            + "]")
 
 
-def identify(sample: str, words: Sequence[str] = ()) -> tuple[str | None, float | None]:
+def identify(sample: str, words: Sequence[str] = (), *, votes: Counter[str] | None = None
+             ) -> tuple[str | None, float | None]:
     """CLD2's language for ``sample`` (ISO 639-1, the region or script dropped) and its share of the text,
     or (None, None) when CLD2 does not call it reliably. On a page of two languages, the one of CLD2's
     candidates with the most stopwords among ``words`` wins: the engine uses the language for its
-    function words, and those of the running text are what it needs."""
+    function words, and those of the running text are what it needs. ``votes``: ``words``' stopword
+    votes when the caller counted them already."""
     reliable, _, details = pycld2.detect(_CLD2_REFUSES.sub(" ", sample).encode("utf-8", "replace"))
     found = [(code.split("-")[0], percent) for _, code, percent, _ in details if code != "un" and percent > 0]
     if not reliable or not found:
         return None, None
     if len(found) > 1:
-        votes = _votes(words)
+        votes = _votes(words) if votes is None else votes
         found.sort(key=lambda candidate: votes[candidate[0]], reverse=True)  # stable: CLD2's order on ties
     code, percent = found[0]
     return code, round(percent / 100, 3)
@@ -91,7 +93,11 @@ def _votes(tokens: Iterable[str]) -> Counter[str]:
 def vote(tokens: Iterable[str], min_hits: int = SETTINGS.vote_min_hits,
          margin: float = SETTINGS.vote_margin) -> tuple[str, float] | None:
     """The language whose own stopwords clearly dominate the tokens, with its share of the votes."""
-    counts = _votes(tokens)
+    return _winner(_votes(tokens), min_hits, margin)
+
+
+def _winner(counts: Counter[str], min_hits: int, margin: float) -> tuple[str, float] | None:
+    """``vote``'s answer from the tokens' counted votes."""
     if not counts:
         return None
     (best, best_n), *rest = counts.most_common(2) + [("", 0)]
@@ -122,7 +128,8 @@ def detect(text: str, settings: Settings = SETTINGS) -> tuple[str | None, float 
     words = _first_words(sample, settings.vote_tokens, settings.langid_prefix_chars)
     if not words:
         return None, None
-    fast = vote(words, settings.vote_min_hits, settings.vote_margin)
+    counts = _votes(words)
+    fast = _winner(counts, settings.vote_min_hits, settings.vote_margin)
     if fast is not None:
         return fast
-    return identify(sample, words)
+    return identify(sample, votes=counts)
