@@ -69,6 +69,13 @@ def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines
         gated = open_lines.get(index, _ALL)
         if gated is not None and position not in gated:
             continue
+        if detector.anchored:
+            for rule, single in detector.candidates(text):
+                if words <= rule.max_words:
+                    match = single.match(text)
+                    if match is not None:
+                        found_hits.append(_hit(rule, match))
+            continue
         found, singles = detector.find(text)
         if found is None:
             continue
