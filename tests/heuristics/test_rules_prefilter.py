@@ -202,3 +202,15 @@ def test_lines_with_thousands_of_distinct_starts_keep_the_gate_caches_bounded():
         detector.candidates(chr(code) + chr(code + 1) + " x")
     assert len(detector._by_start) <= compiler._MAX_STARTS and len(detector._by_mask) <= compiler._MAX_STARTS
     assert all(len(table) <= 4096 for table in detector.start_gate._tables)
+
+
+def test_combined_start_detectors_name_one_group_per_entry():
+    """``find`` maps ``lastindex`` to its entries, which holds while the patterns capture nothing but
+    named groups (turned into ``(?:``): then trying each allowed entry finds what ``find`` finds."""
+    from heuristics.rules.compiler import _NAMED_GROUP_RE
+
+    for langs in sorted({RULESET.languages_for(lang) for lang in RULESET.languages}):
+        for detector in _anchored(langs):
+            for rule, pattern in detector.entries:
+                assert re.compile(_NAMED_GROUP_RE.sub("(?:", _flagged(rule, pattern))).groups == 0, pattern
+
