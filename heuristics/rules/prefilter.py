@@ -197,8 +197,7 @@ class StartGate:
 
     def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 64) -> None:
         self.depth = depth
-        self._cap = cap
-        paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in self._paths(pattern)]
+        paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in start_paths(pattern, depth, cap)]
         self._entry_of = [entry for entry, _ in paths]
         self._all = (1 << len(paths)) - 1
         self._ended: list[int] = []  # per position: the paths no longer than it (they accept anything there)
@@ -246,12 +245,23 @@ class StartGate:
                 bits |= paths
         return bits
 
-    def _paths(self, pattern: str) -> list[tuple[_Step, ...]]:
-        parsed = sre_parse.parse(pattern)
-        walked = self._sequence(parsed.data, parsed.state.flags, [((), True)])
-        return list(dict.fromkeys(steps for steps, _ in walked))
 
-    def _sequence(self, items: Sequence[tuple[object, object]], flags: int, paths: list[_Path]) -> list[_Path]:
+@lru_cache(maxsize=4096)
+def start_paths(pattern: str, depth: int, cap: int) -> tuple[tuple[_Step, ...], ...]:
+    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns."""
+    parsed = sre_parse.parse(pattern)
+    walked = _PathWalker(depth, cap).sequence(parsed.data, parsed.state.flags, [((), True)])
+    return tuple(dict.fromkeys(steps for steps, _ in walked))
+
+
+class _PathWalker:
+    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps."""
+
+    def __init__(self, depth: int, cap: int) -> None:
+        self.depth = depth
+        self._cap = cap
+
+    def sequence(self, items: Sequence[tuple[object, object]], flags: int, paths: list[_Path]) -> list[_Path]:
         for op, arg in items:
             if not any(open_ for _, open_ in paths):
                 break
@@ -267,22 +277,24 @@ class StartGate:
             return paths  # an assertion only narrows what matches
         if op == _C.SUBPATTERN:
             _, add, remove, sub = arg  # type: ignore[misc]
-            return self._sequence(sub.data, (flags | add) & ~remove, paths)
+            return self.sequence(sub.data, sre_compile._combine_flags(flags, add, remove), paths)  # as re does
         if op == getattr(_C, "ATOMIC_GROUP", None):
-            return self._sequence(arg.data, flags, paths)  # type: ignore[attr-defined]  # matches a subset
+            return self.sequence(arg.data, flags, paths)  # type: ignore[attr-defined]  # matches a subset
         if op == _C.BRANCH:
-            return [path for branch in arg[1] for path in self._sequence(branch.data, flags, paths)]  # type: ignore[index]
+            return [path for branch in arg[1] for path in self.sequence(branch.data, flags, paths)]  # type: ignore[index]
         if op in _REPEATS:  # possessive repeats match a subset of the greedy ones
             low, high, sub = arg  # type: ignore[misc]
             for _ in range(min(low, self.depth)):
-                paths = self._sequence(sub.data, flags, paths)
+                paths = self.sequence(sub.data, flags, paths)
             if high > low:  # stop here, or go one round further and stop knowing
-                paths = paths + [(steps, False) for steps, _ in self._sequence(sub.data, flags, paths)]
+                paths = paths + [(steps, False) for steps, _ in self.sequence(sub.data, flags, paths)]
             return paths
         return [(steps, False) for steps, _ in paths]  # anything else: the path stops knowing here
 
     def _shrink(self, paths: list[_Path]) -> list[_Path]:
         """At most ``cap`` distinct paths: cut them all shorter (which only loosens them) until they fit."""
+        if len(paths) <= self._cap:
+            return paths
         paths = list(dict.fromkeys(paths))
         length = max((len(steps) for steps, _ in paths), default=0)
         while len(paths) > self._cap and length > 0:
