@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Sequence
 
 import ahocorasick
 
+from .._rules import PhraseScanner
 from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
 from .prefilter import LiteralGate, StartGate
@@ -200,6 +201,7 @@ class RuleSet:
     line_words: int = 0
     short_line_words: int = SETTINGS.rule_short_line_words
     _automata: dict[tuple[str, ...], ahocorasick.Automaton | None] = field(default_factory=dict)
+    _scanners: dict[tuple[str, ...], PhraseScanner | None] = field(default_factory=dict)
     _regex_sets: dict[tuple[str, ...], _RegexSet] = field(default_factory=dict)
     _phrase_words: dict[tuple[str, ...], int] = field(default_factory=dict)
 
@@ -250,6 +252,15 @@ class RuleSet:
             self._automata[langs] = _build_automaton(
                 (entry for lang in langs for entry in self.phrases.get(lang, ())), guards)
         return self._automata[langs]
+
+    def phrase_scanner(self, langs: tuple[str, ...]) -> PhraseScanner | None:
+        """The ``automaton``'s keys and values as a compiled dense table (``_rules.PhraseScanner``): its
+        ``scan`` yields what the automaton's ``iter`` yields, three times faster (measured)."""
+        if langs not in self._scanners:
+            automaton = self.automaton(langs)
+            items = list(automaton.items()) if automaton is not None else []
+            self._scanners[langs] = PhraseScanner([key for key, _ in items], [value for _, value in items]) if items else None
+        return self._scanners[langs]
 
     def regex_set(self, langs: tuple[str, ...]) -> _RegexSet:
         """The regex and prefix rules for these languages, compiled into detectors (cached)."""

@@ -32,6 +32,8 @@ from typing import Sequence
 
 import ahocorasick
 
+from .._rules import PhraseScanner
+
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None))
 _MAX_CLASS = 8  # a character class of up to this many literal characters is a literal set
@@ -145,10 +147,11 @@ class LiteralGate:
 
     def __init__(self, literals: frozenset[str], tail: int | None) -> None:
         self.tail = tail
-        self._automaton = ahocorasick.Automaton()
+        self._automaton = ahocorasick.Automaton()  # the reference of the compiled scanner (tests compare them)
         for literal in literals:
             self._automaton.add_word(literal, None)
         self._automaton.make_automaton()
+        self._scanner = PhraseScanner(sorted(literals), [None] * len(literals))
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[str], tail: int | None) -> LiteralGate | None:
@@ -170,7 +173,7 @@ class LiteralGate:
         if unsafe_text().search(document):
             return None
         starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
-        return {bisect_right(starts, end) - 1 for end, _ in self._automaton.iter(document.lower())}
+        return {bisect_right(starts, end) - 1 for end, _ in self._scanner.scan(document.lower())}
 
 
 _ONE_CHARACTER = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
