@@ -9,7 +9,9 @@ keys that are suffixes of it (pyahocorasick walks the state's failure links the 
 
 The characters of the keys get small class numbers (0: any other character, which sends the scan
 back to the root); each state's successor for each class is precomputed, so a character costs one
-table read instead of a search among a trie node's children.
+table read instead of a search among a trie node's children. The table holds 16-bit states and
+8-bit classes (0.9 MB for the largest language set); a key set past that raises ``ValueError``, and
+the caller keeps the pyahocorasick automaton.
 """
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 
@@ -26,10 +28,10 @@ cdef enum:
 
 
 cdef class PhraseScanner:
-    cdef int *delta          # states x classes: the next state
+    cdef unsigned short *delta  # states x classes: the next state (at most 65,535 states)
     cdef int *out_start      # per state (and one past the last): where its keys start in out_keys
     cdef int *out_keys       # the keys that end in each state, longest first
-    cdef unsigned short *bmp  # class of each code point below 65536
+    cdef unsigned char *bmp  # class of each code point below 65536 (at most 255 classes)
     cdef dict astral         # class of the code points above, when a key holds one
     cdef int n_classes
     cdef int n_states
@@ -51,12 +53,12 @@ cdef class PhraseScanner:
         if len(keys) != len(values) or len(set(keys)) != len(keys) or any(not key for key in keys):
             raise ValueError("distinct non-empty keys, one value each")
         chars = sorted(set("".join(keys)))
-        if len(chars) + 1 > 65535:
-            raise ValueError("too many distinct characters")
+        if len(chars) + 1 > 255:
+            raise ValueError("more than 254 distinct characters")
         class_of = {ch: index + 1 for index, ch in enumerate(chars)}
         self.values = list(values)
         self.n_classes = len(chars) + 1
-        self.bmp = <unsigned short *> PyMem_Malloc(BMP * sizeof(unsigned short))
+        self.bmp = <unsigned char *> PyMem_Malloc(BMP * sizeof(unsigned char))
         if self.bmp == NULL:
             raise MemoryError()
         cdef Py_ssize_t i
@@ -69,13 +71,15 @@ cdef class PhraseScanner:
             else:
                 self.astral[ord(ch)] = cls
         children, word = _trie(keys, class_of)
+        if len(children) > 65535:
+            raise ValueError("more than 65,535 states")
         self.n_states = len(children)
         self._fill(children, word)
 
     cdef _fill(self, list children, list word):
         """Failure links in breadth-first order, the dense successor table and each state's keys."""
         cdef int n = self.n_states, width = self.n_classes, state, cls, child, fallback
-        self.delta = <int *> PyMem_Malloc(n * width * sizeof(int))
+        self.delta = <unsigned short *> PyMem_Malloc(n * width * sizeof(unsigned short))
         self.out_start = <int *> PyMem_Malloc((n + 1) * sizeof(int))
         if self.delta == NULL or self.out_start == NULL:
             raise MemoryError()
@@ -138,8 +142,8 @@ cdef class PhraseScanner:
     @property
     def nbytes(self) -> int:
         """The tables' size in bytes."""
-        return (self.n_states * self.n_classes + self.n_states + 1 + self.out_start[self.n_states]) * sizeof(int) \
-            + BMP * sizeof(unsigned short)
+        return self.n_states * self.n_classes * sizeof(unsigned short) + BMP * sizeof(unsigned char) \
+            + (self.n_states + 1 + self.out_start[self.n_states]) * sizeof(int)
 
 
 def _trie(list keys, dict class_of):

@@ -151,7 +151,10 @@ class LiteralGate:
         for literal in literals:
             self._automaton.add_word(literal, None)
         self._automaton.make_automaton()
-        self._scanner = PhraseScanner(sorted(literals), [None] * len(literals))
+        try:
+            self._scanner: PhraseScanner | None = PhraseScanner(sorted(literals), [None] * len(literals))
+        except ValueError:  # more states or characters than the compiled table holds
+            self._scanner = None
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[str], tail: int | None) -> LiteralGate | None:
@@ -173,7 +176,9 @@ class LiteralGate:
         if unsafe_text().search(document):
             return None
         starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
-        return {bisect_right(starts, end) - 1 for end, _ in self._scanner.scan(document.lower())}
+        lowered = document.lower()
+        found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
+        return {bisect_right(starts, end) - 1 for end, _ in found}
 
 
 _ONE_CHARACTER = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)

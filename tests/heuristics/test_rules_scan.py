@@ -85,3 +85,14 @@ def test_the_literal_gates_scan_is_its_automatons_iter():
         for document in documents:
             assert gate._scanner.scan(document) == list(gate._automaton.iter(document))
     assert LiteralGate(frozenset({"comment", "…"}), None)._scanner.scan("12 comments…") == [(9, None), (11, None)]
+
+
+def test_keys_past_the_tables_size_keep_the_automaton(monkeypatch):
+    from heuristics.rules import compiler
+
+    with pytest.raises(ValueError):
+        PhraseScanner(["".join(chr(0x4E00 + i) for i in range(300))], [0])
+    automaton = _automaton(["".join(chr(0x4E00 + i) for i in range(300))])
+    assert compiler._scanner_of(automaton) is automaton
+    gate = LiteralGate(frozenset({"".join(chr(0x4E00 + i) for i in range(300)), "comment"}), None)
+    assert gate._scanner is None and gate.open_lines(["no", "3 comments"]) == {1}
