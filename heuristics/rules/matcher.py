@@ -9,6 +9,7 @@ from typing import Sequence
 
 import ahocorasick
 
+from .._rules import PhraseScanner
 from ..segment import Line, phrase_form
 from .compiler import RuleSet, _RegexSet
 from .types import Hit, Rule
@@ -16,11 +17,11 @@ from .types import Hit, Rule
 def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
     """Every rule hit of every line (context-free: each line judged on its own text)."""
     langs = ruleset.languages_for(language)
-    automaton = ruleset.automaton(langs)
+    scanner = ruleset.phrase_scanner(langs)
     regex_set = ruleset.regex_set(langs)
     line_table = ruleset.line_table
     line_words = ruleset.line_words
-    phrase_hits, unlocked_by = _document_phrase_hits(automaton, lines, ruleset.phrase_words(langs))
+    phrase_hits, unlocked_by = _document_phrase_hits(scanner, lines, ruleset.phrase_words(langs))
     open_lines = _gated_lines(regex_set, lines)
     out: list[list[Hit]] = []
     by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
@@ -69,6 +70,13 @@ def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines
         gated = open_lines.get(index, _ALL)
         if gated is not None and position not in gated:
             continue
+        if detector.anchored:
+            for rule, single in detector.candidates(text):
+                if words <= rule.max_words:
+                    match = single.match(text)
+                    if match is not None:
+                        found_hits.append(_hit(rule, match))
+            continue
         found, singles = detector.find(text)
         if found is None:
             continue
@@ -114,12 +122,14 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return unique
 
 
-def _document_phrase_hits(automaton: ahocorasick.Automaton | None, lines: Sequence[Line], max_words: int
-                          ) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
+def _document_phrase_hits(automaton: PhraseScanner | ahocorasick.Automaton | None, lines: Sequence[Line],
+                          max_words: int) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
     """Phrase hits (on word boundaries) per line position, and the guarded regexes each line unlocked.
 
     One automaton pass over the whole document: the lines are folded together and joined by
-    newlines (which count as word boundaries), so no line pays for a call of its own.
+    newlines (which count as word boundaries), so no line pays for a call of its own. ``automaton``:
+    the ruleset's compiled ``phrase_scanner``, or the pyahocorasick automaton it was built from
+    (the reference: both yield the same matches in the same order).
     """
     hits: dict[int, list[Hit]] = {}
     unlocked: dict[int, set[str]] = {}
@@ -128,7 +138,8 @@ def _document_phrase_hits(automaton: ahocorasick.Automaton | None, lines: Sequen
     folded_lines = [phrase_form(line.text) if 0 < line.words <= max_words else "" for line in lines]
     document = "\n".join(folded_lines)
     starts = list(accumulate((len(folded) + 1 for folded in folded_lines), initial=0))
-    for end, (length, rules, guard_ids) in automaton.iter(document):
+    found = automaton.scan(document) if isinstance(automaton, PhraseScanner) else automaton.iter(document)
+    for end, (length, rules, guard_ids) in found:
         position = bisect_right(starts, end) - 1
         if guard_ids:
             unlocked.setdefault(position, set()).update(guard_ids)

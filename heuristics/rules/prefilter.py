@@ -25,11 +25,14 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 from re import _casefix  # re's extra case-insensitive equivalences (ſ ~ s, ı ~ i, ...)
+from re import _compiler as sre_compile
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 from typing import Sequence
 
 import ahocorasick
+
+from .._rules import PhraseScanner
 
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None))
@@ -144,10 +147,14 @@ class LiteralGate:
 
     def __init__(self, literals: frozenset[str], tail: int | None) -> None:
         self.tail = tail
-        self._automaton = ahocorasick.Automaton()
+        self._automaton = ahocorasick.Automaton()  # the reference of the compiled scanner (tests compare them)
         for literal in literals:
             self._automaton.add_word(literal, None)
         self._automaton.make_automaton()
+        try:
+            self._scanner: PhraseScanner | None = PhraseScanner(sorted(literals), [None] * len(literals))
+        except ValueError:  # more states or characters than the compiled table holds
+            self._scanner = None
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[str], tail: int | None) -> LiteralGate | None:
@@ -169,4 +176,152 @@ class LiteralGate:
         if unsafe_text().search(document):
             return None
         starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
-        return {bisect_right(starts, end) - 1 for end, _ in self._automaton.iter(document.lower())}
+        lowered = document.lower()
+        found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
+        return {bisect_right(starts, end) - 1 for end, _ in found}
+
+
+_ONE_CHARACTER = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
+_ZERO_WIDTH = (_C.AT, _C.ASSERT, _C.ASSERT_NOT)
+_Step = tuple[object, object, int]  # one character of a match: (op, frozen arg, flags), as re parsed it
+_Path = tuple[tuple[_Step, ...], bool]  # the first characters of some matches; True: still extendable
+
+
+class StartGate:
+    """Which start-anchored patterns can match a line, read off the line's first ``depth`` characters.
+
+    Each pattern's parse tree is walked into *paths*: sequences of one-character items (a literal,
+    a class, ``.``) that the first characters of every match follow, one path per way through the
+    pattern's alternations and optional parts, cut short where the walk stops knowing (a repeat's
+    extra rounds, a group reference, more than ``cap`` paths); zero-width assertions are skipped.
+    Every match of a pattern therefore begins with the characters of one of its paths, so a line whose
+    first characters follow none of a pattern's paths cannot match it: the gate only ever answers
+    "maybe" too often, never "no" wrongly.
+
+    Whether a character fits an item is asked of ``re`` itself (the item compiled alone, with the
+    flags in force there), so case folding is ``re``'s, ``ſ`` and ``K`` included. The answers are
+    kept per position and character (at most ``_MAX_CACHED`` each, then computed anew).
+    """
+
+    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 64) -> None:
+        self.depth = depth
+        paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in start_paths(pattern, depth, cap)]
+        self._entry_of = [entry for entry, _ in paths]
+        self._all = (1 << len(paths)) - 1
+        self._ended: list[int] = []  # per position: the paths no longer than it (they accept anything there)
+        self._items: list[list[tuple[re.Pattern[str], int]]] = []  # per position: (item, paths using it)
+        for position in range(depth + 1):
+            by_step: dict[_Step, int] = {}
+            ended = 0
+            for bit, (_, steps) in enumerate(paths):
+                if len(steps) <= position:
+                    ended |= 1 << bit
+                else:
+                    by_step[steps[position]] = by_step.get(steps[position], 0) | 1 << bit
+            self._ended.append(ended)
+            self._items.append([(_compile_step(step), bits) for step, bits in by_step.items()])
+        self._tables: list[dict[str, int]] = [{} for _ in range(depth)]
+
+    def mask(self, text: str) -> int:
+        """The paths (bits) that the line's first characters follow."""
+        found = self._all
+        for position, char in enumerate(text[:self.depth]):
+            table = self._tables[position]
+            bits = table.get(char)
+            if bits is None:
+                bits = self._fits(position, char)
+                if len(table) < _MAX_CACHED:
+                    table[char] = bits
+            found &= bits
+        if len(text) < self.depth:
+            found &= self._ended[len(text)]
+        return found
+
+    def entries(self, mask: int) -> list[int]:
+        """The patterns (indexes, ascending) that own one of these paths."""
+        found = set()
+        while mask:
+            low = mask & -mask
+            found.add(self._entry_of[low.bit_length() - 1])
+            mask ^= low
+        return sorted(found)
+
+    def _fits(self, position: int, char: str) -> int:
+        bits = self._ended[position]
+        for item, paths in self._items[position]:
+            if item.fullmatch(char) is not None:
+                bits |= paths
+        return bits
+
+
+@lru_cache(maxsize=4096)
+def start_paths(pattern: str, depth: int, cap: int) -> tuple[tuple[_Step, ...], ...]:
+    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns."""
+    parsed = sre_parse.parse(pattern)
+    walked = _PathWalker(depth, cap).sequence(parsed.data, parsed.state.flags, [((), True)])
+    return tuple(dict.fromkeys(steps for steps, _ in walked))
+
+
+class _PathWalker:
+    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps."""
+
+    def __init__(self, depth: int, cap: int) -> None:
+        self.depth = depth
+        self._cap = cap
+
+    def sequence(self, items: Sequence[tuple[object, object]], flags: int, paths: list[_Path]) -> list[_Path]:
+        for op, arg in items:
+            if not any(open_ for _, open_ in paths):
+                break
+            paths = self._shrink(self._item(op, arg, flags, paths))
+        return paths
+
+    def _item(self, op: object, arg: object, flags: int, paths: list[_Path]) -> list[_Path]:
+        if op in _ONE_CHARACTER:
+            step = (op, _freeze(arg), flags)
+            return [(steps + (step,), True) if open_ and len(steps) < self.depth else (steps, False)
+                    for steps, open_ in paths]
+        if op in _ZERO_WIDTH:
+            return paths  # an assertion only narrows what matches
+        if op == _C.SUBPATTERN:
+            _, add, remove, sub = arg  # type: ignore[misc]
+            return self.sequence(sub.data, sre_compile._combine_flags(flags, add, remove), paths)  # as re does
+        if op == getattr(_C, "ATOMIC_GROUP", None):
+            return self.sequence(arg.data, flags, paths)  # type: ignore[attr-defined]  # matches a subset
+        if op == _C.BRANCH:
+            return [path for branch in arg[1] for path in self.sequence(branch.data, flags, paths)]  # type: ignore[index]
+        if op in _REPEATS:  # possessive repeats match a subset of the greedy ones
+            low, high, sub = arg  # type: ignore[misc]
+            for _ in range(min(low, self.depth)):
+                paths = self.sequence(sub.data, flags, paths)
+            if high > low:  # stop here, or go one round further and stop knowing
+                paths = paths + [(steps, False) for steps, _ in self.sequence(sub.data, flags, paths)]
+            return paths
+        return [(steps, False) for steps, _ in paths]  # anything else: the path stops knowing here
+
+    def _shrink(self, paths: list[_Path]) -> list[_Path]:
+        """At most ``cap`` distinct paths: cut them all shorter (which only loosens them) until they fit."""
+        if len(paths) <= self._cap:
+            return paths
+        paths = list(dict.fromkeys(paths))
+        length = max((len(steps) for steps, _ in paths), default=0)
+        while len(paths) > self._cap and length > 0:
+            length -= 1
+            paths = list(dict.fromkeys((steps[:length], open_ and len(steps) <= length) for steps, open_ in paths))
+        return paths
+
+
+_MAX_CACHED = 4096
+
+
+def _freeze(arg: object) -> object:
+    return tuple(map(_freeze, arg)) if isinstance(arg, (list, tuple)) else arg
+
+
+def _compile_step(step: _Step) -> re.Pattern[str]:
+    """One parsed one-character item as a pattern of its own, with the flags in force where it stood."""
+    op, arg, flags = step
+    state = sre_parse.State()
+    state.flags = flags
+    item = (op, list(arg)) if op == _C.IN else (op, arg)  # type: ignore[call-overload]
+    return sre_compile.compile(sre_parse.SubPattern(state, [item]), flags)

@@ -93,6 +93,28 @@ def test_combined_detectors_grow_linearly(langs):
     assert not slow, slow[:3]
 
 
+
+@pytest.mark.parametrize("langs", LANGUAGE_SETS, ids="-".join)
+def test_start_gate_and_its_candidates_grow_linearly(langs):
+    """The start gate (``_Detector.candidates``) and the candidate patterns it leaves, on the attack
+    strings of the start-anchored patterns (the gate reads four characters; the candidates are tried
+    with ``match`` as the matcher tries them)."""
+    detectors = [d for d in RULESET.regex_set(langs).detectors if d.anchored]
+    sources = {pattern for table in (RULESET.regexes, RULESET.prefixes) for lang in langs
+               for rule, pattern in table.get(lang, ()) if PATTERNS[pattern][1] == "match"}
+    slow = []
+    for source in sorted(sources):
+        for build in _attacks(source)[:2]:
+            def run(n: int, build: Callable[[int], str] = build) -> Callable[[], object]:
+                text = build(n)
+                return lambda: [single.match(text) for d in detectors for _, single in d.candidates(text)]
+
+            ok, small, large = linear_enough(run, N // 4, BOUND, SLACK, runs=2)
+            if not ok:
+                slow.append((source[:60], f"{small * 1e3:.2f} ms -> {large * 1e3:.2f} ms"))
+    assert not slow, slow[:3]
+
+
 def _near_miss_lines() -> list[str]:
     """One nearly-matching line per pattern and per line/phrase rule (its text with the last letter cut)."""
     lines = [near_miss(source.lstrip("^"), compiled.flags & re.IGNORECASE)

@@ -123,3 +123,94 @@ def test_a_document_with_characters_re_folds_otherwise_is_not_gated(monkeypatch,
 def test_a_gate_needs_a_literal_set_for_every_pattern():
     assert LiteralGate.for_patterns([r"comment\d", r"[^\w]+$"], None) is None
     assert LiteralGate.for_patterns([r"comment\d", r"…$"], 5) is not None
+
+
+# The start gate (prefilter.StartGate, _Detector.candidates): start-anchored detectors try only the
+# entries a line's first characters allow; the hits must be those of the combined detector.
+
+_FOLDING = "ſſKkİıiIµμΜßẞσςΣǅǄǆﬁ"  # characters re folds more widely than str.lower, and their partners
+
+
+def _anchored(langs: tuple[str, ...]):
+    return [d for d in RULESET.regex_set(langs).detectors if d.anchored]
+
+
+def _reference(detector, text: str) -> list[str]:
+    """What the combined detector finds: the first entry that matches at 0, and every later one that does."""
+    found, singles = detector.find(text)
+    if found is None:
+        return []
+    return [rule.id for rule, single in singles[found.lastindex - 1:] if single.match(text) is not None]
+
+
+def _gated(detector, text: str) -> list[str]:
+    return [rule.id for rule, single in detector.candidates(text) if single.match(text) is not None]
+
+
+def _tricky(line: str) -> list[str]:
+    """The line, and copies with its cased letters swapped for characters re folds onto them."""
+    swaps = {"s": "ſ", "k": "\u212a", "i": "ı", "I": "İ", "S": "ſ", "K": "\u212a", "µ": "μ"}
+    swapped = "".join(swaps.get(char, char) for char in line)
+    return [line, swapped, line.upper(), line.swapcase(), "|" + line, " " + line]
+
+
+@pytest.mark.parametrize("langs", sorted({RULESET.languages_for(lang) for lang in RULESET.languages}), ids="-".join)
+def test_the_start_gate_never_drops_a_hit(langs):
+    lines = [line for _, _, doc in _documents() for line in doc if line]
+    checked = matched = 0
+    for detector in _anchored(langs):
+        for line in lines:
+            for text in _tricky(line):
+                expected = _reference(detector, text)
+                assert _gated(detector, text) == expected, (text, expected)
+                checked += 1
+                matched += bool(expected)
+    assert checked > 10_000 and matched > 100
+
+
+def test_the_start_gate_on_characters_re_folds_otherwise():
+    from heuristics.rules.prefilter import StartGate
+
+    patterns = ["(?i:story)", "(?i:kilo)", "(?i:i\\d)", "(?i:µs)", "(?i:[a-z]{2}\\d)", "STRASSE", "[^\\w]{1,3}$",
+                "\\|?\\s?(?i:on)\\s\\d"]
+    gate = StartGate(patterns)
+    compiled = [re.compile(pattern) for pattern in patterns]
+    import random
+
+    pool = _FOLDING + "abcdefghiklnorstuyzASTORIKL0123456789 |-•’…" + "\u0130\u0131\u212a\u017f"
+    rng = random.Random(14)
+    texts = ["ſtory", "\u212ailo", "İ1", "ı1", "μs", "Μs", "ﬁ1", "STRAẞE", "| ON 4", "•"]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(0, 6))) for _ in range(20_000)]
+    for text in texts:
+        allowed = set(gate.entries(gate.mask(text)))
+        matching = {entry for entry, pattern in enumerate(compiled) if pattern.match(text)}
+        assert matching <= allowed, (text, matching, allowed)
+    assert gate.entries(gate.mask("Hello")) == []  # and it does close lines
+
+
+def test_the_start_gate_closes_most_lines_of_prose():
+    (detector, *_) = _anchored(("xx", "en"))
+    prose = "The council approved the new budget for the city library on Tuesday after a long debate."
+    assert len(detector.candidates(prose)) < len(detector.entries) // 4
+
+
+def test_lines_with_thousands_of_distinct_starts_keep_the_gate_caches_bounded():
+    from heuristics.rules import compiler
+
+    (detector, *_) = _anchored(("xx", "en"))
+    for code in range(0x4E00, 0x4E00 + compiler._MAX_STARTS + 500):
+        detector.candidates(chr(code) + chr(code + 1) + " x")
+    assert len(detector._by_start) <= compiler._MAX_STARTS and len(detector._by_mask) <= compiler._MAX_STARTS
+    assert all(len(table) <= 4096 for table in detector.start_gate._tables)
+
+
+def test_combined_start_detectors_name_one_group_per_entry():
+    """``find`` maps ``lastindex`` to its entries, which holds while the patterns capture nothing but
+    named groups (turned into ``(?:``): then trying each allowed entry finds what ``find`` finds."""
+    from heuristics.rules.compiler import _NAMED_GROUP_RE
+
+    for langs in sorted({RULESET.languages_for(lang) for lang in RULESET.languages}):
+        for detector in _anchored(langs):
+            for rule, pattern in detector.entries:
+                assert re.compile(_NAMED_GROUP_RE.sub("(?:", _flagged(rule, pattern))).groups == 0, pattern
+
