@@ -13,8 +13,8 @@ pay per call or per element for. Each function computes exactly what its Python 
 from libc.math cimport exp, fabs, INFINITY, NAN
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, qsort
-from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, PyUnicode_Count, PyUnicode_DATA, PyUnicode_KIND,
-                              PyUnicode_READ)
+from cpython.unicode cimport (Py_UNICODE_ISALNUM, Py_UNICODE_ISSPACE, PyUnicode_Count, PyUnicode_DATA,
+                              PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ)
 
 import numpy as np
 
@@ -188,14 +188,20 @@ cdef inline uint64_t _mix64(uint64_t value) noexcept nogil:
     return value ^ (value >> 31)
 
 
-def simhash(str folded, int shingle):
+def simhash(str folded, int shingle, bint fold_ascii=False):
     """``metadata.simhash(" ".join(folded.split()), shingle)`` in one pass over ``folded`` (the body,
     case-folded): (64-bit simhash of the word shingles as 16 hex digits or None, number of words).
+    ``fold_ascii``: ``folded`` is ASCII text not yet case-folded; its A-Z are read as a-z (what
+    ``str.casefold`` does to ASCII), which saves the caller a copy of the body.
 
     A word's hash is the sum of (code point + 1) * BASE**i over its characters, mod 2**64, mixed;
     each shingle folds its words' hashes in order; each bit of the fingerprint is the majority of
     that bit over the shingles."""
-    cdef Py_ssize_t length = len(folded), j, n = 0, count, i, offset, bit
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(folded), j, n = 0, count, i, offset, bit
+    cdef int kind = PyUnicode_KIND(folded)
+    cdef void *data = PyUnicode_DATA(folded)
+    if fold_ascii and not folded.isascii():
+        raise ValueError("fold_ascii needs ASCII text")
     ids_out = np.empty(length // 2 + 1, dtype=np.uint64)
     cdef uint64_t[::1] ids = ids_out
     cdef uint64_t value = 0, power = 1, combined, fingerprint = 0
@@ -203,13 +209,15 @@ def simhash(str folded, int shingle):
     cdef Py_UCS4 ch
     cdef int64_t votes[64]
     for j in range(length):
-        ch = folded[j]
+        ch = PyUnicode_READ(kind, data, j)
         if Py_UNICODE_ISSPACE(ch):
             if in_word:
                 ids[n] = _mix64(value)
                 n += 1
                 in_word = False
             continue
+        if fold_ascii and 65 <= ch <= 90:
+            ch = <Py_UCS4>(<uint64_t>ch + 32)
         if not in_word:
             in_word = True
             value, power = 0, 1
@@ -221,18 +229,38 @@ def simhash(str folded, int shingle):
     if n == 0:
         return None, 0
     count = max(1, n - shingle + 1)
-    for bit in range(64):
-        votes[bit] = 0
-    for i in range(count):
-        combined = 0
-        for offset in range(min(shingle, n)):
-            combined = _mix64(combined * HASH_BASE + ids[i + offset])
-        for bit in range(64):
-            votes[bit] += (combined >> bit) & 1
+    _bit_votes(&ids[0], n, shingle, count, votes)
     for bit in range(64):
         if votes[bit] * 2 - count > 0:
             fingerprint |= (<uint64_t>1) << bit
     return f"{fingerprint:016x}", n
+
+
+cdef void _bit_votes(const uint64_t *ids, Py_ssize_t n, int shingle, Py_ssize_t count, int64_t *votes) noexcept:
+    """``votes[bit]``: how many of the ``count`` shingle hashes have ``bit`` set. Counted eight bits at a
+    time: ``lanes[k]`` holds in its byte ``b`` the count of bit ``8 * b + k``, emptied into ``votes``
+    before a byte can overflow (every 255 shingles)."""
+    cdef uint64_t lanes[8]
+    cdef uint64_t combined
+    cdef Py_ssize_t i, offset, pending = 0
+    cdef int k, b
+    for b in range(64):
+        votes[b] = 0
+    for k in range(8):
+        lanes[k] = 0
+    for i in range(count):
+        combined = 0
+        for offset in range(min(shingle, n)):
+            combined = _mix64(combined * HASH_BASE + ids[i + offset])
+        for k in range(8):
+            lanes[k] += (combined >> k) & <uint64_t>0x0101010101010101
+        pending += 1
+        if pending == 255 or i == count - 1:
+            for k in range(8):
+                for b in range(8):
+                    votes[8 * b + k] += (lanes[k] >> (8 * b)) & 0xFF
+                lanes[k] = 0
+            pending = 0
 
 
 # ---------------------------------------------------------------- second pass: context of first-pass scores

@@ -5,7 +5,10 @@ Each function returns exactly what its Python reference does (tests compare them
 every character class that matters):
 
 * ``line_keys``: ``segment.line_key`` of each text (case-folded, the ``\\w+`` runs joined by single spaces);
-* ``effective_word_counts``: ``decide.effective_words`` of each line (script-aware word counts).
+* ``effective_word_counts``: ``decide.effective_words`` of each line (script-aware word counts);
+* ``page_facts``: ``decide.page_facts_reference`` (a page's per-line counts, sentence ends, prose and sentence
+  flags, non-blank lines) in one pass over the lines;
+* ``key_equals``: ``segment.line_key(text) == key``, deciding most long lines from their first characters.
 
 ``re``'s ``\\w`` on a ``str`` pattern is ``ch.isalnum() or ch == "_"`` (``_sre``'s ``SRE_UNI_IS_WORD``);
 these loops use the same test, so no regex call is paid per line.
@@ -128,3 +131,40 @@ def has_near_copy(str key, object index, Py_ssize_t extra, dict first_seen, set 
         if size - left - 1 in lengths and first_seen.get(key[left + 1:], index) != index:
             return True
     return False
+
+
+def page_facts(list lines, double chars_per_word, Py_ssize_t good_words, Py_ssize_t sentence_words,
+               tuple sentence_end) -> tuple:
+    """``decide.page_facts_reference``: (effective word counts, ends a sentence, prose, sentence, the
+    indices of the non-blank lines), one pass over the lines."""
+    cdef list words = [], ends = [], prose = [], sentence = [], order = []
+    cdef Py_ssize_t i, count
+    cdef bint end
+    cdef str text
+    for i in range(len(lines)):
+        line = lines[i]
+        text = line.text
+        if text:
+            count = _effective(text, line.words, chars_per_word)
+            order.append(line.index)
+        else:
+            count = 0
+        end = text.endswith(sentence_end)
+        words.append(count)
+        ends.append(end)
+        prose.append(end and count >= good_words)
+        sentence.append(end and count >= sentence_words)
+    return words, ends, prose, sentence, order
+
+
+cdef enum:
+    KEY_HEAD = 64  # characters of a long text whose key is compared first
+
+
+def key_equals(str text, str key) -> bool:
+    """``segment.line_key(text) == key``. Case folding is per character and the key keeps a separator only
+    before a following word, so the key of the text's first ``KEY_HEAD`` characters is a prefix of the
+    text's key: when ``key`` does not start with it, they differ, and the whole text is not read."""
+    if PyUnicode_GET_LENGTH(text) > KEY_HEAD and not key.startswith(_key(text[:KEY_HEAD])):
+        return False
+    return _key(text) == key

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
 from . import _decide
 from .language import stoplist
 from .memory.evidence import mark_repeated
@@ -106,38 +107,55 @@ def effective_words(line: Line, chars_per_word: float = SETTINGS.chars_per_word)
     return max(line.words, round(unspaced / chars_per_word) + len(WORD_RE.findall(_UNSPACED_RE.sub(" ", line.text))))
 
 
-def _fill_keys(lines: Sequence[Line]) -> None:
-    """Every line's matching key (``Line.key``, otherwise computed per line on first use) in one compiled
-    pass: the title and duplicate steps compare the keys of long body lines too."""
-    missing = [line for line in lines if line.cached_key is None]
-    if missing:
-        for line, key in zip(missing, _decide.line_keys([line.text for line in missing])):
-            line.cached_key = key
+def page_facts_reference(lines: Sequence[Line], chars_per_word: float, good_words: int, sentence_words: int
+                         ) -> tuple[list[int], list[bool], list[bool], list[bool], list[int]]:
+    """Per line: ``effective_words`` (0 for a blank line), whether it ends a sentence, whether it is prose
+    (``good_words`` or more) and a sentence (``sentence_words`` or more); and the non-blank lines' indices.
+    ``_decide.page_facts`` computes the same in one compiled pass."""
+    texts = [line.text for line in lines]
+    words = _decide.effective_word_counts(texts, [line.words for line in lines], chars_per_word)
+    ends = [text.endswith(SENTENCE_END) for text in texts]
+    prose = [end and count >= good_words for end, count in zip(ends, words)]
+    sentence = [end and count >= sentence_words for end, count in zip(ends, words)]
+    return words, ends, prose, sentence, [line.index for line in lines if line.text]
 
 
 class Page:
-    """Per-line facts the revision steps share, computed once per document: script-aware word counts
-    (``effective_words``), prose and sentence shapes, the lines' keys; function words on first use."""
+    """Per-line facts the revision steps share, computed once per document (``_decide.page_facts``):
+    script-aware word counts (``effective_words``), sentence ends, prose and sentence shapes, the non-blank
+    lines; keys and function words on first use (most long lines never need a key: ``has_key`` decides a
+    comparison from a long line's first characters)."""
 
     def __init__(self, lines: Sequence[Line], language: str | None, settings: Settings):
         self.lines = lines
         self.settings = settings
-        texts = [line.text for line in lines]
-        self.words = _decide.effective_word_counts(texts, [line.words for line in lines], settings.chars_per_word)
-        _fill_keys(lines)
-        self._ends = [text.endswith(SENTENCE_END) for text in texts]
-        self._prose = [end and words >= settings.good_words for end, words in zip(self._ends, self.words)]
-        self._sentence = [end and words >= settings.body_sentence_words for end, words in zip(self._ends, self.words)]
+        self.words, self._ends, self._prose, self._sentence, self._order = _decide.page_facts(
+            lines if isinstance(lines, list) else list(lines), settings.chars_per_word, settings.good_words,
+            settings.body_sentence_words, SENTENCE_END)
         self._stops = stoplist(language)
         self._function_words: dict[int, int] = {}
-        self._order = [line.index for line in lines if line.text]
         self._position = {index: pos for pos, index in enumerate(self._order)}
+
+    def key(self, index: int) -> str:
+        """The line's matching key (``Line.key``), computed by the compiled pass when it is not cached yet."""
+        line = self.lines[index]
+        if line.cached_key is None:
+            line.cached_key = _decide.line_keys([line.text])[0]
+        return line.cached_key
+
+    def has_key(self, index: int, key: str) -> bool:
+        """``self.key(index) == key``; a long line without a cached key is compared from its first characters
+        when they already differ (``_decide.key_equals``)."""
+        line = self.lines[index]
+        if line.cached_key is not None:
+            return line.cached_key == key
+        return _decide.key_equals(line.text, key)
 
     def function_words(self, index: int) -> int:
         """How many of the line's words are function words of the page's language (0 without a stoplist)."""
         if index not in self._function_words:
             stops = self._stops
-            self._function_words[index] = sum(1 for word in self.lines[index].key.split() if word in stops) \
+            self._function_words[index] = sum(1 for word in self.key(index).split() if word in stops) \
                 if stops else 0
         return self._function_words[index]
 
@@ -186,13 +204,16 @@ def is_prose(line: Line, good_words: int = GOOD_WORDS_DEFAULT) -> bool:
 def body_span(lines: Sequence[Line], verdicts: Sequence[Verdict] | None = None, page: Page | None = None
               ) -> tuple[int | None, int | None]:
     """First and last prose line (not already removed): the article body sits between them."""
+    if page is None:
+        prose = [is_prose(line) for line in lines]
+    else:
+        prose = page._prose
     start = end = None
-    for line in lines:
-        prose = page._prose[line.index] if page is not None else is_prose(line)
-        if prose and (verdicts is None or not verdicts[line.index].removed):
+    for index, line_prose in enumerate(prose):
+        if line_prose and (verdicts is None or verdicts[index].final != "remove"):
             if start is None:
-                start = line.index
-            end = line.index
+                start = index
+            end = index
     return start, end
 
 
@@ -207,10 +228,12 @@ def _where_ok(where: str, index: int, start: int | None, end: int | None) -> boo
 
 
 def _strongest(hits: Iterable[Hit]) -> Hit | None:
-    best = None
+    """The hit of the highest-priority category (the first of them on a tie)."""
+    best, best_rank = None, 0
     for hit in hits:
-        if best is None or _PRIORITY.get(hit.category, 99) < _PRIORITY.get(best.category, 99):
-            best = hit
+        rank = _PRIORITY.get(hit.rule.category, 99)
+        if best is None or rank < best_rank:
+            best, best_rank = hit, rank
     return best
 
 
@@ -219,20 +242,19 @@ def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: 
     """Label each line from its own text and its own rule hits only. ``words``: the lines' ``effective_words``
     when known (``Page.words``)."""
     verdicts = []
+    append = verdicts.append
     for line, line_hits in zip(lines, hits):
         if not line.text:
-            verdicts.append(Verdict("blank", "blank"))
+            append(Verdict("blank", "blank"))
             continue
         count = words[line.index] if words is not None else effective_words(line)
         if not line_hits:  # most lines: no rule fired
-            verdicts.append(Verdict("good" if count >= good_words else "short", "keep"))
+            append(Verdict("good" if count >= good_words else "short", "keep"))
             continue
-        usable = [h for h in line_hits if _where_ok(h.rule.where, line.index, start, end)]
-        prefix = next((h for h in usable if h.rule.kind == "prefix"), None)
-        strong = _strongest(h for h in usable if h.strong and h.rule.kind != "prefix")
+        prefix, strong, weak = _read_hits(line_hits, line.index, start, end)
         if strong is not None:
-            verdict = Verdict("bad", "remove", strong.category, strong.rule.id)
-        elif any(not h.strong for h in usable):
+            verdict = Verdict("bad", "remove", strong.rule.category, strong.rule.id)
+        elif weak:
             verdict = Verdict("weak", "keep")
         else:
             verdict = Verdict("good" if count >= good_words else "short", "keep")
@@ -241,8 +263,31 @@ def initial_labels(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], start: 
             verdict.category, verdict.rule = prefix.category, prefix.rule.id
             if not line.text[prefix.end:].strip():
                 verdict.remove(prefix.category, prefix.rule.id)
-        verdicts.append(verdict)
+        append(verdict)
     return verdicts
+
+
+def _read_hits(line_hits: Sequence[Hit], index: int, start: int | None, end: int | None
+               ) -> tuple[Hit | None, Hit | None, bool]:
+    """Of a line's hits usable where it sits (``_where_ok``): the first prefix, the strongest strong non-prefix
+    hit (``_strongest``), and whether any is weak (a prefix too); one pass over the hits."""
+    prefix = strong = None
+    strong_rank = 0
+    weak = False
+    for hit in line_hits:
+        rule = hit.rule
+        if not _where_ok(rule.where, index, start, end):
+            continue
+        is_strong = rule.strength == "strong"
+        if rule.kind == "prefix":
+            if prefix is None:
+                prefix = hit
+        elif is_strong:
+            rank = _PRIORITY.get(rule.category, 99)
+            if strong is None or rank < strong_rank:
+                strong, strong_rank = hit, rank
+        weak = weak or not is_strong
+    return prefix, strong, weak
 
 
 def _non_blank(lines: Sequence[Line]) -> list[int]:
@@ -251,7 +296,7 @@ def _non_blank(lines: Sequence[Line]) -> list[int]:
 
 def _rule_removed(verdict: Verdict) -> bool:
     """Removed by a rule naming the line or a block grown from one (not by context or the model)."""
-    return verdict.removed and verdict.rule not in (None, "model") and verdict.category not in ("title", "duplicate") \
+    return verdict.final == "remove" and verdict.rule not in (None, "model") and verdict.category not in ("title", "duplicate") \
         and not (verdict.rule or "").endswith((".outside_body", ".between_removed"))
 
 
@@ -322,47 +367,54 @@ def mark_title(lines: Sequence[Line], verdicts: list[Verdict], start: int | None
     page = page or Page(lines, None, SETTINGS)
     hits = hits if hits is not None else [[] for _ in lines]
     hint_key = line_key(title_hint) if title_hint else ""
-    order = _non_blank(lines)
+    order = page._order
     title = None
     for seen, index in enumerate(order):
         if seen >= search_lines:
             break
-        if verdicts[index].removed or page.words[index] < 2:
+        if verdicts[index].final == "remove" or page.words[index] < 2:
             continue  # a removed line or a one-word menu item above the headline
         if hint_key:
-            if _matches_title(lines[index].key, hint_key) and page.words[index] <= max_words \
+            if _matches_title(page.key(index), hint_key) and page.words[index] <= max_words \
                     and not _ends_statement(lines[index].text):
                 title = index
                 break
             continue
         if _heading_shaped(page, index, hits, max_words) and (start is None or index <= start) \
-                and _head_corroborated(lines, verdicts, order, order.index(index), page.settings):
+                and _head_corroborated(lines, verdicts, order, order.index(index), page):
             title = index
         break
     if title is None:
         return None
     verdicts[title].remove("title", "title.first_heading")
-    title_key = f" {lines[title].key} "
-    for line in lines[title + 1:]:
-        if line.blank or verdicts[line.index].removed:
-            continue
-        if line.key == lines[title].key:
-            verdicts[line.index].remove("title", "title.repeat")
-        elif line.index <= title + 4 and line.words >= 2 and f" {line.key} " in title_key:
-            verdicts[line.index].remove("title", "title.repeat")
+    _remove_title_repeats(lines, verdicts, title, page)
     return title
 
 
+def _remove_title_repeats(lines: Sequence[Line], verdicts: list[Verdict], title: int, page: Page) -> None:
+    """Later exact repeats of the title go, and so do lines right below it that repeat a part of it."""
+    key = page.key(title)
+    title_key = f" {key} "
+    for index in page._order[page._position[title] + 1:]:
+        verdict = verdicts[index]
+        if verdict.final == "remove":
+            continue
+        if page.has_key(index, key):
+            verdict.remove("title", "title.repeat")
+        elif index <= title + 4 and lines[index].words >= 2 and f" {page.key(index)} " in title_key:
+            verdict.remove("title", "title.repeat")
+
+
 def _head_corroborated(lines: Sequence[Line], verdicts: Sequence[Verdict], order: list[int], pos: int,
-                       settings: Settings) -> bool:
+                       page: Page) -> bool:
     """The line opens the text (or follows one-word menu items), repeats later, or a rule-removed
     line is within reach of it: it sits in a page head."""
     if pos == 0 or any(lines[index].words < 2 for index in order[:pos]):
         return True  # the first line, or below one-word menu items
-    key = lines[order[pos]].key
-    if any(lines[index].key == key for index in order[pos + 1:]):
+    key = page.key(order[pos])
+    if any(page.has_key(index, key) for index in order[pos + 1:]):
         return True
-    reach = settings.title_corroboration_reach
+    reach = page.settings.title_corroboration_reach
     near = order[max(pos - reach, 0):pos] + order[pos + 1:pos + 1 + reach]
     return any(_rule_removed(verdicts[index]) for index in near)
 
@@ -385,24 +437,26 @@ def mark_duplicates(lines: Sequence[Line], verdicts: list[Verdict], start: int |
     first_seen: dict[str, int] = {}
     copies: dict[str, int] = {}
     folded = {}
-    for line in lines:
-        if line.words >= min_words and not verdicts[line.index].removed:
-            folded[line.index] = line.text.casefold()
-            first_seen.setdefault(folded[line.index], line.index)
-            copies[folded[line.index]] = copies.get(folded[line.index], 0) + 1
+    for line, verdict in zip(lines, verdicts):
+        if line.words >= min_words and verdict.final != "remove":
+            index = line.index
+            key = folded[index] = line.text.casefold()
+            first_seen.setdefault(key, index)
+            copies[key] = copies.get(key, 0) + 1
     lengths = {len(key) for key in first_seen}
     for key, index in first_seen.items():
         extra = min(tail_words, lines[index].words - min_words)
         if extra > 0 and _has_near_copy(key, index, extra, first_seen, lengths):
             verdicts[index].remove("duplicate", "duplicate.near_copy")
-    order = _non_blank(lines)
-    position = {index: pos for pos, index in enumerate(order)}
+    if len(first_seen) == len(folded):
+        return  # no two copies: nothing below applies
     page = page or Page(lines, None, SETTINGS)
+    order, position = page._order, page._position
+    evidence_first = page.settings.duplicates_need_residue
     for index, key in folded.items():
         keeper = first_seen.get(key)
-        if keeper is None or keeper == index or verdicts[index].removed:
+        if keeper is None or keeper == index or verdicts[index].final == "remove":
             continue
-        evidence_first = page.settings.duplicates_need_residue
         many = copies[key] >= structure_copies
         if evidence_first and many and not _states(lines[index].text):
             continue  # a regular structure: the same question to each guest, recipe headers
@@ -436,27 +490,31 @@ def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: 
     order = _non_blank(lines)
     members: dict[str, list[int]] = {}
     weak: dict[str, set[int]] = {}
+    removed: list[int] = []  # positions of the removed lines (a category's run only adds to them)
     for pos, index in enumerate(order):
         verdict = verdicts[index]
-        if verdict.removed and verdict.category in blocks:
-            members.setdefault(verdict.category, []).append(pos)
+        if verdict.final == "remove":
+            removed.append(pos)
+            if verdict.category in blocks:
+                members.setdefault(verdict.category, []).append(pos)
         for hit in hits[index]:
-            if not hit.strong:
-                weak.setdefault(hit.category, set()).add(pos)
+            rule = hit.rule
+            if rule.strength != "strong":
+                weak.setdefault(rule.category, set()).add(pos)
     for category, found in members.items():
         block = blocks[category]
         in_run = set(found)
         _absorb_weak(in_run, weak.get(category, set()), block.gap)
         _absorb_sandwiched(in_run, block.gap)
         if edges_enabled and block.edges:
-            others = {pos for pos, index in enumerate(order)
-                      if verdicts[index].final == "remove" and verdicts[index].category != category}
+            others = {pos for pos in removed if verdicts[order[pos]].category != category}
             others.update(*(hinted for other, hinted in weak.items() if other != category))
             _absorb_edges(in_run, order, lines, block, others)
         for pos in sorted(in_run):
             verdict = verdicts[order[pos]]
-            if not verdict.removed:
+            if verdict.final != "remove":
                 verdict.remove(category, f"{category}.block")
+                removed.append(pos)
 
 
 def _absorb_weak(in_run: set[int], weak: set[int], gap: int) -> None:
@@ -513,13 +571,13 @@ def mark_sandwiched(lines: Sequence[Line], verdicts: list[Verdict],
     """A short line whose neighbours both went (not as a title or a duplicate) is residue of the same kind
     as the one above it."""
     page = page or Page(lines, None, SETTINGS)
-    order = _non_blank(lines)
+    order, words = page._order, page.words
     for pos in range(1, len(order) - 1):
         index = order[pos]
-        if verdicts[index].removed or page.words[index] > max_words:
+        if verdicts[index].final == "remove" or words[index] > max_words:
             continue
         above, below = verdicts[order[pos - 1]], verdicts[order[pos + 1]]
-        if above.removed and below.removed and above.category not in ("title", "duplicate"):
+        if above.final == "remove" and below.final == "remove" and above.category not in ("title", "duplicate"):
             verdicts[index].remove(above.category, f"{above.category}.between_removed")
 
 
@@ -537,23 +595,23 @@ def mark_outside_body(lines: Sequence[Line], verdicts: list[Verdict], start: int
         return
     page = page or Page(lines, None, SETTINGS)
     hits = hits if hits is not None else [[] for _ in lines]
+    words, ends = page.words, page._ends
     run: list[int] = []
     vouched = False
-    for line in lines:
-        if line.blank:
-            continue
-        index = line.index
+    for index in page._order:  # the non-blank lines
         verdict = verdicts[index]
         outside = index < start or index > end
-        if outside and not verdict.removed and page.words[index] <= max_words and not ends_sentence(line.text):
+        removed = verdict.final == "remove"
+        if outside and not removed and words[index] <= max_words and not ends[index]:
             run.append(index)
-            vouched = vouched or any(h.category == "navigation" for h in hits[index])
+            vouched = vouched or any(h.rule.category == "navigation" for h in hits[index])
             continue
-        if outside and verdict.removed and run:
+        if outside and removed and run:
             vouched = vouched or (_rule_removed(verdict) and verdict.category in _MENU_CATEGORIES)
             continue  # removed lines do not break a run
-        _remove_menu(run, verdicts, min_run, vouched, page)
-        run, vouched = [], bool(outside and verdict.removed and _rule_removed(verdict)
+        if len(run) >= min_run:
+            _remove_menu(run, verdicts, min_run, vouched, page)
+        run, vouched = [], bool(outside and removed and _rule_removed(verdict)
                                 and verdict.category in _MENU_CATEGORIES)
     _remove_menu(run, verdicts, min_run, vouched, page)
 
@@ -579,8 +637,8 @@ def _templated(run: list[int], page: Page) -> bool:
     """Items that share their leading words ("Average costs in Seattle", "Average costs in Tampa"): a
     generated list of links to sibling pages."""
     settings = page.settings
-    leads = Counter(" ".join(page.lines[index].key.split()[:settings.menu_template_words]) for index in run
-                    if len(page.lines[index].key.split()) > settings.menu_template_words)
+    leads = Counter(" ".join(page.key(index).split()[:settings.menu_template_words]) for index in run
+                    if len(page.key(index).split()) > settings.menu_template_words)
     return any(count >= settings.menu_shape_min_run for count in leads.values())
 
 
@@ -602,12 +660,15 @@ def apply_scores(verdicts: list[Verdict], scores: Sequence[float] | None, thresh
     if scores is None:
         return
     settings = page.settings if page is not None else SETTINGS
+    if getattr(scores, "dtype", None) == np.float64:
+        scores = scores.tolist()  # Python floats: the same values and comparisons, read without a numpy scalar each
     taken = []
     for index, (verdict, score) in enumerate(zip(verdicts, scores)):
-        if verdict.final == "blank":
+        final = verdict.final
+        if final == "blank":
             continue
         verdict.score = float(score)
-        if not verdict.removed and score < threshold:
+        if final != "remove" and score < threshold:
             taken.append(index)
     if lines is not None and taken:
         page = page or Page(lines, None, settings)
@@ -644,7 +705,7 @@ def _body_subheadings(lines: Sequence[Line], verdicts: Sequence[Verdict], page: 
                       max_words: int = SETTINGS.heading_max_words) -> set[int]:
     """Short unfinished lines the rules left, whose nearest surviving neighbours are both prose."""
     page = page or Page(lines, None, SETTINGS)
-    alive = [line.index for line in lines if line.text and verdicts[line.index].final != "remove"]
+    alive = [index for index in page._order if verdicts[index].final != "remove"]
     words, ends, prose = page.words, page._ends, page._prose
     return {index for before, index, after in zip(alive, alive[1:], alive[2:])
             if words[index] <= max_words and not ends[index] and prose[before] and prose[after]}
@@ -654,12 +715,12 @@ def _model_category(index: int, verdicts: Sequence[Verdict], lines: Sequence[Lin
                     hits: Sequence[Sequence[Hit]] | None, page: Page | None = None) -> str:
     settings = page.settings if page is not None else SETTINGS
     if hits is not None and hits[index]:
-        weak = _strongest(h for h in hits[index] if not h.strong)
+        weak = _strongest(h for h in hits[index] if h.rule.strength != "strong")
         if weak is not None:
-            return weak.category
+            return weak.rule.category
     for step in range(1, settings.model_neighbour_reach + 1):
         for other in (index - step, index + step):
-            if 0 <= other < len(verdicts) and verdicts[other].removed and verdicts[other].rule != "model" \
+            if 0 <= other < len(verdicts) and verdicts[other].final == "remove" and verdicts[other].rule != "model" \
                     and verdicts[other].category not in (None, "title", "duplicate"):
                 return verdicts[other].category or "navigation"
     if lines is None:
@@ -700,7 +761,8 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     apply_scores(verdicts, scores, (thresholds or dict(settings.mode_thresholds))[mode], lines, hits,
                  settings.heading_floor, settings.sentence_factor, page=page, span=(start, end))
     kept_categories = set(keep)
-    for verdict in verdicts:
-        if verdict.removed and verdict.category in kept_categories:
-            verdict.final = "keep"
+    if kept_categories:
+        for verdict in verdicts:
+            if verdict.final == "remove" and verdict.category in kept_categories:
+                verdict.final = "keep"
     return Decision(verdicts=verdicts, title_line=title, body_start=start, body_end=end)

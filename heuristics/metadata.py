@@ -146,6 +146,15 @@ def simhash(words: str, shingle: int = FINGERPRINT_SHINGLE) -> tuple[str | None,
     return f"{fingerprint:016x}", len(ids)
 
 
+def fingerprint(body: str) -> tuple[str | None, int]:
+    """``simhash(body_words(body))``, computed by the compiled core in one pass; an ASCII body is case-folded
+    as it is read (no folded copy)."""
+    text = body[:FINGERPRINT_MAX_CHARS]
+    if text.isascii():
+        return _core.simhash(text, FINGERPRINT_SHINGLE, True)
+    return _core.simhash(text.casefold(), FINGERPRINT_SHINGLE)
+
+
 def _captured(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decision) -> list[Hit]:
     """The hits with named groups on lines that went or lost a prefix, in line order (one pass for every field)."""
     verdicts = decision.verdicts
@@ -194,8 +203,6 @@ def build_metadata(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decisio
     put("url", url, "caller")
     put("language", language, "text")
     meta["language_confidence"] = language_confidence
-    # simhash(body_words(body)), computed by the compiled core in one pass
-    meta["fingerprint"], meta["word_count"] = _core.simhash(body[:FINGERPRINT_MAX_CHARS].casefold(),
-                                                            FINGERPRINT_SHINGLE)
+    meta["fingerprint"], meta["word_count"] = fingerprint(body)
     meta["sources"] = sources
     return meta

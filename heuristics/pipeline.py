@@ -242,7 +242,18 @@ def _before_model(lines: Sequence[Line], options: Options, ruleset: RuleSet, dea
     if deadline is not None and time.perf_counter() > deadline:
         warnings.append("time_budget: exceeded before the model stage; decided by rules only")
         return lang, confidence, hits, False
-    return lang, confidence, hits, sum(1 for line in lines if line.text) > 1
+    return lang, confidence, hits, _two_non_blank(lines)
+
+
+def _two_non_blank(lines: Sequence[Line]) -> bool:
+    """Whether at least two lines hold text (stops at the second)."""
+    seen = 0
+    for line in lines:
+        if line.text:
+            seen += 1
+            if seen == 2:
+                return True
+    return False
 
 
 def _decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], ruleset: RuleSet, scores: Any, options: Options,
@@ -433,12 +444,14 @@ def shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decisi
     stripped: list[StrippedPrefix] = []
     traces: list[LineTrace] | None = [] if explain else None
     for line, verdict in zip(lines, decision.verdicts):
-        if verdict.final == "blank":
+        final = verdict.final
+        if final == "blank":
             continue
-        if verdict.removed:
-            removed.append(Removal(line.index, line.raw, verdict.category or "navigation", verdict.rule or "",
-                                   verdict.score if verdict.rule == "model" else None,
-                                   repeated[line.index].count if verdict.rule == RULE_ID and repeated else None))
+        if final == "remove":
+            rule = verdict.rule
+            removed.append(Removal(line.index, line.raw, verdict.category or "navigation", rule or "",
+                                   verdict.score if rule == "model" else None,
+                                   repeated[line.index].count if rule == RULE_ID and repeated else None))
         elif verdict.strip_to:
             stripped.append(StrippedPrefix(line.index, line.text[:verdict.strip_to], verdict.category or "",
                                            verdict.rule or ""))
@@ -447,8 +460,8 @@ def shape(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], decision: Decisi
             paragraphs.append(line.text)
         if traces is not None:
             traces.append(LineTrace(
-                line=line.index, text=line.text, initial=verdict.initial, final=verdict.final,
-                keep=not verdict.removed, category=verdict.category, rule=verdict.rule, score=verdict.score,
+                line=line.index, text=line.text, initial=verdict.initial, final=final,
+                keep=final != "remove", category=verdict.category, rule=verdict.rule, score=verdict.score,
                 hits=[hit.rule.id for hit in hits[line.index]],
                 contributions=contributions[line.index] if contributions else []))
     return CleanResult(text="\n\n".join(paragraphs), paragraphs=paragraphs, removed=removed, stripped=stripped,

@@ -15,7 +15,7 @@ from heuristics import _core, forest
 from heuristics import model as line_model
 from heuristics.features import COLUMN, _score_context_numpy, line_features, line_features_reference, score_context
 from heuristics.html.lines import lines_from_html
-from heuristics.metadata import body_words, simhash
+from heuristics.metadata import body_words, fingerprint, simhash
 from heuristics.html.features import first_pass_matrix, page_structure, second_pass_matrix
 from heuristics.rules import default_ruleset, match_lines
 from heuristics.segment import segment_text
@@ -220,7 +220,25 @@ def test_the_fingerprint_kernel_is_metadata_simhash(shingle):
     for body in bodies:
         folded = body.casefold()
         assert _core.simhash(folded, shingle) == simhash(body_words(body), shingle)
+        if body.isascii():  # the ASCII path folds as it reads
+            assert _core.simhash(body, shingle, True) == simhash(body_words(body), shingle)
     assert _core.simhash("one", 4)[1] == 1 and _core.simhash("", 4) == (None, 0)
+
+
+def test_the_fingerprint_counts_votes_past_a_lane_overflow():
+    """The votes are counted eight bits at a time in byte lanes, emptied every 255 shingles: bodies of
+    254-1,000 words (and every ASCII case) give the reference's fingerprint."""
+    words = [f"Word{i % 37}x{i * 7919 % 1009}" for i in range(1_000)]
+    for size in (1, 3, 4, 5, 254, 255, 256, 258, 259, 510, 511, 1_000):
+        body = " ".join(words[:size])
+        assert _core.simhash(body, 4, True) == _core.simhash(body.casefold(), 4) == simhash(body_words(body), 4)
+    with pytest.raises(ValueError):
+        _core.simhash("Straße", 4, True)
+
+
+def test_metadata_fingerprint_is_simhash_of_the_body_words():
+    for body in ["", "Hello World", "A  B\tC\nD E F G", "Straße İstanbul KELVIN \u212a", "x" * 10]:
+        assert fingerprint(body) == simhash(body_words(body))
 
 
 # ---------------------------------------------------------------- score context

@@ -277,3 +277,54 @@ def test_near_copy_lookup_cuts_words_as_split_does():
     for key, index in first_seen.items():
         for extra in range(1, 6):
             assert _has_near_copy(key, index, extra, first_seen, lengths) == reference(key, index, extra, first_seen)
+
+
+def _real_documents() -> list[str]:
+    """The repository's multilingual documents and the seeds (real pages' lines)."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    docs = []
+    for path in sorted((root / "tests" / "data" / "multilingual").glob("*.jsonl")):
+        for row in map(json.loads, path.read_text("utf-8").splitlines()):
+            docs.append("\n".join(line["text"] for line in row["lines"]))
+    return docs + [path.read_text("utf-8") for path in sorted((root / "seeds").glob("*.txt"))]
+
+
+def test_compiled_page_facts_are_the_python_reference_on_real_documents():
+    from heuristics import _decide
+    from heuristics.decide import page_facts_reference
+    from heuristics.settings import SETTINGS
+    from heuristics.vocabulary import SENTENCE_END
+
+    documents = _real_documents() + ["", "\n\n", "One.\n\nTwo words here, and more of them to count.\n中文的句子。"]
+    assert len(documents) > 20
+    for text in documents:
+        lines = segment_text(text)
+        for chars_per_word, good, sentence in ((SETTINGS.chars_per_word, SETTINGS.good_words,
+                                               SETTINGS.body_sentence_words), (1.5, 3, 1)):
+            assert _decide.page_facts(lines, chars_per_word, good, sentence, SENTENCE_END) == \
+                page_facts_reference(lines, chars_per_word, good, sentence)
+
+
+def test_key_equals_is_comparing_line_keys():
+    """``_decide.key_equals(text, key)`` is ``line_key(text) == key``: for every pair of real lines (long ones
+    decided from their first 64 characters), and where the cut at 64 characters falls inside a word, between
+    words, inside a case fold that grows (ß, İ) or a run of punctuation."""
+    from heuristics import _decide
+    from heuristics.segment import line_key
+
+    texts = [line.text for text in _real_documents()[:12] for line in segment_text(text) if line.text]
+    keys = sorted({line_key(text) for text in texts})[:300]
+    for text in texts:
+        expected = line_key(text)
+        assert _decide.key_equals(text, expected)
+        for key in keys:
+            assert _decide.key_equals(text, key) == (line_key(text) == key)
+    head = "word " * 12 + "abc"  # 63 characters
+    for tail in ("d", "ß and more", "İ and more", " -- ", "-- next words", "", " ", "\u0307x"):
+        for prefix in ("", "x", "Straße "):
+            text = prefix + head + tail
+            for other in (text, text + " more", text[:-1], head, prefix + head, text.upper(), text.casefold()):
+                assert _decide.key_equals(text, line_key(other)) == (line_key(text) == line_key(other))
