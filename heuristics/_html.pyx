@@ -96,14 +96,19 @@ cdef frozenset _inline_tags = frozenset(), _block_tags = frozenset(), _cell_tags
 cdef frozenset _list_tags = frozenset(), _main_tags = frozenset(), _semantic_tags = frozenset()
 cdef dict _headings = {}
 cdef object _words_of = None
+cdef dict _words_cache = {}
+cdef Py_ssize_t _words_cache_max = 0
 
 
-def configure(inline, block, cells, lists, main, semantic, headings, words_of) -> None:
-    """The tag sets of ``html.lines`` and its class/id/role word function (``words_of(joined)``)."""
+def configure(inline, block, cells, lists, main, semantic, headings, words_of, dict cache, Py_ssize_t cache_max
+              ) -> None:
+    """The tag sets of ``html.lines``, its class/id/role word function (``words_of(joined)``) and the cache of
+    its results (``lines._joined_words``: ``cache``, cleared when it holds ``cache_max``)."""
     global _inline_tags, _block_tags, _cell_tags, _list_tags, _main_tags, _semantic_tags, _headings, _words_of
+    global _words_cache, _words_cache_max
     _inline_tags, _block_tags, _cell_tags = frozenset(inline), frozenset(block), frozenset(cells)
     _list_tags, _main_tags, _semantic_tags = frozenset(lists), frozenset(main), frozenset(semantic)
-    _headings, _words_of = dict(headings), words_of
+    _headings, _words_of, _words_cache, _words_cache_max = dict(headings), words_of, cache, cache_max
     memset(_static_flags, 0, sizeof(_static_flags))
 
 
@@ -137,6 +142,10 @@ cdef class Frame:
     cdef public bint semantic, in_link, in_main, in_table, in_list
     cdef public tuple words
     cdef public object block, resolved
+    # scratch of ``signals`` (the Python reference keeps these in dicts keyed by frame)
+    cdef double score
+    cdef bint scored
+    cdef Py_ssize_t level, memo, region_id
 
 
 cdef class RawLine:
@@ -200,8 +209,13 @@ cdef tuple _element_words(tw_node *node, bint *main):
     main[0] = role == "main" or _attribute(node, b"itemprop") == "articleBody"
     if not klass and not ident and not role:
         return ()
-    joined = f"{klass or ''} {ident or ''} {role or ''}"
-    return _words_of(joined[:MAX_ATTRIBUTE_CHARS])
+    joined = f"{klass or ''} {ident or ''} {role or ''}"[:MAX_ATTRIBUTE_CHARS]
+    words = _words_cache.get(joined)   # lines._joined_words, inlined
+    if words is None:
+        if len(_words_cache) >= _words_cache_max:
+            _words_cache.clear()
+        words = _words_cache[joined] = _words_of(joined)
+    return words
 
 
 cdef Frame _new_frame(str tag, Frame parent, tuple words, bint main, int flags, int heading):
@@ -213,6 +227,7 @@ cdef Frame _new_frame(str tag, Frame parent, tuple words, bint main, int flags, 
     frame.chars = frame.links = frame.lines = frame.prose = frame.majority = 0
     frame.resolved = None
     frame.semantic = (flags & F_SEMANTIC) != 0
+    frame.score, frame.scored, frame.level, frame.memo, frame.region_id = 0.0, False, -1, -2, -1
     if parent is None:
         frame.depth, frame.heading, frame.in_link, frame.in_main = 0, 0, False, main
         frame.in_table, frame.in_list, frame.block = False, False, frame
@@ -383,3 +398,152 @@ def build_all(cls, tuple names, list rows):
             PyObject_GenericSetAttr(made, names[j], row[j])
         out.append(made)
     return out
+
+
+# ---------------------------------------------------------------- after the walk: the lines' signals
+
+cdef inline Frame _region_of(Frame frame):
+    return frame.parent if frame.parent is not None else frame
+
+
+cdef inline bint _is_prose(RawLine line, str text, Py_ssize_t prose_chars):
+    cdef Py_ssize_t size = len(text)
+    return size >= prose_chars and line.links * 2 < size
+
+
+cdef Py_ssize_t _prose_mass(list done, list frames, list texts, Py_ssize_t prose_chars) except -1:
+    """``lines._prose_mass``."""
+    cdef Py_ssize_t i, total
+    cdef RawLine line
+    cdef Frame frame, parent
+    for i in range(len(done)):
+        line = done[i]
+        if _is_prose(line, texts[i], prose_chars):
+            line.owner.prose += len(<str>texts[i])
+    for i in range(len(frames) - 1, -1, -1):
+        frame = frames[i]
+        if frame.parent is not None:
+            parent = frame.parent
+            parent.prose += frame.prose
+    total = (<Frame>frames[0]).prose if frames else 0
+    for frame in frames:
+        if frame.prose * 2 >= total or frame.parent is None:
+            frame.majority = 0
+        else:
+            frame.majority = (<Frame>frame.parent).majority + 1
+    return total
+
+
+cdef Frame _best_container(list done, list texts, Py_ssize_t prose_chars):
+    """``lines._best_container``: the same sums in the same order; the first frame scored wins a tie."""
+    cdef list order = []
+    cdef Py_ssize_t i, size
+    cdef RawLine line
+    cdef Frame parent, grand, best = None
+    for i in range(len(done)):
+        line = done[i]
+        if not _is_prose(line, texts[i], prose_chars):
+            continue
+        size = len(<str>texts[i])
+        parent = _region_of(line.owner)
+        grand = _region_of(parent)
+        for frame, weight in ((parent, 1.0), (grand, 0.5)):
+            if not (<Frame>frame).scored:
+                (<Frame>frame).scored = True
+                order.append(frame)
+            (<Frame>frame).score = (<Frame>frame).score + <double>weight * size
+    for parent in order:
+        if best is None or parent.score > best.score:
+            best = parent
+    return best
+
+
+cdef list _distances(list done, Frame best):
+    """``lines._distances``."""
+    cdef Py_ssize_t level = 0, found
+    cdef Frame frame
+    cdef RawLine line
+    cdef list seen, out = []
+    if best is None:
+        return [-1] * len(done)
+    frame = best
+    while frame is not None:
+        frame.level = level
+        frame, level = frame.parent, level + 1
+    for line in done:
+        frame = line.owner
+        seen = []
+        found = -1
+        while frame is not None:
+            if frame.memo != -2:
+                found = frame.memo
+                break
+            if frame.level >= 0:
+                found = frame.level
+                break
+            seen.append(frame)
+            frame = frame.parent
+        for frame in seen:
+            frame.memo = found
+        out.append(found)
+    return out
+
+
+cdef frozenset _resolve_tokens(Frame frame, Py_ssize_t half, frozenset empty):
+    """``lines._resolve_tokens``: the same unions in the same order (so the sets iterate alike)."""
+    cdef list chain = []
+    cdef Frame current = frame, item
+    cdef frozenset base
+    cdef Py_ssize_t i
+    while current is not None and current.resolved is None:
+        chain.append(current)
+        current = current.parent
+    base = current.resolved if current is not None else empty
+    for i in range(len(chain) - 1, -1, -1):
+        item = chain[i]
+        if item.chars < half and item.depth > 0 and (item.semantic or item.words):
+            base = base.union(item.words + (item.tag,) if item.semantic else item.words)
+        item.resolved = base
+    return base
+
+
+def signal_rows(list done, list frames, list texts, Py_ssize_t prose_chars, frozenset empty):
+    """``lines._signals``' rows (``Signals``' fields in order, one tuple per line) for a compiled walk's
+    lines and frames, ``texts`` their texts (``lines._line_texts``); ``empty``: ``lines.EMPTY``."""
+    cdef Py_ssize_t half = ((<Frame>frames[0]).chars if frames else 0) // 2
+    cdef Py_ssize_t prose_total = max(1, _prose_mass(done, frames, texts, prose_chars))
+    cdef Py_ssize_t n = len(done), i, size, next_region = 0, distance
+    cdef Py_ssize_t total = max(1, n - 1)
+    cdef RawLine line
+    cdef Frame owner, region, outer
+    cdef str text
+    cdef double link_density
+    for line in done:
+        region = _region_of(line.owner)
+        region.lines += 1
+    best = _best_container(done, texts, prose_chars)
+    cdef list distances = _distances(done, best)
+    cdef list rows = []
+    for i in range(n):
+        line = done[i]
+        text = texts[i]
+        distance = distances[i]
+        owner = line.owner
+        region = _region_of(owner)
+        outer = _region_of(region)
+        size = max(1, len(text.strip()))
+        link_density = line.links / <double>size
+        if region.region_id < 0:
+            region.region_id, next_region = next_region, next_region + 1
+        if outer.region_id < 0:
+            outer.region_id, next_region = next_region, next_region + 1
+        rows.append((
+            _resolve_tokens(owner, half, empty), owner.tag, owner.depth, owner.heading,
+            link_density if link_density < 1.0 else 1.0,
+            owner.in_main, owner.in_table, owner.in_list, distance == 0, distance,
+            region.chars, region.links / <double>region.chars if region.chars else 0.0, region.lines,
+            region.region_id, outer.region_id,
+            region.prose / <double>prose_total, region.prose / <double>region.chars if region.chars else 0.0,
+            outer.prose / <double>prose_total, outer.prose / <double>outer.chars if outer.chars else 0.0,
+            owner.majority, i / <double>total, True))
+    return rows

@@ -323,7 +323,8 @@ def _bind_compiled() -> bool:
         return False
     if not _html.bind(lexbor_module.__file__):
         return False
-    _html.configure(INLINE_TAGS, BLOCK_TAGS, CELL_TAGS, LIST_TAGS, MAIN_TAGS, SEMANTIC_TAGS, HEADINGS, _joined_words)
+    _html.configure(INLINE_TAGS, BLOCK_TAGS, CELL_TAGS, LIST_TAGS, MAIN_TAGS, SEMANTIC_TAGS, HEADINGS, class_tokens,
+                    _TOKEN_CACHE, _TOKEN_CACHE_MAX)
     tree = LexborHTMLParser("<body><div id=a>x<p>y</p><!--c--><custom-tag>z</custom-tag></div></body>")
     for node in tree.root.traverse(include_text=True):
         kind, _, first, following, parent, text = _html.node_facts(node.mem_id)
@@ -457,6 +458,9 @@ def _signals(walked: _Lines, prose_chars: int) -> list[tuple[str, Signals]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
     texts = _line_texts(raw_lines)
+    if _html is not None and raw_lines and isinstance(raw_lines[0], _html.RawLine):
+        rows = _html.signal_rows(raw_lines, walked.frames, texts, prose_chars, EMPTY)
+        return list(zip(texts, _make_signals(rows)))
     half = (walked.frames[0].chars if walked.frames else 0) // 2
     prose_total = max(1, _prose_mass(walked, texts, prose_chars))
     for line in raw_lines:
@@ -535,8 +539,14 @@ def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
 _MIN_SWALLOWED_CHARS = 1000
 
 
-def _words(walked: _Lines) -> int:
-    return sum(len(line.text.split()) for line in walked.done)
+def _words(walked: _Lines, enough: int) -> int:
+    """Words of the walked lines, counted up to ``enough`` (the callers only ask whether there are that many)."""
+    count = 0
+    for line in walked.done:
+        count += len(line.text.split())
+        if count >= enough:
+            break
+    return count
 
 
 def _revealed(tree: LexborHTMLParser, start: LexborNode, max_blocks: int) -> _Lines:
@@ -562,10 +572,11 @@ def html_lines(tree: LexborHTMLParser, settings: Settings = SETTINGS) -> list[tu
     if start is None:
         return []
     walked = walk(start, _hidden_ids(tree), max_blocks=settings.html_max_blocks)
-    shown = _words(walked)
+    shown = _words(walked, settings.html_few_words)
     if shown < settings.html_few_words:
         revealed = _revealed(tree, start, settings.html_max_blocks)
-        if _words(revealed) >= max(2 * shown, settings.html_few_words):
+        wanted = max(2 * shown, settings.html_few_words)
+        if _words(revealed, wanted) >= wanted:
             walked = revealed
     return _signals(walked, settings.html_prose_chars)
 

@@ -1,5 +1,6 @@
 """The compiled page walk (``_html.walk``) and its Python reference (``lines.walk_reference``) give the same
-lines and frames; the compiled ``Signals`` builder gives the dataclass's own objects."""
+lines and frames, and the same signals after them (``_html.signal_rows`` against ``lines._signals``' Python
+loop); the compiled ``Signals`` builder gives the dataclass's own objects."""
 from __future__ import annotations
 
 from itertools import islice
@@ -9,7 +10,7 @@ import pytest
 from heuristics.errors import CleanError
 from heuristics.html import lines as html_lines_module
 from heuristics.html.guard import guard
-from heuristics.html.lines import SKIP_TAGS, Signals, _hidden_ids, parse, walk, walk_reference
+from heuristics.html.lines import SKIP_TAGS, Signals, _hidden_ids, _signals, parse, walk, walk_reference
 from heuristics.normalise import valid_unicode
 
 pytestmark = pytest.mark.skipif(not html_lines_module._COMPILED, reason="the compiled walk is not built or bound")
@@ -57,6 +58,12 @@ def _assert_same_walks(html: str) -> None:
             except CleanError as error:
                 reference = str(error)
             assert compiled == reference
+    hidden = _hidden_ids(tree)
+    compiled_signals = _signals(walk(start, hidden), 80)
+    reference_signals = _signals(walk_reference(start, hidden), 80)
+    # the token sets must also iterate alike: the rules report container hits in that order
+    assert [(text, signals, tuple(signals.tokens)) for text, signals in compiled_signals] == \
+        [(text, signals, tuple(signals.tokens)) for text, signals in reference_signals]
 
 
 @pytest.mark.parametrize("html", PAGES)
