@@ -547,3 +547,31 @@ def signal_rows(list done, list frames, list texts, Py_ssize_t prose_chars, froz
             outer.prose / <double>prose_total, outer.prose / <double>outer.chars if outer.chars else 0.0,
             owner.majority, i / <double>total, True))
     return rows
+
+
+# ---------------------------------------------------------------- the HTML model's columns
+
+import numpy as np
+
+
+def signal_columns(list signals, tuple names, dict tag_index, dict token_ids):
+    """Per ``Signals`` of ``signals``, in one pass (``html.features.html_features``' per-line reads):
+    the fields ``names`` as float64 (``np.array([attrgetter(*names)(s) for s in signals], dtype=np.float64)``),
+    the tag's group (``tag_index.get(s.tag, -1)``), the token set's id (``token_ids.setdefault(s.tokens,
+    len(token_ids))``) and the region (``s.region if s.matched else -1``)."""
+    cdef Py_ssize_t n = len(signals), width = len(names), i, j
+    numeric_out = np.empty((n, width), dtype=np.float64)
+    groups_out = np.empty(n, dtype=np.intp)
+    which_out = np.empty(n, dtype=np.intp)
+    regions_out = np.empty(n, dtype=np.int64)
+    cdef double[:, ::1] numeric = numeric_out
+    cdef Py_ssize_t[::1] groups = groups_out, which = which_out
+    cdef long long[::1] regions = regions_out
+    for i in range(n):
+        signal = signals[i]
+        for j in range(width):
+            numeric[i, j] = getattr(signal, names[j])
+        groups[i] = tag_index.get(signal.tag, -1)
+        which[i] = token_ids.setdefault(signal.tokens, len(token_ids))
+        regions[i] = signal.region if signal.matched else -1
+    return numeric_out, groups_out, which_out, regions_out

@@ -94,3 +94,23 @@ def test_compiled_signals_builder_makes_the_dataclass_objects():
     assert [hash(item) for item in built] == [hash(Signals(*row)) for row in rows]
     with pytest.raises(ValueError):
         _html.build_all(Signals, _SIGNAL_FIELDS, [rows[0][:-1]])
+
+
+def test_html_features_are_the_same_with_and_without_the_compiled_columns(monkeypatch):
+    """``features._columns`` by ``_html.signal_columns`` or by its Python reference: the same matrix, bit for bit."""
+    import numpy as np
+
+    from heuristics.html import features
+    from heuristics.html.lines import lines_from_html
+
+    for html in PAGES:
+        try:
+            lines = lines_from_html(html)[0]
+        except CleanError:
+            continue
+        compiled = features.html_features(lines)
+        with monkeypatch.context() as patch:
+            patch.setattr(features, "_html", None)
+            reference = features.html_features(lines)
+        assert compiled.shape == reference.shape and compiled.tobytes() == reference.tobytes()
+        assert np.array_equal(compiled, reference, equal_nan=True)
