@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed-stamp
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt setup.py heuristics/_core.pyx heuristics/_decide.pyx heuristics/_rules.pyx
+$(STAMP): pyproject.toml constraints.txt setup.py heuristics/_core.pyx heuristics/_decide.pyx heuristics/_rules.pyx heuristics/_html.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'

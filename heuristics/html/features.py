@@ -31,6 +31,11 @@ import numpy as np
 from ..segment import Line
 from .lines import UNMATCHED, Signals
 
+try:
+    from .. import _html
+except ImportError:  # a checkout without the compiled parts built
+    _html = None  # type: ignore[assignment]
+
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("p", frozenset(("p",))),
     ("div", frozenset(("div", "section", "article", "main", "center", "body", "html"))),
@@ -81,7 +86,7 @@ _numeric_of = attrgetter(*_NUMERIC)
 def html_features(lines: Sequence[Line]) -> np.ndarray:
     """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines.
 
-    Built from one tuple per line (``attrgetter``) and per distinct token set (lines of one
+    Built from one pass over the lines' signals (``_columns``) and per distinct token set (lines of one
     element share theirs), not value by value: this runs for every HTML page."""
     kept = [line for line in lines if line.text]
     signals = [line.html if isinstance(line.html, Signals) else UNMATCHED for line in kept]
@@ -89,28 +94,41 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
     if n == 0:
         return np.zeros((0, len(HTML_FEATURE_NAMES)))
     own = np.zeros((n, len(OWN_FEATURES)))
-    numeric = np.array([_numeric_of(sig) for sig in signals], dtype=np.float64)
+    numeric, groups, which, regions, token_ids = _columns(signals)
     for last in (-4, -3):  # best_distance, majority_levels: -1 (none) and far both mean far
         numeric[:, last] = np.where(numeric[:, last] < 0, FAR_LEVELS, np.minimum(numeric[:, last], FAR_LEVELS))
     numeric[:, -2:] = np.log1p(numeric[:, -2:])
     own[:, _NUMERIC_COLUMNS] = numeric
-    groups = np.fromiter((_TAG_INDEX.get(sig.tag, -1) for sig in signals), dtype=np.intp, count=n)
     tagged = np.flatnonzero(groups >= 0)
     own[tagged, _TAG_BASE + groups[tagged]] = 1.0
-    places, buckets = _token_columns([sig.tokens for sig in signals])
+    places, buckets = _token_columns(which, token_ids)
     own[:, _PLACE_BASE:_PLACE_BASE + len(PLACE_TAGS)] = places
-    _document_features(own, signals, [len(line.text) for line in kept])
+    _document_features(own, regions, [len(line.text) for line in kept])
     return np.hstack([own, _context(own), buckets])
 
 
-def _token_columns(token_sets: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """Per line: which ``PLACE_TAGS`` are among its tokens, and which hash buckets its tokens fill.
+def _columns(signals: list[Signals]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Per line, in one pass over the signals: the ``_NUMERIC`` fields (float64), the tag's group in
+    ``TAG_GROUPS`` (-1: none), the id of its token set (numbered in order of first sight; the sets by id
+    returned last) and its region (-1 unmatched). By the compiled core when it is built."""
+    token_ids: dict[frozenset[str], int] = {}
+    if _html is not None:
+        return (*_html.signal_columns(signals, _NUMERIC, _TAG_INDEX, token_ids), token_ids)
+    n = len(signals)
+    numeric = np.array([_numeric_of(sig) for sig in signals], dtype=np.float64)
+    groups = np.fromiter((_TAG_INDEX.get(sig.tag, -1) for sig in signals), dtype=np.intp, count=n)
+    which = np.fromiter((token_ids.setdefault(sig.tokens, len(token_ids)) for sig in signals), dtype=np.intp,
+                        count=n)
+    regions = np.array([sig.region if sig.matched else -1 for sig in signals])
+    return numeric, groups, which, regions, token_ids
+
+
+def _token_columns(which: np.ndarray, ids: dict[frozenset[str], int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line: which ``PLACE_TAGS`` are among its tokens, and which hash buckets its tokens fill
+    (``which``: each line's token set id in ``ids``).
 
     Computed once per distinct token set (and remembered across pages, ``_token_cells``), then
     spread to the lines by index."""
-    ids: dict[frozenset[str], int] = {}
-    which = np.fromiter((ids.setdefault(tokens, len(ids)) for tokens in token_sets), dtype=np.intp,
-                        count=len(token_sets))
     places = np.zeros((len(ids), len(PLACE_TAGS)))
     buckets = np.zeros((len(ids), TOKEN_BUCKETS))
     place_rows: list[int] = []
@@ -148,10 +166,10 @@ _PLACE_SET = frozenset(PLACE_TAGS)
 _CELLS_KEPT = 20_000
 
 
-def _document_features(own: np.ndarray, signals: list[Signals], sizes: list[int]) -> None:
-    """Features relative to the page: depth against the body's, same-region runs, best share."""
+def _document_features(own: np.ndarray, regions: np.ndarray, sizes: list[int]) -> None:
+    """Features relative to the page: depth against the body's, same-region runs, best share
+    (``regions``: each line's region, -1 unmatched)."""
     col = _COL
-    regions = np.array([sig.region if sig.matched else -1 for sig in signals])
     same = (regions[1:] == regions[:-1]) & (regions[1:] >= 0)
     own[1:, col["h_same_region_prev"]] = same
     own[:-1, col["h_same_region_next"]] = same

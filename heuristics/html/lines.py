@@ -50,14 +50,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..errors import CleanError
 from ..normalise import normalise_text, valid_unicode
-from ..segment import Line, line_key, make_line, segment_text
+from ..segment import Line, line_key, make_lines, segment_text
 from ..settings import SETTINGS, Settings
 from .guard import guard
 
@@ -185,13 +185,18 @@ def _element_words(node: LexborNode) -> tuple[tuple[str, ...], bool]:
     if not attributes:
         return (), False
     joined = f"{attributes.get('class') or ''} {attributes.get('id') or ''} {attributes.get('role') or ''}"
-    joined = joined[:_MAX_ATTRIBUTE_CHARS]
+    return _joined_words(joined[:_MAX_ATTRIBUTE_CHARS]), (attributes.get("role") == "main"
+                                                        or attributes.get("itemprop") == "articleBody")
+
+
+def _joined_words(joined: str) -> tuple[str, ...]:
+    """``class_tokens`` of an element's joined class, id and role, remembered (pages repeat their classes)."""
     words = _TOKEN_CACHE.get(joined)
     if words is None:
         if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
             _TOKEN_CACHE.clear()
         words = _TOKEN_CACHE[joined] = class_tokens(joined)
-    return words, attributes.get("role") == "main" or attributes.get("itemprop") == "articleBody"
+    return words
 
 
 class _Lines:
@@ -220,10 +225,24 @@ class _Lines:
 
 def walk(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS,
          max_blocks: int = SETTINGS.html_max_blocks) -> _Lines:
+    """The page's lines and frames: the compiled walk (``_html.walk``, over lexbor's structs) when it could
+    bind to selectolax's lexbor, else ``walk_reference``. Both give the same lines and frames."""
+    if not _COMPILED:
+        return walk_reference(start, hidden, skip, max_blocks)
+    found = _html.walk(start.mem_id, hidden, skip, max_blocks)
+    if found is None:
+        raise CleanError("html", f"the page has more than {max_blocks} blocks of text")
+    out = _Lines(max_blocks)
+    out.done, out.frames = found
+    return out
+
+
+def walk_reference(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS,
+                   max_blocks: int = SETTINGS.html_max_blocks) -> _Lines:
     """Depth-first over the tree without recursion (pages nest thousands deep in the wild).
 
-    One loop with the per-node work inlined: this is the hot path of HTML input. Inline elements
-    (spans, emphasis, images...) push their parent's frame instead of making one.
+    One loop with the per-node work inlined (the compiled ``_html.walk`` is this loop over lexbor's
+    structs). Inline elements (spans, emphasis, images...) push their parent's frame instead of making one.
     """
     out = _Lines(max_blocks)
     frames, pieces = out.frames, out.pieces
@@ -291,6 +310,37 @@ def walk(start: LexborNode, hidden: set[int], skip: frozenset[str] = SKIP_TAGS,
             leave()
     out.flush()
     return out
+
+
+def _bind_compiled() -> bool:
+    """Whether the compiled walk can run here: ``_html`` built, lexbor's functions found in selectolax's
+    extension, and lexbor's node structs laid out as ``_html`` reads them (checked on a small page)."""
+    try:
+        import selectolax.lexbor as lexbor_module
+
+        from .. import _html
+    except ImportError:
+        return False
+    if not _html.bind(lexbor_module.__file__):
+        return False
+    _html.configure(INLINE_TAGS, BLOCK_TAGS, CELL_TAGS, LIST_TAGS, MAIN_TAGS, SEMANTIC_TAGS, HEADINGS, class_tokens,
+                    _TOKEN_CACHE, _TOKEN_CACHE_MAX)
+    tree = LexborHTMLParser("<body><div id=a>x<p>y</p><!--c--><custom-tag>z</custom-tag></div></body>")
+    for node in tree.root.traverse(include_text=True):
+        kind, _, first, following, parent, text = _html.node_facts(node.mem_id)
+        expected = (node.first_child, node.next, node.parent)
+        if (first, following, parent) != tuple(other.mem_id if other is not None else 0 for other in expected):
+            return False
+        if kind == 3 and text != node.text_content or (kind == 1) != (node.tag[0] != "-"):
+            return False
+    return True
+
+
+try:
+    from .. import _html
+except ImportError:  # a checkout without the compiled parts built
+    _html = None  # type: ignore[assignment]
+_COMPILED = _bind_compiled()
 
 
 # ---------------------------------------------------------------- after the walk
@@ -408,6 +458,9 @@ def _signals(walked: _Lines, prose_chars: int) -> list[tuple[str, Signals]]:
     """(text, signals) per walked line."""
     raw_lines = walked.done
     texts = _line_texts(raw_lines)
+    if _html is not None and raw_lines and isinstance(raw_lines[0], _html.RawLine):
+        rows = _html.signal_rows(raw_lines, walked.frames, texts, prose_chars, EMPTY)
+        return list(zip(texts, _make_signals(rows)))
     half = (walked.frames[0].chars if walked.frames else 0) // 2
     prose_total = max(1, _prose_mass(walked, texts, prose_chars))
     for line in raw_lines:
@@ -417,37 +470,41 @@ def _signals(walked: _Lines, prose_chars: int) -> list[tuple[str, Signals]]:
     distances = _distances(raw_lines, best)
     total = max(1, len(raw_lines) - 1)
     region_ids: dict[int, int] = {}
-    out = []
+    rows = []
     for position, (line, text, distance) in enumerate(zip(raw_lines, texts, distances)):
         owner = line.owner
         region = owner.parent or owner
         outer = region.parent or region
         size = max(1, len(text.strip()))
-        out.append((text, Signals(
-            tokens=_resolve_tokens(owner, half),
-            tag=owner.tag,
-            depth=owner.depth,
-            heading=owner.heading,
-            link_density=min(1.0, line.links / size),
-            in_main=owner.in_main,
-            in_table=owner.in_table,
-            in_list=owner.in_list,
-            in_best=distance == 0,
-            best_distance=distance,
-            region_chars=region.chars,
-            region_link_density=region.links / region.chars if region.chars else 0.0,
-            region_lines=region.lines,
-            region=region_ids.setdefault(id(region), len(region_ids)),
-            outer=region_ids.setdefault(id(outer), len(region_ids)),
-            region_prose=region.prose / prose_total,
-            region_purity=region.prose / region.chars if region.chars else 0.0,
-            outer_prose=outer.prose / prose_total,
-            outer_purity=outer.prose / outer.chars if outer.chars else 0.0,
-            majority_levels=owner.majority,
-            position=position / total,
-            matched=True,
-        )))
-    return out
+        region_chars, outer_chars = region.chars, outer.chars
+        rows.append((  # Signals' fields, in order
+            _resolve_tokens(owner, half),                                    # tokens
+            owner.tag, owner.depth, owner.heading,                           # tag, depth, heading
+            min(1.0, line.links / size),                                     # link_density
+            owner.in_main, owner.in_table, owner.in_list,
+            distance == 0, distance,                                         # in_best, best_distance
+            region_chars,
+            region.links / region_chars if region_chars else 0.0,            # region_link_density
+            region.lines,
+            region_ids.setdefault(id(region), len(region_ids)),              # region
+            region_ids.setdefault(id(outer), len(region_ids)),               # outer
+            region.prose / prose_total,                                      # region_prose
+            region.prose / region_chars if region_chars else 0.0,            # region_purity
+            outer.prose / prose_total,                                       # outer_prose
+            outer.prose / outer_chars if outer_chars else 0.0,               # outer_purity
+            owner.majority, position / total, True,                          # majority_levels, position, matched
+        ))
+    return list(zip(texts, _make_signals(rows)))
+
+
+_SIGNAL_FIELDS = tuple(field.name for field in fields(Signals))
+
+
+def _make_signals(rows: list[tuple[Any, ...]]) -> list[Signals]:
+    """``Signals(*row)`` per row (by the compiled core when it is built: the same objects, made faster)."""
+    if _html is not None:
+        return _html.build_all(Signals, _SIGNAL_FIELDS, rows)
+    return [Signals(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- parsing and the entry point
@@ -482,8 +539,14 @@ def _hidden_ids(tree: LexborHTMLParser) -> set[int]:
 _MIN_SWALLOWED_CHARS = 1000
 
 
-def _words(walked: _Lines) -> int:
-    return sum(len(line.text.split()) for line in walked.done)
+def _words(walked: _Lines, enough: int) -> int:
+    """Words of the walked lines, counted up to ``enough`` (the callers only ask whether there are that many)."""
+    count = 0
+    for line in walked.done:
+        count += len(line.text.split())
+        if count >= enough:
+            break
+    return count
 
 
 def _revealed(tree: LexborHTMLParser, start: LexborNode, max_blocks: int) -> _Lines:
@@ -509,10 +572,11 @@ def html_lines(tree: LexborHTMLParser, settings: Settings = SETTINGS) -> list[tu
     if start is None:
         return []
     walked = walk(start, _hidden_ids(tree), max_blocks=settings.html_max_blocks)
-    shown = _words(walked)
+    shown = _words(walked, settings.html_few_words)
     if shown < settings.html_few_words:
         revealed = _revealed(tree, start, settings.html_max_blocks)
-        if _words(revealed) >= max(2 * shown, settings.html_few_words):
+        wanted = max(2 * shown, settings.html_few_words)
+        if _words(revealed, wanted) >= wanted:
             walked = revealed
     return _signals(walked, settings.html_prose_chars)
 
@@ -601,5 +665,7 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
         return _aligned(text, walked, settings), meta
     if extractor == "trafilatura":
         return _aligned(trafilatura_text(html), walked, settings), meta
-    return [make_line(index, line_text, html=signals, settings=settings)
-            for index, (line_text, signals) in enumerate(walked)], meta
+    lines = make_lines([line_text for line_text, _ in walked], settings)
+    for line, (_, signals) in zip(lines, walked):
+        line.html = signals
+    return lines, meta

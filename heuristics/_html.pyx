@@ -1,0 +1,577 @@
+# cython: language_level=3, boundscheck=False, wraparound=True, cdivision=True, initializedcheck=False
+"""The HTML fast path's page walk (``html.lines.walk``) over lexbor's own tree, without a Python object per node.
+
+selectolax hands out one ``LexborNode`` per step (``first_child``, ``next``, ``parent``, ``tag``,
+``text_content``...), and that object traffic is most of what the walk costs in Python. ``walk`` here
+reads lexbor's node structs directly from the node address selectolax gives (``LexborNode.mem_id``):
+the link and type fields, a text node's character data; tag names and attribute values come from
+lexbor's own functions, looked up in selectolax's extension module (``bind``). It computes exactly what
+``lines.walk_reference`` does (the tests compare them on real pages): the same lines, the same frames.
+
+The struct prefixes declared below are lexbor's (``dom/interfaces/node.h``, ``element.h``,
+``character_data.h``) as vendored by the pinned selectolax; ``bind`` checks them on a small page
+against selectolax's own accessors and reports a mismatch, and ``lines`` then keeps the Python walk.
+"""
+from libc.stdint cimport uintptr_t
+from libc.string cimport memset
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+
+
+cdef extern from *:
+    """
+    typedef struct tw_node_s tw_node;
+    struct tw_node_s {
+        void *events;
+        uintptr_t local_name;
+        uintptr_t prefix;
+        uintptr_t ns;
+        void *owner_document;
+        tw_node *next;
+        tw_node *prev;
+        tw_node *parent;
+        tw_node *first_child;
+        tw_node *last_child;
+        void *user;
+        int type;
+    };
+    typedef struct { tw_node node; uintptr_t upper_name; uintptr_t qualified_name; } tw_element;
+    typedef struct { tw_node node; const unsigned char *data; size_t length; } tw_text;
+    typedef const unsigned char *(*tw_name_fn)(const void *element, size_t *length);
+    typedef const unsigned char *(*tw_attribute_fn)(void *element, const unsigned char *name, size_t name_length,
+                                                      size_t *value_length);
+    """
+    ctypedef struct tw_node:
+        uintptr_t local_name
+        tw_node *next
+        tw_node *parent
+        tw_node *first_child
+        int type
+    ctypedef struct tw_element:
+        tw_node node
+        uintptr_t qualified_name
+    ctypedef struct tw_text:
+        tw_node node
+        const unsigned char *data
+        size_t length
+    ctypedef const unsigned char *(*tw_name_fn)(const void *element, size_t *length)
+    ctypedef const unsigned char *(*tw_attribute_fn)(void *element, const unsigned char *name, size_t name_length,
+                                                      size_t *value_length)
+
+
+cdef extern from "<dlfcn.h>":
+    void *dlopen(const char *filename, int flag)
+    void *dlsym(void *handle, const char *symbol)
+    int RTLD_LAZY
+    int RTLD_NOLOAD
+
+
+cdef enum:
+    NODE_ELEMENT = 1
+    NODE_TEXT = 3
+    TAG_TEXT = 2           # LXB_TAG__TEXT
+    STATIC_TAGS = 0xc7     # LXB_TAG__LAST_ENTRY: ids below are lexbor's fixed tag table, the same on every page
+    F_INLINE = 1
+    F_BLOCK = 2
+    F_CELL = 4
+    F_LIST = 8
+    F_MAIN = 16
+    F_SEMANTIC = 32
+    F_LINK = 64
+    F_BREAK = 128
+    F_KNOWN = 256
+
+
+cdef tw_name_fn _qualified_name = NULL
+cdef tw_attribute_fn _get_attribute = NULL
+
+# per static tag id: its name, flags and heading level (filled on first sight)
+cdef int _static_flags[STATIC_TAGS]
+cdef int _static_heading[STATIC_TAGS]
+_static_names = [None] * STATIC_TAGS
+memset(_static_flags, 0, sizeof(_static_flags))
+memset(_static_heading, 0, sizeof(_static_heading))
+
+# the tag sets of ``html.lines`` (``configure``)
+cdef frozenset _inline_tags = frozenset(), _block_tags = frozenset(), _cell_tags = frozenset()
+cdef frozenset _list_tags = frozenset(), _main_tags = frozenset(), _semantic_tags = frozenset()
+cdef dict _headings = {}
+cdef object _words_of = None
+cdef dict _words_cache = {}
+cdef Py_ssize_t _words_cache_max = 0
+
+
+def configure(inline, block, cells, lists, main, semantic, headings, words_of, dict cache, Py_ssize_t cache_max
+              ) -> None:
+    """The tag sets of ``html.lines``, its class/id/role word function (``words_of(joined)``) and the cache of
+    its results (``lines._joined_words``: ``cache``, cleared when it holds ``cache_max``)."""
+    global _inline_tags, _block_tags, _cell_tags, _list_tags, _main_tags, _semantic_tags, _headings, _words_of
+    global _words_cache, _words_cache_max
+    _inline_tags, _block_tags, _cell_tags = frozenset(inline), frozenset(block), frozenset(cells)
+    _list_tags, _main_tags, _semantic_tags = frozenset(lists), frozenset(main), frozenset(semantic)
+    _headings, _words_of, _words_cache, _words_cache_max = dict(headings), words_of, cache, cache_max
+    memset(_static_flags, 0, sizeof(_static_flags))
+
+
+def bind(str library) -> bool:
+    """Finds lexbor's name and attribute functions in selectolax's extension (already loaded, at path
+    ``library``); False when they are not there."""
+    global _qualified_name, _get_attribute
+    handle = dlopen(library.encode(), RTLD_LAZY | RTLD_NOLOAD)
+    if handle == NULL:
+        return False
+    _qualified_name = <tw_name_fn>dlsym(handle, b"lxb_dom_element_qualified_name")
+    _get_attribute = <tw_attribute_fn>dlsym(handle, b"lxb_dom_element_get_attribute")
+    return _qualified_name != NULL and _get_attribute != NULL
+
+
+def node_facts(size_t address) -> tuple:
+    """(type, local name id, first child, next, parent addresses, text or None) of the node at ``address``:
+    what ``bind``'s caller compares with selectolax's accessors to check the struct layout."""
+    cdef tw_node *node = <tw_node*>address
+    text = None
+    if node.type == NODE_TEXT:
+        text = PyUnicode_DecodeUTF8(<const char*>(<tw_text*>node).data, (<tw_text*>node).length, "replace")
+    return (node.type, node.local_name, <size_t>node.first_child, <size_t>node.next, <size_t>node.parent, text)
+
+
+cdef class Frame:
+    """``lines._Frame`` (the same fields, for the compiled walk)."""
+    cdef public str tag
+    cdef public object parent
+    cdef public Py_ssize_t depth, chars, links, lines, prose, majority, heading
+    cdef public bint semantic, in_link, in_main, in_table, in_list
+    cdef public tuple words
+    cdef public object block, resolved
+    # scratch of ``signals`` (the Python reference keeps these in dicts keyed by frame)
+    cdef double score
+    cdef bint scored
+    cdef Py_ssize_t level, memo, region_id
+
+
+cdef class RawLine:
+    """``lines._RawLine`` (the same fields, for the compiled walk)."""
+    cdef public str text
+    cdef public Frame owner
+    cdef public Py_ssize_t links
+
+
+cdef inline str _decode(const unsigned char *data, size_t length):
+    return PyUnicode_DecodeUTF8(<const char*>data, length, "replace")
+
+
+cdef str _tag_name(tw_node *node):
+    cdef size_t length = 0
+    cdef const unsigned char *name = _qualified_name(<const void*>node, &length)
+    if name == NULL:
+        return None
+    return _decode(name, length)
+
+
+cdef int _flags_of(str name, int *heading):
+    cdef int flags = F_KNOWN
+    if name in _inline_tags:
+        flags |= F_INLINE
+    if name in _block_tags:
+        flags |= F_BLOCK
+    if name in _cell_tags:
+        flags |= F_CELL
+    if name in _list_tags:
+        flags |= F_LIST
+    if name in _main_tags:
+        flags |= F_MAIN
+    if name in _semantic_tags:
+        flags |= F_SEMANTIC
+    if name == "a":
+        flags |= F_LINK
+    if name == "br":
+        flags |= F_BREAK
+    heading[0] = _headings.get(name, 0)
+    return flags
+
+
+cdef str _attribute(tw_node *node, bytes name):
+    """The attribute's value ('' when it has none), or None when the element does not carry it."""
+    cdef size_t length = 0
+    cdef const unsigned char *value = _get_attribute(<void*>node, <const unsigned char*>name, len(name), &length)
+    if value == NULL:
+        return None
+    return _decode(value, length)
+
+
+cdef int MAX_ATTRIBUTE_CHARS = 400
+
+
+cdef tuple _element_words(tw_node *node, bint *main):
+    """``lines._element_words``: the class/id/role words, and whether the element marks the main content."""
+    cdef str klass = _attribute(node, b"class")
+    cdef str ident = _attribute(node, b"id")
+    cdef str role = _attribute(node, b"role")
+    main[0] = role == "main" or _attribute(node, b"itemprop") == "articleBody"
+    if not klass and not ident and not role:
+        return ()
+    joined = f"{klass or ''} {ident or ''} {role or ''}"[:MAX_ATTRIBUTE_CHARS]
+    words = _words_cache.get(joined)   # lines._joined_words, inlined
+    if words is None:
+        if len(_words_cache) >= _words_cache_max:
+            _words_cache.clear()
+        words = _words_cache[joined] = _words_of(joined)
+    return words
+
+
+cdef Frame _new_frame(str tag, Frame parent, tuple words, bint main, int flags, int heading):
+    """``lines._Frame(tag, parent, words, main)``."""
+    cdef Frame frame = Frame.__new__(Frame)
+    frame.tag = tag
+    frame.parent = parent
+    frame.words = words
+    frame.chars = frame.links = frame.lines = frame.prose = frame.majority = 0
+    frame.resolved = None
+    frame.semantic = (flags & F_SEMANTIC) != 0
+    frame.score, frame.scored, frame.level, frame.memo, frame.region_id = 0.0, False, -1, -2, -1
+    if parent is None:
+        frame.depth, frame.heading, frame.in_link, frame.in_main = 0, 0, False, main
+        frame.in_table, frame.in_list, frame.block = False, False, frame
+        return frame
+    frame.depth = parent.depth + 1
+    frame.heading = heading if heading else parent.heading
+    frame.in_link = (flags & F_LINK) != 0 or parent.in_link
+    frame.in_main = main or parent.in_main or (flags & F_MAIN) != 0
+    frame.in_table = parent.in_table or (flags & F_CELL) != 0
+    frame.in_list = parent.in_list or (flags & F_LIST) != 0
+    frame.block = frame if flags & F_BLOCK else parent.block
+    return frame
+
+
+cdef class _Walk:
+    """The line being built and the lines done (``lines._Lines``)."""
+    cdef list pieces, done, frames, stack
+    cdef Py_ssize_t links, max_blocks
+    cdef Frame owner
+    cdef bint overflow
+
+    cdef int flush(self) except -1:
+        if self.owner is not None:
+            line = RawLine.__new__(RawLine)
+            line.text = "".join(self.pieces)
+            line.owner = self.owner
+            line.links = self.links
+            self.done.append(line)
+            self.owner = None
+            if len(self.done) > self.max_blocks:
+                self.overflow = True
+        if self.pieces:
+            del self.pieces[:]
+        self.links = 0
+        return 0
+
+    cdef int leave(self) except -1:
+        cdef Frame frame = self.stack.pop()
+        cdef Frame parent
+        if self.stack and self.stack[-1] is frame:
+            return 0
+        if frame.block is frame:
+            self.flush()
+        elif frame.tag in _cell_tags:
+            self.pieces.append(" ")
+        if self.stack:
+            parent = self.stack[-1]
+            parent.chars += frame.chars
+            parent.links += frame.links
+        return 0
+
+
+def walk(size_t start, object hidden, object skip, Py_ssize_t max_blocks):
+    """``lines.walk_reference`` from the node at address ``start`` (``LexborNode.mem_id``): (lines, frames),
+    or None when the page has more than ``max_blocks`` lines. ``hidden``: addresses of elements never shown;
+    ``skip``: tag names whose elements are not read."""
+    cdef _Walk out = _Walk.__new__(_Walk)
+    out.pieces, out.done, out.frames, out.stack = [], [], [], []
+    out.links, out.max_blocks, out.owner, out.overflow = 0, max_blocks, None, False
+    cdef list stack = out.stack, pieces = out.pieces
+    cdef dict dynamic = {}          # tag ids of this page's own (unknown) tag names
+    cdef signed char skipped[STATIC_TAGS]
+    memset(skipped, -1, sizeof(skipped))
+    cdef bint any_hidden = bool(hidden)
+    cdef tw_node *node = <tw_node*>start
+    cdef tw_node *upcoming = node
+    cdef tw_node *child
+    cdef uintptr_t key
+    cdef int flags, heading
+    cdef bint opened, main, skip_it
+    cdef Frame frame
+    cdef str tag, value
+    cdef tuple words
+    cdef Py_ssize_t size
+    while upcoming != NULL:
+        node = upcoming
+        opened = False
+        if node.local_name == TAG_TEXT:
+            if node.type == NODE_TEXT and stack:
+                value = _decode((<tw_text*>node).data, (<tw_text*>node).length)
+                size = len(value)
+                if size:
+                    frame = stack[-1]
+                    if out.owner is None and not value.isspace():
+                        out.owner = frame.block
+                    if out.owner is not None:
+                        pieces.append(value)
+                        frame.chars += size
+                        if frame.in_link:
+                            frame.links += size
+                            out.links += size
+        elif node.type == NODE_ELEMENT:
+            key = (<tw_element*>node).qualified_name or node.local_name
+            if key < STATIC_TAGS and _static_flags[key]:
+                tag, flags, heading = _static_names[key], _static_flags[key], _static_heading[key]
+                if skipped[key] < 0:
+                    skipped[key] = tag in skip
+                skip_it = skipped[key]
+            elif key >= STATIC_TAGS and key in dynamic:
+                tag, flags, heading = dynamic[key]
+                skip_it = not tag or tag in skip
+            else:
+                tag = _tag_name(node)
+                flags = heading = 0
+                if tag:
+                    flags = _flags_of(tag, &heading)
+                skip_it = not tag or tag in skip
+                if key < STATIC_TAGS and tag:
+                    _static_names[key], _static_flags[key], _static_heading[key] = tag, flags, heading
+                elif key >= STATIC_TAGS:
+                    dynamic[key] = (tag, flags, heading)
+            if not skip_it and not (any_hidden and <size_t>node in hidden):
+                opened = True
+                if flags & F_INLINE:
+                    if flags & F_BREAK:
+                        out.flush()
+                    stack.append(stack[-1] if stack else _new_frame(tag, None, (), False, flags, heading))
+                else:
+                    if flags & F_BLOCK:
+                        out.flush()
+                    elif flags & F_CELL and pieces:
+                        pieces.append(" ")
+                    main = False
+                    words = () if flags & F_LINK else _element_words(node, &main)
+                    frame = _new_frame(tag, stack[-1] if stack else None, words, main, flags, heading)
+                    stack.append(frame)
+                    out.frames.append(frame)
+        if out.overflow:
+            return None
+        if opened:
+            child = node.first_child
+            if child != NULL:
+                upcoming = child
+                continue
+            out.leave()
+        upcoming = NULL
+        while stack:
+            if node.next != NULL:
+                upcoming = node.next
+                break
+            node = node.parent
+            out.leave()
+        if out.overflow:
+            return None
+    out.flush()
+    if out.overflow:
+        return None
+    return out.done, out.frames
+
+
+cdef extern from "Python.h":
+    int PyObject_GenericSetAttr(object target, object name, object value) except -1
+
+
+def build_all(cls, tuple names, list rows):
+    """``[cls(*row) for row in rows]`` for a frozen dataclass with ``__slots__`` and no ``__post_init__``
+    (``lines.Signals``): its ``__init__`` sets each field with ``object.__setattr__``, and so does this,
+    without the call's argument handling (a tenth of the HTML walk's time, one object per line)."""
+    cdef Py_ssize_t j, n = len(names)
+    cdef tuple row
+    out = []
+    new = object.__new__
+    for row in rows:
+        if len(row) != n:
+            raise ValueError(f"{cls.__name__} takes {n} values, not {len(row)}")
+        made = new(cls)
+        for j in range(n):
+            PyObject_GenericSetAttr(made, names[j], row[j])
+        out.append(made)
+    return out
+
+
+# ---------------------------------------------------------------- after the walk: the lines' signals
+
+cdef inline Frame _region_of(Frame frame):
+    return frame.parent if frame.parent is not None else frame
+
+
+cdef inline bint _is_prose(RawLine line, str text, Py_ssize_t prose_chars):
+    cdef Py_ssize_t size = len(text)
+    return size >= prose_chars and line.links * 2 < size
+
+
+cdef Py_ssize_t _prose_mass(list done, list frames, list texts, Py_ssize_t prose_chars) except -1:
+    """``lines._prose_mass``."""
+    cdef Py_ssize_t i, total
+    cdef RawLine line
+    cdef Frame frame, parent
+    for i in range(len(done)):
+        line = done[i]
+        if _is_prose(line, texts[i], prose_chars):
+            line.owner.prose += len(<str>texts[i])
+    for i in range(len(frames) - 1, -1, -1):
+        frame = frames[i]
+        if frame.parent is not None:
+            parent = frame.parent
+            parent.prose += frame.prose
+    total = (<Frame>frames[0]).prose if frames else 0
+    for frame in frames:
+        if frame.prose * 2 >= total or frame.parent is None:
+            frame.majority = 0
+        else:
+            frame.majority = (<Frame>frame.parent).majority + 1
+    return total
+
+
+cdef Frame _best_container(list done, list texts, Py_ssize_t prose_chars):
+    """``lines._best_container``: the same sums in the same order; the first frame scored wins a tie."""
+    cdef list order = []
+    cdef Py_ssize_t i, size
+    cdef RawLine line
+    cdef Frame parent, grand, best = None
+    for i in range(len(done)):
+        line = done[i]
+        if not _is_prose(line, texts[i], prose_chars):
+            continue
+        size = len(<str>texts[i])
+        parent = _region_of(line.owner)
+        grand = _region_of(parent)
+        for frame, weight in ((parent, 1.0), (grand, 0.5)):
+            if not (<Frame>frame).scored:
+                (<Frame>frame).scored = True
+                order.append(frame)
+            (<Frame>frame).score = (<Frame>frame).score + <double>weight * size
+    for parent in order:
+        if best is None or parent.score > best.score:
+            best = parent
+    return best
+
+
+cdef list _distances(list done, Frame best):
+    """``lines._distances``."""
+    cdef Py_ssize_t level = 0, found
+    cdef Frame frame
+    cdef RawLine line
+    cdef list seen, out = []
+    if best is None:
+        return [-1] * len(done)
+    frame = best
+    while frame is not None:
+        frame.level = level
+        frame, level = frame.parent, level + 1
+    for line in done:
+        frame = line.owner
+        seen = []
+        found = -1
+        while frame is not None:
+            if frame.memo != -2:
+                found = frame.memo
+                break
+            if frame.level >= 0:
+                found = frame.level
+                break
+            seen.append(frame)
+            frame = frame.parent
+        for frame in seen:
+            frame.memo = found
+        out.append(found)
+    return out
+
+
+cdef frozenset _resolve_tokens(Frame frame, Py_ssize_t half, frozenset empty):
+    """``lines._resolve_tokens``: the same unions in the same order (so the sets iterate alike)."""
+    cdef list chain = []
+    cdef Frame current = frame, item
+    cdef frozenset base
+    cdef Py_ssize_t i
+    while current is not None and current.resolved is None:
+        chain.append(current)
+        current = current.parent
+    base = current.resolved if current is not None else empty
+    for i in range(len(chain) - 1, -1, -1):
+        item = chain[i]
+        if item.chars < half and item.depth > 0 and (item.semantic or item.words):
+            base = base.union(item.words + (item.tag,) if item.semantic else item.words)
+        item.resolved = base
+    return base
+
+
+def signal_rows(list done, list frames, list texts, Py_ssize_t prose_chars, frozenset empty):
+    """``lines._signals``' rows (``Signals``' fields in order, one tuple per line) for a compiled walk's
+    lines and frames, ``texts`` their texts (``lines._line_texts``); ``empty``: ``lines.EMPTY``."""
+    cdef Py_ssize_t half = ((<Frame>frames[0]).chars if frames else 0) // 2
+    cdef Py_ssize_t prose_total = max(1, _prose_mass(done, frames, texts, prose_chars))
+    cdef Py_ssize_t n = len(done), i, size, next_region = 0, distance
+    cdef Py_ssize_t total = max(1, n - 1)
+    cdef RawLine line
+    cdef Frame owner, region, outer
+    cdef str text
+    cdef double link_density
+    for line in done:
+        region = _region_of(line.owner)
+        region.lines += 1
+    best = _best_container(done, texts, prose_chars)
+    cdef list distances = _distances(done, best)
+    cdef list rows = []
+    for i in range(n):
+        line = done[i]
+        text = texts[i]
+        distance = distances[i]
+        owner = line.owner
+        region = _region_of(owner)
+        outer = _region_of(region)
+        size = max(1, len(text.strip()))
+        link_density = line.links / <double>size
+        if region.region_id < 0:
+            region.region_id, next_region = next_region, next_region + 1
+        if outer.region_id < 0:
+            outer.region_id, next_region = next_region, next_region + 1
+        rows.append((
+            _resolve_tokens(owner, half, empty), owner.tag, owner.depth, owner.heading,
+            link_density if link_density < 1.0 else 1.0,
+            owner.in_main, owner.in_table, owner.in_list, distance == 0, distance,
+            region.chars, region.links / <double>region.chars if region.chars else 0.0, region.lines,
+            region.region_id, outer.region_id,
+            region.prose / <double>prose_total, region.prose / <double>region.chars if region.chars else 0.0,
+            outer.prose / <double>prose_total, outer.prose / <double>outer.chars if outer.chars else 0.0,
+            owner.majority, i / <double>total, True))
+    return rows
+
+
+# ---------------------------------------------------------------- the HTML model's columns
+
+import numpy as np
+
+
+def signal_columns(list signals, tuple names, dict tag_index, dict token_ids):
+    """Per ``Signals`` of ``signals``, in one pass (``html.features.html_features``' per-line reads):
+    the fields ``names`` as float64 (``np.array([attrgetter(*names)(s) for s in signals], dtype=np.float64)``),
+    the tag's group (``tag_index.get(s.tag, -1)``), the token set's id (``token_ids.setdefault(s.tokens,
+    len(token_ids))``) and the region (``s.region if s.matched else -1``)."""
+    cdef Py_ssize_t n = len(signals), width = len(names), i, j
+    numeric_out = np.empty((n, width), dtype=np.float64)
+    groups_out = np.empty(n, dtype=np.intp)
+    which_out = np.empty(n, dtype=np.intp)
+    regions_out = np.empty(n, dtype=np.int64)
+    cdef double[:, ::1] numeric = numeric_out
+    cdef Py_ssize_t[::1] groups = groups_out, which = which_out
+    cdef long long[::1] regions = regions_out
+    for i in range(n):
+        signal = signals[i]
+        for j in range(width):
+            numeric[i, j] = getattr(signal, names[j])
+        groups[i] = tag_index.get(signal.tag, -1)
+        which[i] = token_ids.setdefault(signal.tokens, len(token_ids))
+        regions[i] = signal.region if signal.matched else -1
+    return numeric_out, groups_out, which_out, regions_out

@@ -1,0 +1,116 @@
+"""The compiled page walk (``_html.walk``) and its Python reference (``lines.walk_reference``) give the same
+lines and frames, and the same signals after them (``_html.signal_rows`` against ``lines._signals``' Python
+loop); the compiled ``Signals`` builder gives the dataclass's own objects."""
+from __future__ import annotations
+
+from itertools import islice
+
+import pytest
+
+from heuristics.errors import CleanError
+from heuristics.html import lines as html_lines_module
+from heuristics.html.guard import guard
+from heuristics.html.lines import SKIP_TAGS, Signals, _hidden_ids, _signals, parse, walk, walk_reference
+from heuristics.normalise import valid_unicode
+
+pytestmark = pytest.mark.skipif(not html_lines_module._COMPILED, reason="the compiled walk is not built or bound")
+
+_FRAME_FIELDS = ("tag", "depth", "semantic", "words", "chars", "links", "lines", "prose", "majority", "heading",
+                 "in_link", "in_main", "in_table", "in_list", "resolved")
+
+PAGES = [
+    "<html><body><p>One</p><div class='post-body entryContent'>Two <b>bold</b> <a href=x>link</a></div></body></html>",
+    "<BODY><DIV ID=Main ROLE=main><P>Upper case tags and attributes</P><Custom-Element>own tag</Custom-Element></DIV>",
+    "<body><table><tr><td>a</td><td>b<br>c</td></tr></table><ul><li>x<li>y</ul><h2>Head <span>ing</span></h2></body>",
+    "<body><div hidden>secret</div><div style='display:none'>gone</div><noscript><p>no script</p></noscript>"
+    "<div id='S:0' hidden>streamed</div><p>shown</p></body>",
+    "<body><my:tag>prefixed</my:tag><x-y class='a_b-cD'>custom</x-y><template><p>t</p></template>"
+    "<script>var a = '<p>';</script><style>p{}</style><p itemprop=articleBody>body &amp; &#x1F600; \u00a0 text</p>",
+    "<body>" + "<div class='wrap'>" * 300 + "deep" + "</div>" * 300 + "</body>",
+    "<body><article><h1>T</h1><p>" + "word " * 200 + "</p><p>   </p>\n\t<p>tail</p></article><footer>f</footer>",
+    "<frameset><frame src=a></frameset>",
+    "",
+    "<p>no body tag \ud7ff text</p><!-- a comment --><![CDATA[x]]>",
+]
+
+
+def _facts(walked):
+    index = {id(frame): i for i, frame in enumerate(walked.frames)}
+    frames = [tuple(getattr(frame, name) for name in _FRAME_FIELDS)
+              + (index.get(id(frame.parent)) if frame.parent is not None else None, index.get(id(frame.block)))
+              for frame in walked.frames]
+    return frames, [(line.text, line.links, index.get(id(line.owner))) for line in walked.done]
+
+
+def _assert_same_walks(html: str) -> None:
+    tree = parse(guard(valid_unicode(html)))
+    start = tree.body or tree.root
+    if start is None:
+        return
+    for hidden, skip in ((_hidden_ids(tree), SKIP_TAGS), (set(), SKIP_TAGS - {"noscript"})):
+        for max_blocks in (100_000, 2):
+            try:
+                compiled = _facts(walk(start, hidden, skip, max_blocks))
+            except CleanError as error:
+                compiled = str(error)
+            try:
+                reference = _facts(walk_reference(start, hidden, skip, max_blocks))
+            except CleanError as error:
+                reference = str(error)
+            assert compiled == reference
+    hidden = _hidden_ids(tree)
+    compiled_signals = _signals(walk(start, hidden), 80)
+    reference_signals = _signals(walk_reference(start, hidden), 80)
+    # the token sets must also iterate alike: the rules report container hits in that order
+    assert [(text, signals, tuple(signals.tokens)) for text, signals in compiled_signals] == \
+        [(text, signals, tuple(signals.tokens)) for text, signals in reference_signals]
+
+
+@pytest.mark.parametrize("html", PAGES)
+def test_compiled_walk_equals_the_reference_on_hand_made_pages(html):
+    _assert_same_walks(html)
+
+
+def test_compiled_walk_equals_the_reference_on_bench_pages():
+    from devtools.bench import bench_dir, read_jsonl
+
+    files = sorted((bench_dir() / "data").glob("*.jsonl.gz"))
+    if not files:
+        pytest.skip("no DEV bench")
+    for path in files:
+        for record in islice(read_jsonl(path), 40):
+            if record.get("html"):
+                _assert_same_walks(record["html"])
+
+
+def test_compiled_signals_builder_makes_the_dataclass_objects():
+    from heuristics import _html
+    from heuristics.html.lines import _SIGNAL_FIELDS
+
+    rows = [(frozenset({"nav", "menu"}), "li", 3, 0, 0.5, False, True, True, False, 2, 40, 0.25, 3, 1, 2, 0.0,
+             0.0, 0.1, 0.2, 1, 0.5, True), tuple(getattr(Signals(), name) for name in _SIGNAL_FIELDS)]
+    built = _html.build_all(Signals, _SIGNAL_FIELDS, rows)
+    assert built == [Signals(*row) for row in rows]
+    assert [hash(item) for item in built] == [hash(Signals(*row)) for row in rows]
+    with pytest.raises(ValueError):
+        _html.build_all(Signals, _SIGNAL_FIELDS, [rows[0][:-1]])
+
+
+def test_html_features_are_the_same_with_and_without_the_compiled_columns(monkeypatch):
+    """``features._columns`` by ``_html.signal_columns`` or by its Python reference: the same matrix, bit for bit."""
+    import numpy as np
+
+    from heuristics.html import features
+    from heuristics.html.lines import lines_from_html
+
+    for html in PAGES:
+        try:
+            lines = lines_from_html(html)[0]
+        except CleanError:
+            continue
+        compiled = features.html_features(lines)
+        with monkeypatch.context() as patch:
+            patch.setattr(features, "_html", None)
+            reference = features.html_features(lines)
+        assert compiled.shape == reference.shape and compiled.tobytes() == reference.tobytes()
+        assert np.array_equal(compiled, reference, equal_nan=True)
