@@ -21,7 +21,8 @@ class _Detector:
     """Several regexes tried in one pass; ``lastindex`` names the one that fired.
 
     Start-anchored patterns are tried at position 0 only (``match``), and only those that can
-    start with the line's first character (a per-character sub-detector, built on first use);
+    start with the line's first character (a per-character sub-detector, built on first use); the
+    matcher tries them one by one, only those a ``StartGate`` allows (``candidates``);
     end-anchored ones of bounded width only over the line's last ``tail`` characters; the rest
     are searched.
     """

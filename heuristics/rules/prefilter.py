@@ -1,4 +1,4 @@
-"""A literal prefilter for the searched regex detectors: which lines a detector need not try.
+"""Prefilters for the regex detectors: which lines (and, start-anchored, which entries) need not be tried.
 
 Most patterns cannot match without some literal text: ``\\|\\s?\\d{1,6}\\s?comment\\(?s\\)?$`` needs
 "comment". ``required_literals`` reads such a set off the parsed pattern (every match contains one
@@ -8,8 +8,8 @@ match; for the end-anchored detector only literals inside the searched tail of a
 matcher skips the detector on the other lines, where its search would have found nothing, so the
 hits are the same; the gate only ever answers "maybe" too often, never "no" wrongly.
 
-Start-anchored detectors are not gated: their costly patterns (dates, tag lists, bylines) have no
-usable literal, so they are tried on every line anyway (measured: docs/speed.md).
+Start-anchored detectors have no usable literal (dates, tag lists, bylines); they get a ``StartGate``
+instead (below): the entries a line's first characters allow, read off each pattern's parse tree.
 
 The gate rests on one fact: when ``re`` matches a literal character ``x`` (case-insensitively or
 not) at a text character ``c``, then ``c.lower() == x.lower()``. Python's ``re`` folds a few
