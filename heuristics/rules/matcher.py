@@ -105,10 +105,11 @@ def _container_hits(tokens: frozenset[str], containers: dict[str, list[Rule]], w
                     memo: dict[frozenset[str], list[Rule]]) -> list[Hit]:
     """Container rules whose token is among the line's; ``max_words`` keeps long prose out.
 
-    The rules of a token set are looked up once per document (``memo``)."""
+    The rules of a token set are looked up once per document (``memo``), in token order: a set's own
+    order changes with the process's string hashing, and a line's hits must not."""
     rules = memo.get(tokens)
     if rules is None:
-        rules = memo[tokens] = [rule for token in tokens for rule in containers.get(token, ())]
+        rules = memo[tokens] = [rule for token in sorted(tokens) for rule in containers.get(token, ())]
     return [Hit(rule) for rule in rules if words <= rule.max_words]
 
 

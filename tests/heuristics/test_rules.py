@@ -1,4 +1,9 @@
 """Stage 2: rules are data; the loader compiles them once and refuses unsafe patterns."""
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from heuristics.rules import (Block, UnsafePattern, build_ruleset, default_ruleset, lint_pattern, match_lines,
@@ -140,3 +145,23 @@ def test_counts_report_patterns_per_language_and_category():
     counts = default_ruleset().counts()
     assert counts["en"]["navigation"]["line"] > 10
     assert "xx" in counts
+
+
+CONTAINER_PAGE = (
+    "<html><body><article><p>" + "The talks resumed on Monday in Geneva after a pause of several weeks, officials said. " * 3
+    + "</p><div class='share social follow newsletter comments footer related caption credit'><p>Read more here</p>"
+    "<p>Our team</p></div><footer class='footer copyright legal'><p>Contact us today</p></footer></article></body></html>"
+)
+_EXPLAIN_HITS = (
+    "import json, sys; from heuristics import clean; "
+    "print(json.dumps([line['hits'] for line in clean(html=sys.stdin.read(), explain=True).to_dict()['lines']]))"
+)
+
+
+def test_container_hits_come_in_the_same_order_whatever_the_string_hashing():
+    """A line's container hits come from a set of class tokens, whose order changes with PYTHONHASHSEED."""
+    runs = [subprocess.run([sys.executable, "-c", _EXPLAIN_HITS], input=CONTAINER_PAGE, capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)]
+    hits = json.loads(runs[0])
+    assert sum(len(line) for line in hits) >= 8
+    assert runs[1] == runs[0] and runs[2] == runs[0]
