@@ -27,6 +27,7 @@ from typing import AbstractSet as Set
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+
 from . import _decide
 from .language import stoplist
 from .memory.evidence import mark_repeated
