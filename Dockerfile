@@ -11,7 +11,7 @@ FROM ${PYTHON_IMAGE} AS build
 ARG WHEELHOUSE=
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 # The build checks that the engine loads, model included: lightgbm needs the GNU OpenMP runtime here too.
-# gcc compiles the engine's Cython core (heuristics/_core.pyx); only this stage has it.
+# gcc compiles the engine's Cython core (heuristics/_core.pyx, _decide.pyx, _html.pyx); only this stage has it.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*

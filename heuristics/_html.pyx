@@ -12,6 +12,7 @@ The struct prefixes declared below are lexbor's (``dom/interfaces/node.h``, ``el
 ``character_data.h``) as vendored by the pinned selectolax; ``bind`` checks them on a small page
 against selectolax's own accessors and reports a mismatch, and ``lines`` then keeps the Python walk.
 """
+cimport cython
 from libc.stdint cimport uintptr_t
 from libc.string cimport memset
 from cpython.unicode cimport PyUnicode_DecodeUTF8
@@ -134,20 +135,33 @@ def node_facts(size_t address) -> tuple:
     return (node.type, node.local_name, <size_t>node.first_child, <size_t>node.next, <size_t>node.parent, text)
 
 
+@cython.no_gc
 cdef class Frame:
-    """``lines._Frame`` (the same fields, for the compiled walk)."""
+    """``lines._Frame`` (the same fields, for the compiled walk).
+
+    Not tracked by the cyclic garbage collector: a frame refers only to strings, tuples, frozensets and
+    its ancestors, never to itself (``block`` is kept as None when it is the frame itself, where
+    ``lines._Frame`` makes a cycle), so reference counting frees a page's frames as soon as it is done and
+    the hundreds of frames per page do not set off collections."""
     cdef public str tag
     cdef public object parent
     cdef public Py_ssize_t depth, chars, links, lines, prose, majority, heading
     cdef public bint semantic, in_link, in_main, in_table, in_list
     cdef public tuple words
-    cdef public object block, resolved
+    cdef public object resolved
+    cdef Frame _block   # None: the frame is its own block
     # scratch of ``signals`` (the Python reference keeps these in dicts keyed by frame)
     cdef double score
     cdef bint scored
     cdef Py_ssize_t level, memo, region_id
 
+    @property
+    def block(self):
+        """The block element whose line this frame's text joins (itself for a block or the root)."""
+        return self if self._block is None else self._block
 
+
+@cython.no_gc
 cdef class RawLine:
     """``lines._RawLine`` (the same fields, for the compiled walk)."""
     cdef public str text
@@ -230,7 +244,7 @@ cdef Frame _new_frame(str tag, Frame parent, tuple words, bint main, int flags, 
     frame.score, frame.scored, frame.level, frame.memo, frame.region_id = 0.0, False, -1, -2, -1
     if parent is None:
         frame.depth, frame.heading, frame.in_link, frame.in_main = 0, 0, False, main
-        frame.in_table, frame.in_list, frame.block = False, False, frame
+        frame.in_table, frame.in_list, frame._block = False, False, None
         return frame
     frame.depth = parent.depth + 1
     frame.heading = heading if heading else parent.heading
@@ -238,8 +252,12 @@ cdef Frame _new_frame(str tag, Frame parent, tuple words, bint main, int flags, 
     frame.in_main = main or parent.in_main or (flags & F_MAIN) != 0
     frame.in_table = parent.in_table or (flags & F_CELL) != 0
     frame.in_list = parent.in_list or (flags & F_LIST) != 0
-    frame.block = frame if flags & F_BLOCK else parent.block
+    frame._block = None if flags & F_BLOCK else _block_of(parent)
     return frame
+
+
+cdef inline Frame _block_of(Frame frame):
+    return frame if frame._block is None else frame._block
 
 
 cdef class _Walk:
@@ -269,7 +287,7 @@ cdef class _Walk:
         cdef Frame parent
         if self.stack and self.stack[-1] is frame:
             return 0
-        if frame.block is frame:
+        if frame._block is None:
             self.flush()
         elif frame.tag in _cell_tags:
             self.pieces.append(" ")
@@ -312,7 +330,7 @@ def walk(size_t start, object hidden, object skip, Py_ssize_t max_blocks):
                 if size:
                     frame = stack[-1]
                     if out.owner is None and not value.isspace():
-                        out.owner = frame.block
+                        out.owner = _block_of(frame)
                     if out.owner is not None:
                         pieces.append(value)
                         frame.chars += size

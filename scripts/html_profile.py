@@ -4,7 +4,8 @@
 
 Needs the DEV bench (../shared/bench or $TEXTWASH_BENCH). Runs the steps of ``lines_from_html`` one by
 one on each page (the same calls, in the same order) and prints the process CPU time per page of each,
-best of ``--rounds``; the ``signals`` step is also split into its parts. The machine is shared: CPU time.
+best of ``--rounds``; the Python walk (``walk_reference``) is timed beside the compiled one, and the line
+texts on their own (they are part of ``signals``). The machine is shared: CPU time.
 Prints numbers; asserts nothing.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ from heuristics.html import guard as html_guard
 from heuristics.html import lines as html_lines
 from heuristics.html import meta as html_meta
 from heuristics.normalise import valid_unicode
-from heuristics.segment import make_line
+from heuristics.segment import make_lines
+from heuristics.settings import SETTINGS, Settings
 
 
 def timed(totals: dict[str, float], name: str, step: Callable[..., Any], *args: Any) -> Any:
@@ -34,39 +36,32 @@ def timed(totals: dict[str, float], name: str, step: Callable[..., Any], *args: 
         totals[name] += time.process_time() - started
 
 
-def one_page(page: str, totals: dict[str, float]) -> None:
-    """``lines_from_html(page)`` (fast extractor, no text) with every step timed."""
+def one_page(page: str, totals: dict[str, float], settings: Settings = SETTINGS) -> None:
+    """``lines_from_html(page)`` (fast extractor, no text) with every step timed; the Python walk
+    (``walk_reference``, what the compiled walk replaced) is timed on the side."""
     html = timed(totals, "valid_unicode", valid_unicode, page)
-    html = timed(totals, "guard", html_guard.guard, html)
+    html = timed(totals, "guard", html_guard.guard, html, settings.html_max_depth)
     tree = timed(totals, "parse", html_lines.parse, html)
     start = tree.body or tree.root
     if start is None:
         return
     hidden = timed(totals, "hidden elements", html_lines._hidden_ids, tree)
     walked = timed(totals, "walk", html_lines.walk, start, hidden)
-    shown = html_lines._words(walked)
-    if shown < html_lines.FEW_WORDS:
-        revealed = timed(totals, "walk again (few words)", html_lines._revealed, tree, start)
-        if html_lines._words(revealed) >= max(2 * shown, html_lines.FEW_WORDS):
+    timed(totals, "  (walk_reference)", html_lines.walk_reference, start, hidden)
+    few = settings.html_few_words
+    shown = html_lines._words(walked, few)
+    if shown < few:
+        revealed = timed(totals, "walk again (few words)", html_lines._revealed, tree, start, settings.html_max_blocks)
+        if html_lines._words(revealed, max(2 * shown, few)) >= max(2 * shown, few):
             walked = revealed
-    signals = timed(totals, "signals", html_lines._signals, walked)
-    timed(totals, "page metadata", html_meta.page_metadata, tree)
-    timed(totals, "make_line", lambda: [make_line(i, text, html=s) for i, (text, s) in enumerate(signals)])
-    signal_parts(walked, totals)
-
-
-def signal_parts(walked: Any, totals: dict[str, float]) -> None:
-    """The parts of ``_signals`` (timed again on their own; the frames are reset before each)."""
-    for frame in walked.frames:
+    texts = timed(totals, "line texts", html_lines._line_texts, walked.done)
+    for frame in walked.frames:   # _signals computes the texts again: the frames back as the walk left them
         frame.prose = frame.majority = frame.lines = 0
         frame.resolved = None
-    texts = timed(totals, "  · line texts", html_lines._line_texts, walked.done)
-    timed(totals, "  · prose mass", html_lines._prose_mass, walked, texts)
-    best = timed(totals, "  · best container", html_lines._best_container, walked.done, texts)
-    timed(totals, "  · distances", html_lines._distances, walked.done, best)
-    half = (walked.frames[0].chars if walked.frames else 0) // 2
-    timed(totals, "  · tokens", lambda: [html_lines._resolve_tokens(line.owner, half) for line in walked.done])
-    timed(totals, "  · Signals objects", lambda: [html_lines.Signals(matched=True, position=0.5) for _ in walked.done])
+    signals = timed(totals, "signals (with line texts)", html_lines._signals, walked, settings.html_prose_chars)
+    timed(totals, "page metadata", html_meta.page_metadata, tree)
+    timed(totals, "make_lines", make_lines, [text for text, _ in signals])
+    del texts
 
 
 def main() -> None:
@@ -85,7 +80,7 @@ def main() -> None:
     print(f"{len(pages)} pages, best of {args.rounds} rounds, process CPU ms per page:")
     for name, seconds in best.items():
         print(f"  {name:<24} {seconds / len(pages) * 1e3:7.3f}")
-    steps = sum(seconds for name, seconds in best.items() if not name.startswith(" "))
+    steps = sum(seconds for name, seconds in best.items() if not name.startswith(" ") and name != "line texts")
     print(f"  {'all steps':<24} {steps / len(pages) * 1e3:7.3f}")
 
 

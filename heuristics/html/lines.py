@@ -325,7 +325,7 @@ def _bind_compiled() -> bool:
         return False
     _html.configure(INLINE_TAGS, BLOCK_TAGS, CELL_TAGS, LIST_TAGS, MAIN_TAGS, SEMANTIC_TAGS, HEADINGS, class_tokens,
                     _TOKEN_CACHE, _TOKEN_CACHE_MAX)
-    tree = LexborHTMLParser("<body><div id=a>x<p>y</p><!--c--><custom-tag>z</custom-tag></div></body>")
+    tree = LexborHTMLParser(_CHECK_PAGE)
     for node in tree.root.traverse(include_text=True):
         kind, _, first, following, parent, text = _html.node_facts(node.mem_id)
         expected = (node.first_child, node.next, node.parent)
@@ -333,14 +333,35 @@ def _bind_compiled() -> bool:
             return False
         if kind == 3 and text != node.text_content or (kind == 1) != (node.tag[0] != "-"):
             return False
-    return True
+    start = tree.body or tree.root
+    found = _html.walk(start.mem_id, _hidden_ids(tree), SKIP_TAGS, 100)
+    return found is not None and _walk_facts(found[0], found[1]) == _walk_facts(*_done_frames(
+        walk_reference(start, _hidden_ids(tree), SKIP_TAGS, 100)))
+
+
+# What _bind_compiled walks both ways: names, attributes, texts and kinds of node the walk reads.
+_CHECK_PAGE = ("<html><body><DIV ID=Top CLASS='site-header mainMenu' ROLE=navigation><a href=x>Home</a> | "
+               "<span>News</span></DIV><main><custom-tag class=post_body>z &amp; \u00e9</custom-tag><!--c-->"
+               "<p itemprop=articleBody>text<br>more <b>bold</b></p><table><tr><td>a<td>b</table>"
+               "<div hidden>no</div><script>var x;</script><ul><li role=main>one</ul></main></body></html>")
+
+
+def _done_frames(walked: _Lines) -> tuple[list[Any], list[Any]]:
+    return walked.done, walked.frames
+
+
+def _walk_facts(done: list[Any], frames: list[Any]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    index = {id(frame): i for i, frame in enumerate(frames)}
+    return ([(frame.tag, frame.depth, frame.words, frame.chars, frame.links, frame.heading, frame.in_link,
+              frame.in_main, frame.in_table, frame.in_list, index.get(id(frame.parent)), index.get(id(frame.block)))
+             for frame in frames],
+            [(line.text, line.links, index.get(id(line.owner))) for line in done])
 
 
 try:
     from .. import _html
 except ImportError:  # a checkout without the compiled parts built
     _html = None  # type: ignore[assignment]
-_COMPILED = _bind_compiled()
 
 
 # ---------------------------------------------------------------- after the walk
@@ -669,3 +690,6 @@ def lines_from_html(html: str, *, text: str | None = None, extractor: str = "fas
     for line, (_, signals) in zip(lines, walked):
         line.html = signals
     return lines, meta
+
+
+_COMPILED = _bind_compiled()  # at the end: the check walks a page with this module's functions

@@ -13,7 +13,7 @@ from heuristics.html.guard import guard
 from heuristics.html.lines import SKIP_TAGS, Signals, _hidden_ids, _signals, parse, walk, walk_reference
 from heuristics.normalise import valid_unicode
 
-pytestmark = pytest.mark.skipif(not html_lines_module._COMPILED, reason="the compiled walk is not built or bound")
+compiled_only = pytest.mark.skipif(not html_lines_module._COMPILED, reason="the compiled walk is not built or bound")
 
 _FRAME_FIELDS = ("tag", "depth", "semantic", "words", "chars", "links", "lines", "prose", "majority", "heading",
                  "in_link", "in_main", "in_table", "in_list", "resolved")
@@ -66,11 +66,13 @@ def _assert_same_walks(html: str) -> None:
         [(text, signals, tuple(signals.tokens)) for text, signals in reference_signals]
 
 
+@compiled_only
 @pytest.mark.parametrize("html", PAGES)
 def test_compiled_walk_equals_the_reference_on_hand_made_pages(html):
     _assert_same_walks(html)
 
 
+@compiled_only
 def test_compiled_walk_equals_the_reference_on_bench_pages():
     from devtools.bench import bench_dir, read_jsonl
 
@@ -83,6 +85,7 @@ def test_compiled_walk_equals_the_reference_on_bench_pages():
                 _assert_same_walks(record["html"])
 
 
+@compiled_only
 def test_compiled_signals_builder_makes_the_dataclass_objects():
     from heuristics import _html
     from heuristics.html.lines import _SIGNAL_FIELDS
@@ -96,6 +99,7 @@ def test_compiled_signals_builder_makes_the_dataclass_objects():
         _html.build_all(Signals, _SIGNAL_FIELDS, [rows[0][:-1]])
 
 
+@compiled_only
 def test_html_features_are_the_same_with_and_without_the_compiled_columns(monkeypatch):
     """``features._columns`` by ``_html.signal_columns`` or by its Python reference: the same matrix, bit for bit."""
     import numpy as np
@@ -114,3 +118,10 @@ def test_html_features_are_the_same_with_and_without_the_compiled_columns(monkey
             reference = features.html_features(lines)
         assert compiled.shape == reference.shape and compiled.tobytes() == reference.tobytes()
         assert np.array_equal(compiled, reference, equal_nan=True)
+
+
+def test_the_compiled_walk_is_bound_wherever_the_extension_is_built():
+    """A build with ``_html`` runs the compiled walk: its import-time check (lexbor's struct layout, both walks
+    on a small page) passed."""
+    pytest.importorskip("heuristics._html")
+    assert html_lines_module._COMPILED
