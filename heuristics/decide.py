@@ -272,8 +272,8 @@ def _read_hits(line_hits: Sequence[Hit], index: int, start: int | None, end: int
                ) -> tuple[Hit | None, Hit | None, bool]:
     """Of a line's hits usable where it sits (``_where_ok``): the first prefix, the strongest strong non-prefix
     hit (``_strongest``), and whether any is weak (a prefix too); one pass over the hits."""
-    prefix = strong = None
-    strong_rank = 0
+    prefix = None
+    strong: list[Hit] = []
     weak = False
     for hit in line_hits:
         rule = hit.rule
@@ -284,11 +284,9 @@ def _read_hits(line_hits: Sequence[Hit], index: int, start: int | None, end: int
             if prefix is None:
                 prefix = hit
         elif is_strong:
-            rank = _PRIORITY.get(rule.category, 99)
-            if strong is None or rank < strong_rank:
-                strong, strong_rank = hit, rank
+            strong.append(hit)
         weak = weak or not is_strong
-    return prefix, strong, weak
+    return prefix, _strongest(strong), weak
 
 
 def _non_blank(lines: Sequence[Line]) -> list[int]:

@@ -19,7 +19,7 @@ def encode(value: Any) -> bytes:
     """``value`` as compact JSON in UTF-8 (orjson; the standard library for what orjson refuses)."""
     try:
         return orjson.dumps(value)
-    except (orjson.JSONEncodeError, TypeError):
+    except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

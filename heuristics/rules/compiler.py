@@ -65,6 +65,8 @@ class _Detector:
             self.start_gate = StartGate([_flagged(rule, p) for rule, p in self.entries], _START_DEPTH)
             self._singles = [(rule, re.compile("^" + _flagged(rule, p))) for rule, p in self.entries]
         char = _dispatch_key(text[:1])
+        if char not in self._named:  # as in ``find``: first characters no pattern names share one key
+            char = _OTHER
         key = (self.start_gate.mask(text), char)
         found = self._by_mask.get(key)
         if found is None:
@@ -75,7 +77,8 @@ class _Detector:
         return found
 
     def find(self, text: str) -> tuple[re.Match[str] | None, list[tuple[Rule, re.Pattern[str]]]]:
-        """The first matching alternative, and the alternatives it was chosen from."""
+        """The first matching alternative, and the alternatives it was chosen from. The matcher calls it for
+        searched detectors; for start-anchored ones it is the reference ``candidates`` is tested against."""
         char = _dispatch_key(text[:1]) if self.anchored else ""
         if char not in self._named:  # no pattern names this first character: one shared sub-detector
             char = _OTHER  # (a cache per character would grow with every script a hostile page uses)

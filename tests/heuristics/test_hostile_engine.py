@@ -172,15 +172,19 @@ def test_a_caller_phrase_with_an_emoji_removes_its_line():
 
 
 def test_lines_starting_with_thousands_of_distinct_characters_do_not_grow_the_detectors():
-    """Start-anchored detectors keep a sub-detector per first character; characters no pattern starts
-    with share one, so a page of 5,000 CJK first characters adds one entry, not 5,000 (per worker,
-    for the life of the process)."""
+    """Start-anchored detectors remember the entries a line's start allows per gate answer and first
+    character; characters no pattern starts with share one key, so a page of 5,000 CJK first characters
+    adds one entry, not 5,000 (per worker, for the life of the process). The memo per line start is
+    capped (``_MAX_STARTS``)."""
     from heuristics.rules import default_ruleset
+    from heuristics.rules.compiler import _MAX_STARTS
 
     text = "\n".join(chr(0x4E00 + i) + " x" for i in range(5000))
     before = clean(text, language="en").to_dict()
     detectors = default_ruleset().regex_set(default_ruleset().languages_for("en")).detectors
-    sizes = [len(detector._by_char) for detector in detectors]
+    sizes = [len(detector._by_mask) + len(detector._by_char) for detector in detectors]
+    assert all(len(detector._by_start) <= _MAX_STARTS for detector in detectors)
+    assert any(detector._by_mask for detector in detectors if detector.anchored)  # the live cache was used
     with_residue = clean(text.replace(chr(0x4E00 + 100) + " x", "Subscribe"), language="en")
     assert (100, "subscription_prompt") in [(r.line, r.category) for r in with_residue.removed]
     assert all(size < 200 for size in sizes), sizes
