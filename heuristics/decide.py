@@ -35,13 +35,13 @@ from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
 from .settings import EVIDENCE_FIRST, SETTINGS, Settings
-from .vocabulary import CATEGORY_PRIORITY, SENTENCE_END, WORD_RE
+from .vocabulary import CATEGORY_PRIORITY, SCRIPT_STOPS, SENTENCE_END, WORD_RE
 
 GOOD_WORDS_DEFAULT = SETTINGS.good_words
 
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
 # A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
-_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”")
+_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”", *SCRIPT_STOPS)
 # Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan).
 _UNSPACED_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                           "\u4e00-\u9fff\uf900-\ufaff]")
@@ -52,6 +52,8 @@ _PRICE_RE = re.compile(r"(?:[$€£¥]|\b(?:EUR|USD|GBP|CHF|PLN|zł|Fr\.))\s?\d|
 _LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪▸■□●○◦→»+]\s|\(?\d{1,3}[.)]\s|\(?[a-zA-Z][)]\s)")
 # A field of a spec list, a CV or a fact box: a short label, a colon, a value.
 _FIELD_RE = re.compile(r"^[^:.!?]{1,40}:\s+\S")
+# A row of data: a quantity, then words ("200 g Zucker", "2 x 100 m Staffel"): an ingredient, a spec, a result.
+_QUANTITY_RE = re.compile(r"^\d+(?:[.,/]\d+)?\s*[^\W\d_]")
 _QUOTES_OPEN = "\"'“”„«»‚‘’「『"
 # Closing quotes or brackets (and a footnote number after them) at the end of a line: what a sentence
 # end hides behind ("... nutzen.”1", "(Hier die Online-Version.)").
@@ -59,8 +61,10 @@ _CLOSING_TAIL_RE = re.compile(r"(?:[)\]\"'”’»›」』]+\d{0,3}|[)\]\"'”�
 # A full stop between two sentences (a word of three letters or more, the stop, a capital next):
 # running text, not a headline ("... multiplizierst. Siehe Kapitel Masse!").
 _SENTENCE_BREAK_RE = re.compile(r"[^\W\d_]{3}\.\s+([^\W\d_])")
+# The same in scripts without capitals: a full stop of the script with more text after it.
+_CASELESS_BREAK_RE = re.compile(r"[।॥۔։።။。]\s*[^\W\d_]")
 # A statement or an exclamation ends here (a question, a heading or a label does not).
-_STATEMENT_STOPS = (".", "!", "。", "！", "…")
+_STATEMENT_STOPS = (".", "!", "。", "！", "…", *SCRIPT_STOPS)
 # A web address: a link line or a shared post, not a headline.
 _URL_RE = re.compile(r"://|\bwww\.")
 
@@ -188,13 +192,18 @@ class Page:
     def is_field(self, index: int) -> bool:
         return bool(_FIELD_RE.match(self.lines[index].text))
 
+    def is_data_row(self, index: int) -> bool:
+        """A field of a fact box or a quantity with words (an ingredient, a spec, a result): data, not a menu item."""
+        text = self.lines[index].text
+        return bool(_FIELD_RE.match(text) or _QUANTITY_RE.match(text))
+
     def is_link_like(self, index: int) -> bool:
         """A menu item's shape: a few words (or mostly link text on a page), no sentence, no field."""
         line = self.lines[index]
         if line.html is not None and line.html.matched:
             return line.html.link_density >= self.settings.menu_link_density
         return (self.words[index] <= self.settings.menu_item_words and not ends_sentence(line.text)
-                and not self.is_field(index) and not self.is_phrase(index))
+                and not self.is_data_row(index) and not self.is_phrase(index))
 
 
 def is_prose(line: Line, good_words: int = GOOD_WORDS_DEFAULT) -> bool:
@@ -327,7 +336,8 @@ def _states(text: str) -> bool:
 
 def _runs_on(text: str) -> bool:
     """Two sentences joined by a full stop: running text (a headline may exclaim or ask, then go on)."""
-    return any(match.group(1).isupper() for match in _SENTENCE_BREAK_RE.finditer(text))
+    return (any(match.group(1).isupper() for match in _SENTENCE_BREAK_RE.finditer(text))
+            or _CASELESS_BREAK_RE.search(text) is not None)
 
 
 # Hints that make a line a notice, not a headline (a disclosure, an appeal, a caption).
@@ -628,7 +638,7 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
     if not (vouched or shaped):
         return
     for index in run:
-        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
+        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_data_row(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
 
 

@@ -48,8 +48,11 @@ MODES: tuple[str, ...] = ("precision", "balanced", "recall")
 EXTRACTORS: tuple[str, ...] = ("fast", "trafilatura")
 
 # A line ending with one of these ends a sentence (closing quotes and brackets after the mark count;
-# the full-width marks end sentences in Chinese and Japanese).
-SENTENCE_END: tuple[str, ...] = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？")
+# the full-width marks end sentences in Chinese and Japanese; the danda in Hindi, Bengali and other
+# Indic scripts; the Arabic full stop and question mark; the Armenian, Ethiopic and Myanmar full stops).
+SCRIPT_STOPS: tuple[str, ...] = ("।", "॥", "۔", "؟", "։", "።", "။")
+SENTENCE_END: tuple[str, ...] = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？",
+                                 *SCRIPT_STOPS)
 
 # A word: what Python's \w+ finds (the bench scorer's tokens too).
 WORD_RE = re.compile(r"\w+")

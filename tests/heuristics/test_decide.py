@@ -119,6 +119,15 @@ def test_a_fact_box_after_the_body_is_not_a_menu():
     assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
 
 
+def test_rows_opening_with_a_quantity_are_data_not_a_menu():
+    """An ingredient list or a results table after the body is data; the same run as words alone is a menu."""
+    rows = ["300 g Mehl", "1 TL Backpulver", "200 g Zucker", "1 Ei"]
+    _, decision = run_in(f"{BODY}\n{BODY2}\n" + "\n".join(rows), "de")
+    assert [decision.verdicts[i].final for i in (2, 3, 4, 5)] == ["keep"] * 4
+    _, decision = run_in(f"{BODY}\n{BODY2}\nMehl\nBackpulver\nZucker\nEier", "de")
+    assert [decision.verdicts[i].rule for i in (2, 3, 4, 5)] == ["navigation.outside_body"] * 4
+
+
 def test_phrases_in_the_page_language_after_the_body_are_not_a_menu():
     text = (f"{BODY}\n{BODY2}\nFinalist bei der Show im Fernsehen\nZweiter Platz beim Wettbewerb in Wien\n"
             "Preis der Jury für das beste Lied")
@@ -328,3 +337,20 @@ def test_key_equals_is_comparing_line_keys():
             text = prefix + head + tail
             for other in (text, text + " more", text[:-1], head, prefix + head, text.upper(), text.casefold()):
                 assert _decide.key_equals(text, line_key(other)) == (line_key(text) == line_key(other))
+
+
+def test_scripts_with_their_own_full_stop_end_sentences_and_run_on():
+    """The danda (Hindi, Bengali), the Arabic and the Armenian full stops end sentences: such lines are the
+    body's prose, and a line with two sentences joined by one is running text, not the title."""
+    from heuristics.decide import body_span, ends_sentence
+
+    hindi = "परिषद ने मंगलवार को लंबी बहस के बाद नए बजट को मंजूरी दी और स्कूलों सड़कों तथा पुस्तकालय पर चर्चा हुई।"
+    bengali = "আজ শনিবার সকাল সাড়ে সাতটার দিকে উপজেলার গ্রামে এ ঘটনা ঘটে এবং পুলিশ একজনকে আটক করেছে।"
+    assert all(ends_sentence(text) for text in (hindi, bengali, "بیان کیا گیا۔", "ասաց նա։"))
+    lines, decision = run(f"মেনু\n{bengali}\n{hindi}")
+    assert body_span(lines) == (1, 2)
+    running = "সংসদ সদস্য ভাই হাসিনুরকে কুপিয়ে হত্যা করা হয়েছে।এ সময় জখম হয়েছেন দুজন"
+    _, decision = run(f"{running}\n{bengali}\n{hindi}")
+    assert decision.title_line is None
+    _, decision = run(f"দৌলতপুরে ভাইকে কুপিয়ে হত্যা\n{bengali}\n{hindi}")
+    assert decision.title_line == 0
