@@ -510,7 +510,7 @@ def format_summary(title: str, summary: dict[str, Any]) -> list[str]:
 
 
 def train_model(records: list[dict[str, Any]], sources: Sequence[str], recipe: Recipe,
-                log: Callable[[str], None] = print) -> tuple[Any, Any, dict[str, Any]]:
+                log: Callable[[str], None] = print, weighting: str = "tokens") -> tuple[Any, Any, dict[str, Any]]:
     """Fit the two passes on the training pages of every input of ``sources``; calibrate the mode
     thresholds and score on the held-back ones. Returns the boosters and the card (without the inputs)."""
     docs = {}
@@ -522,7 +522,7 @@ def train_model(records: list[dict[str, Any]], sources: Sequence[str], recipe: R
     held = {source: [d for d in docs[source] if in_slice(d.id, HOLDOUT_MODULO)] for source in sources}
     del docs
     started = time.perf_counter()
-    first, second = fit_stacked(train_docs, recipe=recipe)
+    first, second = fit_stacked(train_docs, recipe=recipe, weighting=weighting)
     log(f"fitted on {len(train_docs)} page inputs in {time.perf_counter() - started:.0f}s")
     runs = recipe.held_back(recipe, records, held, first, second)
     thresholds = calibrate(runs, recipe.grid)
@@ -575,8 +575,9 @@ def train_main(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     data = bench_dir() / "data"
-    first, second, card = train_model(load_records(data), regimes, TEXT)
-    card.update({"regimes": list(regimes), "smoothing": TEXT.smoothing})
+    weighting = getattr(args, "weighting", "tokens")
+    first, second, card = train_model(load_records(data), regimes, TEXT, weighting=weighting)
+    card.update({"regimes": list(regimes), "smoothing": TEXT.smoothing, "weighting": weighting})
     save_trained(first, second, card, TEXT, kind=f"text-{'+'.join(regimes)}", data=data, output=args.output,
                  started=started)
     return 0

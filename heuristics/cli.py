@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(../shared/bench or $TEXTWASH_BENCH).")
     p.add_argument("--regime", choices=("r2", "r1", "html", "all"), default="all")
     p.add_argument("--output", help="folder for the artifact (default: the package's models/)")
+    p.add_argument("--weighting", choices=("tokens", "dataset"), default="tokens",
+                   help="row weights: by tokens within a page (default), or rescaled so each dataset weighs the same")
     p.set_defaults(func=cmd_train)
 
     p = commands.add_parser("serve", help="run the HTTP service under gunicorn")
