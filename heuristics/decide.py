@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import AbstractSet as Set
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -632,14 +632,23 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
     if len(run) < min_run:
         return
     settings = page.settings
-    link_like = [index for index in run if page.is_link_like(index)]
     vouched = vouched or _templated(run, page)
-    shaped = len(link_like) >= settings.menu_shape_min_run or not settings.menu_needs_evidence
+    shaped = not settings.menu_needs_evidence or _at_least(run, page.is_link_like, settings.menu_shape_min_run)
     if not (vouched or shaped):
         return
     for index in run:
         if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_data_row(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
+
+
+def _at_least(items: list[int], test: Callable[[int], bool], count: int) -> bool:
+    """At least ``count`` of ``items`` pass ``test`` (stops asking once they do)."""
+    for item in items:
+        if count <= 0:
+            return True
+        if test(item):
+            count -= 1
+    return count <= 0
 
 
 def _templated(run: list[int], page: Page) -> bool:
