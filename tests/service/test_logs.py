@@ -98,9 +98,10 @@ def test_access_line_without_user_agent_or_valid_id(access_stream):
 
 def test_access_line_respects_the_log_level(access_stream):
     app, stream = access_stream
+    level = ACCESS.level
     ACCESS.setLevel(logging.WARNING)
     try:
         app.test_client().get("/healthz").close()
     finally:
-        ACCESS.setLevel(logging.INFO)
+        ACCESS.setLevel(level)
     assert stream.getvalue() == ""
