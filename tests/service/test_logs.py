@@ -39,6 +39,14 @@ def test_dumps_writes_what_the_standard_library_wrote(fields):
     assert json.loads(line) == reference(fields)
 
 
+@pytest.mark.parametrize("text", ["naïve", "line\u2028separator", "next\x85line", "\U0006496dR\x12ø=", "tab\tnew\nline"])
+def test_dumps_writes_one_ascii_line(text):
+    """Non-ASCII text is escaped: a raw U+2028 or U+0085 would split the line for ``str.splitlines``."""
+    line = dumps({"path": f"/v1/sources/{text}", "status": 404})
+    assert line.isascii() and len(line.splitlines()) == 1
+    assert json.loads(line) == {"path": f"/v1/sources/{text}", "status": 404}
+
+
 def test_dumps_writes_values_it_cannot_encode_as_their_str():
     assert json.loads(dumps({"when": datetime(2026, 12, 8, tzinfo=UTC)}))["when"] == "2026-12-08 00:00:00+00:00"
     assert json.loads(dumps({"point": Point(3)}))["point"] == "Point(x=3)"
