@@ -15,7 +15,7 @@ from heuristics.pipeline import input_chars
 from heuristics.settings import SETTINGS
 
 from .documents import document_from_json, engine_problem, options_from_query
-from .encoding import encode
+from .encoding import encode_line
 from .problems import Problem
 from .spool import spool_body, too_large
 
@@ -308,7 +308,7 @@ def _ndjson_batch() -> Response:
     def generate() -> Iterator[bytes]:
         # a duplex client may wait for an answer before it sends more: answer each line as it arrives
         for answer in _answered(items(), 1 if duplex else SETTINGS.batch_documents):
-            yield encode(answer) + b"\n"
+            yield encode_line(answer)
 
     response = Response(stream_with_context(generate()), mimetype="application/x-ndjson")
     if duplex:

@@ -84,8 +84,11 @@ def _query_value(name: str, values: list[str]) -> Any:
 def options_from_query(args: MultiDict[str, str], allowed_extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """Options given as query parameters (and ``url``/``source`` where the endpoint allows them).
 
-    ``extra_rules`` is a JSON body option only: it does not fit a query string.
+    ``extra_rules`` is a JSON body option only: it does not fit a query string. No parameters (most
+    requests): no options, and nothing for the engine to judge.
     """
+    if not args:
+        return {}
     known = tuple(name for name in OPTION_NAMES if name != "extra_rules") + allowed_extra
     unknown = sorted(set(args) - set(known))
     if unknown:

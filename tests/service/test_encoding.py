@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from heuristics import clean
-from service.encoding import encode
+from service.encoding import encode, encode_line
 from service_helpers import jsonable, without_version
 
 GERMAN = "Die Gespräche in Genf wurden am Montag fortgesetzt, teilten Beamte mit – „konstruktiv“, hieß es.\nTeilen"
@@ -37,3 +37,12 @@ def test_encode_matches_the_standard_library_and_falls_back():
     assert encode({"id": 2**70}) == b'{"id":1180591620717411303424}'
     with pytest.raises(orjson.JSONEncodeError):  # why the fallback is there
         orjson.dumps({"id": 2**70})
+
+
+@pytest.mark.parametrize("value", [
+    {"text": "naïve – ok", "n": [1, 2.5, None, True], "nested": {"ö": "x"}},
+    {"id": 2**70, "text": "past 64 bits: the standard library writes it"},
+    [],
+])
+def test_encode_line_is_encode_and_a_newline(value):
+    assert encode_line(value) == encode(value) + b"\n"
