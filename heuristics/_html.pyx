@@ -593,3 +593,203 @@ def signal_columns(list signals, tuple names, dict tag_index, dict token_ids):
         which[i] = token_ids.setdefault(signal.tokens, len(token_ids))
         regions[i] = signal.region if signal.matched else -1
     return numeric_out, groups_out, which_out, regions_out
+
+
+# ---------------------------------------------------------------- the line texts
+
+from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from libc.stdlib cimport malloc, free, realloc
+from libc.stdint cimport uint64_t, int64_t
+from libc.string cimport memchr, memcpy, memcmp
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void *PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+
+
+cdef bint _collapsed_already(int kind, void *data, Py_ssize_t n) noexcept nogil:
+    """Whether the text is its own ``" ".join(text.split())``: single spaces between words, none at the ends."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    cdef bint after_space = True
+    for i in range(n):
+        ch = PyUnicode_READ(kind, data, i)
+        if Py_UNICODE_ISSPACE(ch):
+            if ch != u' ' or after_space:
+                return False
+            after_space = True
+        else:
+            after_space = False
+    return n == 0 or not after_space
+
+
+cdef str _collapse(str text):
+    """``" ".join(text.split())``: ``str.split`` splits on ``Py_UNICODE_ISSPACE`` characters, as here."""
+    cdef Py_ssize_t n = len(text), i, out = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch
+    cdef Py_UCS4 *buffer
+    cdef bint pending = False
+    if _collapsed_already(kind, data, n):
+        return text
+    buffer = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
+    if buffer == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            ch = PyUnicode_READ(kind, data, i)
+            if Py_UNICODE_ISSPACE(ch):
+                pending = out > 0
+                continue
+            if pending:
+                buffer[out] = u' '
+                out += 1
+                pending = False
+            buffer[out] = ch
+            out += 1
+        # the narrowest kind that holds the characters, as every str is made
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, out)
+    finally:
+        free(buffer)
+
+
+def collapsed_texts(list raw_lines) -> list:
+    """``[" ".join(line.text.split()) for line in raw_lines]`` (``lines._line_texts``' first step)."""
+    return [_collapse(line.text) for line in raw_lines]
+
+
+# ---------------------------------------------------------------- the depth guard
+
+cdef enum:
+    NAME_WORDS = 4            # guard.WORDS: names are keyed exactly up to 4 x 8 bytes
+    NAME_BYTES = 32
+
+
+cdef struct NameCount:
+    uint64_t key[NAME_WORDS]
+    int64_t count
+    bint used
+
+
+cdef inline bint _name_stop(unsigned char byte) noexcept nogil:
+    # where the tokenizer ends a tag name (guard._STOPS)
+    return byte == 0x00 or byte == 0x09 or byte == 0x0A or byte == 0x0C or byte == 0x0D or byte == 0x20 \
+        or byte == 0x2F or byte == 0x3E
+
+
+cdef inline bint _letter(unsigned char byte) noexcept nogil:
+    return (0x41 <= byte <= 0x5A) or (0x61 <= byte <= 0x7A)
+
+
+cdef inline uint64_t _hash_key(const uint64_t *key) noexcept nogil:
+    cdef uint64_t h = 0x9E3779B97F4A7C15ULL
+    cdef int w
+    for w in range(NAME_WORDS):
+        h = (h ^ key[w]) * 0xBF58476D1CE4E5B9ULL
+        h ^= h >> 31
+    return h
+
+
+cdef bint _in_keys(uint64_t key, const uint64_t[::1] keys) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(keys.shape[0]):
+        if keys[i] == key:
+            return True
+    return False
+
+
+cdef NameCount *_slot(NameCount *table, Py_ssize_t mask, const uint64_t *key) noexcept nogil:
+    cdef Py_ssize_t at = <Py_ssize_t>(_hash_key(key) & <uint64_t>mask)
+    while table[at].used and memcmp(table[at].key, key, sizeof(uint64_t) * NAME_WORDS) != 0:
+        at = (at + 1) & mask
+    return &table[at]
+
+
+cdef NameCount *_grown(NameCount *table, Py_ssize_t size) noexcept nogil:
+    """A table twice ``size`` with ``table``'s entries (``table`` freed); NULL when out of memory."""
+    cdef NameCount *bigger = <NameCount*>malloc(2 * size * sizeof(NameCount))
+    cdef Py_ssize_t i
+    cdef NameCount *slot
+    if bigger != NULL:
+        memset(bigger, 0, 2 * size * sizeof(NameCount))
+        for i in range(size):
+            if table[i].used:
+                slot = _slot(bigger, 2 * size - 1, table[i].key)
+                slot[0] = table[i]
+    free(table)
+    return bigger
+
+
+def depth_bound(const unsigned char[::1] data, const uint64_t[::1] void_keys, const uint64_t[::1] flat_keys
+                ) -> int:
+    """``guard.depth_bound_reference`` over the page's UTF-8 bytes in one pass: per tag name (case-folded,
+    keyed by its first 32 bytes) the elements of that name that can be open, never below zero (flat names:
+    1 after a start tag, else 0), summed over the names; the largest sum. ``void_keys``/``flat_keys``:
+    ``guard._VOID_WORDS``/``_FLAT_WORDS`` (names of up to 8 bytes as little-endian words, as here)."""
+    cdef Py_ssize_t n = data.shape[0], at, start, length, size = 256, used = 0, b
+    cdef unsigned char name[NAME_BYTES]
+    cdef unsigned char byte
+    cdef uint64_t key[NAME_WORDS]
+    cdef bint closing, fits, short
+    cdef int64_t delta, after, total = 0, best = 0
+    cdef const unsigned char *found
+    cdef NameCount *slot
+    cdef NameCount *table = <NameCount*>malloc(size * sizeof(NameCount))
+    if table == NULL:
+        raise MemoryError()
+    memset(table, 0, size * sizeof(NameCount))
+    try:
+        with nogil:
+            at = 0
+            while at < n:
+                found = <const unsigned char*>memchr(&data[at], 0x3C, n - at)
+                if found == NULL:
+                    break
+                at = found - &data[0] + 1   # the byte after the ``<``
+                closing = at < n and data[at] == 0x2F
+                start = at + closing
+                if start >= n or not _letter(data[start]):
+                    continue
+                memset(name, 0, NAME_BYTES)
+                length = 0
+                while length < NAME_BYTES and start + length < n and not _name_stop(data[start + length]):
+                    byte = data[start + length]
+                    name[length] = byte | 0x20 if 0x41 <= byte <= 0x5A else byte
+                    length += 1
+                fits = length < NAME_BYTES   # a longer name never closes anything
+                memcpy(key, name, NAME_BYTES)
+                short = length <= 8
+                if closing:
+                    delta = -1 if fits else 0
+                else:
+                    delta = 0 if short and _in_keys(key[0], void_keys) else 1
+                if 2 * (used + 1) > size:
+                    table = _grown(table, size)
+                    if table == NULL:
+                        break
+                    size *= 2
+                slot = _slot(table, size - 1, key)
+                if not slot.used:
+                    slot.used = True
+                    memcpy(slot.key, key, sizeof(key))
+                    slot.count = 0
+                    used += 1
+                if short and _in_keys(key[0], flat_keys):
+                    after = 1 if delta > 0 else 0
+                else:
+                    after = slot.count + delta
+                    if after < 0:
+                        after = 0
+                total += after - slot.count
+                slot.count = after
+                if total > best:
+                    best = total
+        if table == NULL:
+            raise MemoryError()
+        return best
+    finally:
+        free(table)

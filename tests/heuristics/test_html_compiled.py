@@ -125,3 +125,55 @@ def test_the_compiled_walk_is_bound_wherever_the_extension_is_built():
     on a small page) passed."""
     pytest.importorskip("heuristics._html")
     assert html_lines_module._COMPILED
+
+
+def _bench_pages(per_file: int) -> list[str]:
+    from devtools.bench import bench_dir, read_jsonl
+
+    files = sorted((bench_dir() / "data").glob("*.jsonl.gz"))
+    return [record["html"] for path in files for record in islice(read_jsonl(path), per_file) if record.get("html")]
+
+
+_MARKUP_PIECES = ("<", "</", ">", "/", "/>", " ", "\t", "\n", "\x00", "div", "DIV", "Div", "p", "li", "td", "Tbody",
+                  "br", "BR", "basefont", "basefonts", "span", "a" * 31, "b" * 32, "c" * 40, "\u00e9", "\u00c9",
+                  "<<", "x", "=", "'", "<!--", "-->")
+
+
+def test_compiled_depth_bound_equals_the_reference():
+    """``guard.depth_bound`` (the compiled one pass) and ``depth_bound_reference`` (numpy): the same bound on
+    hand-made pages, random markup (names up to, at and past the 32 keyed bytes, void and flat names, NUL and
+    case) and bench pages."""
+    import random
+
+    from heuristics.html import guard as guard_module
+
+    if guard_module._html is None:
+        pytest.skip("the compiled parts are not built")
+    rng = random.Random(14)
+    pages = PAGES + ["".join(rng.choice(_MARKUP_PIECES) for _ in range(rng.randint(0, 80))) for _ in range(5000)]
+    pages += ["<div>" * 300 + "</DIV>" * 299, "<p>" * 50, "<li><li></li>" * 40, "</span>" * 20 + "<span>" * 30]
+    pages += [guard_module.strip_svg(valid_unicode(page)) for page in _bench_pages(40)]
+    mismatched = [page for page in pages if guard_module.depth_bound(page) != guard_module.depth_bound_reference(page)]
+    assert mismatched == []
+    assert guard_module.depth_bound("<div>" * 300) == 300
+
+
+def test_compiled_line_texts_equal_split_and_join():
+    """``_html.collapsed_texts``: each line's ``" ".join(text.split())``, on every kind of Unicode whitespace
+    and on texts of 1-, 2- and 4-byte characters."""
+    import random
+
+    _html = pytest.importorskip("heuristics._html")
+
+    class Raw:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    rng = random.Random(14)
+    pieces = [" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000",
+              "\u200a", "\u200b", "\u2028", "\u202f", "\u3000", "a", "Z", "\u00e9", "\u20ac", "\U0001F600", "-"]
+    texts = ["", " ", "a", "a b", " a", "a ", "a  b", "\xa0only\xa0", "\u3000"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
+    got = _html.collapsed_texts([Raw(text) for text in texts])
+    expected = [" ".join(text.split()) for text in texts]
+    assert got == expected  # str equality compares the storage kinds first: a non-canonical result fails
