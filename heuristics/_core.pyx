@@ -30,7 +30,7 @@ cdef struct Split:
 
 cdef enum:
     LOCKSTEP = 8
-    ROW_CHUNK = 32
+    ROW_CHUNK = 16
 
 
 cdef class Forest:
