@@ -153,8 +153,8 @@ cdef class Forest:
         return out
 
     cdef inline void _block(self, const double* row, Py_ssize_t t, double* total) noexcept nogil:
-        """Adds the leaf values of block ``t``'s trees for one (zero-thresholded, doubled) row to ``total``, one by one in tree order
-        (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
+        """Adds the leaf values of block ``t``'s trees for one (zero-thresholded, widened) row to ``total``, one
+        by one in tree order (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
         are walked side by side: their walks do not wait on each other, so the processor overlaps them."""
         cdef Py_ssize_t width = (1 << self.depth) - 1, j, level
         cdef Py_ssize_t k[LOCKSTEP]
