@@ -8,7 +8,8 @@ setup(
                    extra_link_args=["-s"]),
          Extension("heuristics._decide", ["heuristics/_decide.pyx"], extra_compile_args=["-O3"], extra_link_args=["-s"]),
          Extension("heuristics._rules", ["heuristics/_rules.pyx"], extra_compile_args=["-O3"], extra_link_args=["-s"]),
-         Extension("heuristics._html", ["heuristics/_html.pyx"], extra_compile_args=["-O3"], extra_link_args=["-s"])],
+         Extension("heuristics._html", ["heuristics/_html.pyx"], extra_compile_args=["-O3", "-ffp-contract=off"],
+                   extra_link_args=["-s"])],
         compiler_directives={"language_level": "3"},
     ),
 )

@@ -10,6 +10,7 @@ pay per call or per element for. Each function computes exactly what its Python 
 * ``score_context``: the second pass's score columns of ``features._score_context_numpy``;
 * ``simhash``: the body fingerprint of ``metadata.simhash``.
 """
+from libc.float cimport DBL_MAX
 from libc.math cimport exp, fabs, INFINITY, NAN
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, qsort
@@ -24,13 +25,12 @@ cdef double ZERO_THRESHOLD = <double><float>1e-35
 
 cdef struct Split:
     double threshold
-    int32_t feature
-    int32_t nan_right     # NaN goes right (else left)
+    int32_t feature       # a column of the walk's widened rows (``Forest``: NaN without a test)
 
 
 cdef enum:
     LOCKSTEP = 8
-    ROW_CHUNK = 32
+    ROW_CHUNK = 16
 
 
 cdef class Forest:
@@ -43,9 +43,18 @@ cdef class Forest:
     So every walk takes ``depth`` steps with no branch to mispredict: a value within LightGBM's zero
     threshold of 0 reads as 0, NaN goes where the split's missing type sends it, any other value
     right when it is greater than the threshold. Each row's leaf values are summed in tree order,
-    as LightGBM sums them, so the probabilities are LightGBM's bit for bit."""
+    as LightGBM sums them, so the probabilities are LightGBM's bit for bit.
+
+    NaN costs the walk no test: ``predict`` writes each row twice, NaN read as -inf in the first
+    copy and as +inf in the second, and a split whose NaN goes right reads the second copy. A value
+    that is not NaN is the same in both; NaN then goes right exactly when the split says (-inf is
+    greater than no threshold, +inf than every threshold below +inf), so the one comparison
+    ``value > threshold`` decides every step. A split sending NaN right whose threshold is +inf
+    (LightGBM writes these: NaN right, every number left) reads a third copy of its feature, NaN as
+    +inf and +inf as the largest double, against the largest double: right for NaN alone."""
 
     cdef Split* splits
+    cdef int32_t[::1] nan_only   # features with a NaN-only split: their third copy follows the two rows
     cdef double[:, ::1] leaf
     cdef readonly int depth
     cdef readonly int n_trees
@@ -81,15 +90,20 @@ cdef class Forest:
         np.asarray(self.leaf)[:trees] = leaf
         self.n_features = n_features
         self.sigmoid = sigmoid
+        only = sorted({features[t, k] for t in range(trees) for k in range(width)
+                       if nans[t, k] and not thresholds[t, k] < INFINITY})
+        self.nan_only = np.array(only, dtype=np.int32)
         self.splits = <Split*>calloc(max(self.n_blocks * LOCKSTEP * width, 1), sizeof(Split))
         if self.splits == NULL:
             raise MemoryError()
         for t in range(self.n_blocks * LOCKSTEP):
             for k in range(width):
-                if t < trees:
+                if t < trees and nans[t, k] and not thresholds[t, k] < INFINITY:
+                    self.splits[t * width + k].threshold = DBL_MAX
+                    self.splits[t * width + k].feature = 2 * n_features + only.index(features[t, k])
+                elif t < trees:
                     self.splits[t * width + k].threshold = thresholds[t, k]
-                    self.splits[t * width + k].feature = features[t, k]
-                    self.splits[t * width + k].nan_right = nans[t, k]
+                    self.splits[t * width + k].feature = features[t, k] + (n_features if nans[t, k] else 0)
                 else:
                     self.splits[t * width + k].threshold = INFINITY
 
@@ -103,18 +117,33 @@ cdef class Forest:
             raise ValueError(f"the model takes {self.n_features} columns, not {given.shape[1]}")
         out = np.zeros(given.shape[0], dtype=np.float64)
         cdef double[::1] result = out
-        cdef Py_ssize_t first = 0, r, t, c, n_rows = given.shape[0], chunk
-        # the chunk's rows with every value within LightGBM's zero threshold of 0 read as 0 (NaN stays
-        # NaN): once per value here, not once per split that reads it
-        cdef double[:, ::1] rows = np.empty((ROW_CHUNK, self.n_features))
+        cdef Py_ssize_t first = 0, r, t, c, n_rows = given.shape[0], chunk, n = self.n_features
+        cdef Py_ssize_t extra = self.nan_only.shape[0]
+        cdef double value
+        # the chunk's rows with every value within LightGBM's zero threshold of 0 read as 0, once per
+        # value here, not once per split that reads it; each row twice, NaN as -inf then as +inf, and
+        # the NaN-only features' third copy
+        cdef double[:, ::1] rows = np.empty((ROW_CHUNK, 2 * n + extra))
         with nogil:
             # ROW_CHUNK rows at a time, each block of trees over all of them: the block's splits stay
             # in the fastest cache while the rows pass; each row still adds its trees in order
             while first < n_rows:
                 chunk = min(<Py_ssize_t>ROW_CHUNK, n_rows - first)
                 for r in range(chunk):
-                    for c in range(self.n_features):
-                        rows[r, c] = 0.0 if fabs(given[first + r, c]) <= ZERO_THRESHOLD else given[first + r, c]
+                    for c in range(n):
+                        value = given[first + r, c]
+                        if fabs(value) <= ZERO_THRESHOLD:
+                            rows[r, c] = rows[r, n + c] = 0.0
+                        elif value != value:
+                            rows[r, c], rows[r, n + c] = -INFINITY, INFINITY
+                        else:
+                            rows[r, c] = rows[r, n + c] = value
+                    for c in range(extra):
+                        value = given[first + r, self.nan_only[c]]
+                        if value != value:
+                            rows[r, 2 * n + c] = INFINITY
+                        else:
+                            rows[r, 2 * n + c] = DBL_MAX if value == INFINITY else value
                 for t in range(self.n_blocks):
                     for r in range(chunk):
                         self._block(&rows[r, 0], t, &result[first + r])
@@ -124,21 +153,19 @@ cdef class Forest:
         return out
 
     cdef inline void _block(self, const double* row, Py_ssize_t t, double* total) noexcept nogil:
-        """Adds the leaf values of block ``t``'s trees for one (zero-thresholded) row to ``total``, one by one in tree order
-        (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
+        """Adds the leaf values of block ``t``'s trees for one (zero-thresholded, widened) row to ``total``, one
+        by one in tree order (as LightGBM adds them, so the sum rounds as LightGBM's does). Its ``LOCKSTEP`` trees
         are walked side by side: their walks do not wait on each other, so the processor overlaps them."""
         cdef Py_ssize_t width = (1 << self.depth) - 1, j, level
         cdef Py_ssize_t k[LOCKSTEP]
         cdef const Split* block = self.splits + t * LOCKSTEP * width
         cdef const Split* split
-        cdef double value
         for j in range(LOCKSTEP):
             k[j] = 0
         for level in range(self.depth):
             for j in range(LOCKSTEP):
                 split = block + j * width + k[j]
-                value = row[split.feature]   # zero-thresholded by ``predict``
-                k[j] = 2 * k[j] + 1 + ((value > split.threshold) | ((value != value) & split.nan_right))
+                k[j] = 2 * k[j] + 1 + (row[split.feature] > split.threshold)
         for j in range(LOCKSTEP):
             total[0] += self.leaf[t * LOCKSTEP + j, k[j] - width]
 

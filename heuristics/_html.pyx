@@ -572,24 +572,461 @@ def signal_rows(list done, list frames, list texts, Py_ssize_t prose_chars, froz
 import numpy as np
 
 
-def signal_columns(list signals, tuple names, dict tag_index, dict token_ids):
-    """Per ``Signals`` of ``signals``, in one pass (``html.features.html_features``' per-line reads):
-    the fields ``names`` as float64 (``np.array([attrgetter(*names)(s) for s in signals], dtype=np.float64)``),
-    the tag's group (``tag_index.get(s.tag, -1)``), the token set's id (``token_ids.setdefault(s.tokens,
-    len(token_ids))``) and the region (``s.region if s.matched else -1``)."""
-    cdef Py_ssize_t n = len(signals), width = len(names), i, j
-    numeric_out = np.empty((n, width), dtype=np.float64)
-    groups_out = np.empty(n, dtype=np.intp)
-    which_out = np.empty(n, dtype=np.intp)
-    regions_out = np.empty(n, dtype=np.int64)
-    cdef double[:, ::1] numeric = numeric_out
-    cdef Py_ssize_t[::1] groups = groups_out, which = which_out
-    cdef long long[::1] regions = regions_out
+from libc.stdlib cimport qsort
+from libc.math cimport INFINITY
+
+
+cdef int _compare_doubles(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double*>a)[0], y = (<const double*>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef double _median(double *values, Py_ssize_t n) noexcept nogil:
+    """``np.median`` of ``n >= 1`` values without NaN (sorted in place): the middle one, or the two middle ones'
+    sum halved, as numpy's mean of the two."""
+    qsort(values, n, sizeof(double), _compare_doubles)
+    if n % 2:
+        return values[n // 2]
+    return (values[n // 2 - 1] + values[n // 2]) / 2.0
+
+
+cdef void _window_means(const double *values, Py_ssize_t n, Py_ssize_t radius, double *prefix, double *out,
+                        Py_ssize_t stride) noexcept nogil:
+    """``features._window_mean``: the same running sum (``np.cumsum``'s order) and the same three operations
+    per row; ``out`` is written every ``stride`` doubles."""
+    cdef Py_ssize_t i, low, high, count
+    prefix[0] = 0.0
     for i in range(n):
-        signal = signals[i]
-        for j in range(width):
-            numeric[i, j] = getattr(signal, names[j])
-        groups[i] = tag_index.get(signal.tag, -1)
-        which[i] = token_ids.setdefault(signal.tokens, len(token_ids))
-        regions[i] = signal.region if signal.matched else -1
-    return numeric_out, groups_out, which_out, regions_out
+        prefix[i + 1] = prefix[i] + values[i * stride]
+    for i in range(n):
+        low = i - radius if i > radius else 0
+        high = i + radius + 1 if i + radius + 1 < n else n
+        count = high - low - 1 if high - low - 1 > 1 else 1
+        out[i * stride] = (prefix[high] - prefix[low] - values[i * stride]) / <double>count
+
+
+# the column layout of ``html.features`` (``configure_columns``)
+cdef Py_ssize_t _own_width = 0, _context_base = 0, _bucket_base = 0, _tag_base = 0, _place_base = 0
+cdef Py_ssize_t _col_same_prev, _col_same_next, _col_in_best, _col_depth, _col_rel_depth, _col_best_share
+cdef Py_ssize_t _col_any_main, _col_in_main, _col_link, _col_heading, _col_distance, _col_majority
+cdef Py_ssize_t _ctx_link_before, _ctx_link_after, _ctx_best_before, _ctx_best_after, _ctx_link_window
+cdef Py_ssize_t _ctx_best_window, _ctx_heading_before, _ctx_heading_after, _far_levels = 0, _window_radius = 0
+cdef tuple _numeric_names = ()
+cdef Py_ssize_t[::1] _numeric_columns
+cdef dict _tag_groups = {}
+cdef object _cells_of = None
+cdef bint _configured = False
+
+
+def configure_columns(dict own, dict context, Py_ssize_t width, Py_ssize_t tag_base, Py_ssize_t place_base,
+                      tuple numeric_names, numeric_columns, dict tag_groups, cells_of, Py_ssize_t far_levels,
+                      Py_ssize_t window_radius) -> None:
+    """``html.features``' layout: the own and context columns by name (``_COL``, ``_CONTEXT_COL``), the width of
+    the matrix (own + context + token buckets), where the tag groups and place tags start, the ``Signals``
+    fields read as numbers and their columns (``_NUMERIC``, ``_NUMERIC_COLUMNS``), tag -> group, the function
+    giving a token set's place and bucket columns (``_token_cells``), ``FAR_LEVELS`` and the window radius."""
+    global _own_width, _context_base, _bucket_base, _tag_base, _place_base, _numeric_names, _numeric_columns
+    global _tag_groups, _cells_of, _far_levels, _window_radius, _configured
+    global _col_same_prev, _col_same_next, _col_in_best, _col_depth, _col_rel_depth, _col_best_share
+    global _col_any_main, _col_in_main, _col_link, _col_heading, _col_distance, _col_majority
+    global _ctx_link_before, _ctx_link_after, _ctx_best_before, _ctx_best_after, _ctx_link_window
+    global _ctx_best_window, _ctx_heading_before, _ctx_heading_after
+    _own_width, _context_base = len(own), len(own)
+    _bucket_base = len(own) + len(context)
+    if width < _bucket_base:
+        raise ValueError("the matrix is narrower than its own and context columns")
+    _tag_base, _place_base, _far_levels, _window_radius = tag_base, place_base, far_levels, window_radius
+    _numeric_names = numeric_names
+    _numeric_columns = np.ascontiguousarray(numeric_columns, dtype=np.intp)
+    if len(_numeric_columns) != len(numeric_names):
+        raise ValueError("one column per numeric field")
+    _tag_groups, _cells_of = tag_groups, cells_of
+    _col_same_prev, _col_same_next = own["h_same_region_prev"], own["h_same_region_next"]
+    _col_in_best, _col_depth, _col_rel_depth = own["h_in_best"], own["h_depth"], own["h_rel_depth"]
+    _col_best_share, _col_any_main, _col_in_main = own["h_best_share"], own["h_any_main"], own["h_in_main"]
+    _col_link, _col_heading = own["h_link_density"], own["h_heading"]
+    _col_distance, _col_majority = own["h_best_distance"], own["h_majority_levels"]
+    _ctx_link_before, _ctx_link_after = context["h_link_density@-1"], context["h_link_density@+1"]
+    _ctx_best_before, _ctx_best_after = context["h_in_best@-1"], context["h_in_best@+1"]
+    _ctx_link_window, _ctx_best_window = context["h_link_density_pm3"], context["h_in_best_pm3"]
+    _ctx_heading_before, _ctx_heading_after = context["h_heading@-1"], context["h_heading@+1"]
+    _configured = True
+
+
+cdef inline double _far(double levels) noexcept nogil:
+    return _far_levels if levels < 0 else (levels if levels < _far_levels else _far_levels)
+
+
+def html_matrix(list signals, list sizes, Py_ssize_t width):
+    """``html.features.html_features``' matrix for the ``Signals`` of a page's non-blank lines (``sizes``: their
+    text lengths), in one pass over the signals and a few over the rows, except the log1p of the two count
+    columns: those are left as counts for numpy's ``log1p`` (the caller's), whose last bit may not be libm's.
+    Every other value is what the numpy reference computes (the same operations in the same order)."""
+    cdef Py_ssize_t n = len(signals), n_numeric = len(_numeric_names), i, j, group, base_count, region
+    cdef Py_ssize_t previous_region = -1
+    if n == 0 or not _configured or width < _bucket_base or len(sizes) != n:
+        raise ValueError("no rows, a size per row missing, or the layout not configured")
+    matrix = np.zeros((n, width), dtype=np.float64)
+    cdef double[:, ::1] out = matrix
+    cdef double *scratch = <double*>malloc((2 * n + 1) * sizeof(double))
+    cdef double *prefix
+    cdef double best_chars = 0.0, total_chars = 0.0, any_main = 0.0, base, value
+    cdef bint any_best = False
+    cdef dict cells_seen = {}
+    if scratch == NULL:
+        raise MemoryError()
+    prefix = scratch + n
+    try:
+        for i in range(n):
+            signal = signals[i]
+            for j in range(n_numeric):
+                out[i, _numeric_columns[j]] = getattr(signal, <str>_numeric_names[j])
+            out[i, _col_distance] = _far(out[i, _col_distance])   # -1 (none) and far both mean far
+            out[i, _col_majority] = _far(out[i, _col_majority])
+            group = _tag_groups.get(signal.tag, -1)
+            if group >= 0:
+                out[i, _tag_base + group] = 1.0
+            tokens = signal.tokens
+            cells = cells_seen.get(tokens)
+            if cells is None:
+                cells = cells_seen[tokens] = _cells_of(tokens)
+            for j in cells[0]:
+                out[i, _place_base + j] = 1.0
+            for j in cells[1]:
+                out[i, _bucket_base + j] = 1.0
+            region = signal.region if signal.matched else -1
+            if i and region >= 0 and region == previous_region:
+                out[i, _col_same_prev] = 1.0
+                out[i - 1, _col_same_next] = 1.0
+            previous_region = region
+            value = <double>sizes[i]
+            total_chars += value
+            if out[i, _col_in_best] > 0:
+                best_chars += value
+                any_best = True
+            if out[i, _col_in_main] > any_main:
+                any_main = out[i, _col_in_main]
+        # the depth relative to the best container's median depth (the page's when there is none)
+        base_count = 0
+        for i in range(n):
+            if out[i, _col_in_best] > 0 or not any_best:
+                scratch[base_count] = out[i, _col_depth]
+                base_count += 1
+        base = _median(scratch, base_count)
+        for i in range(n):
+            out[i, _col_rel_depth] = out[i, _col_depth] - base
+            out[i, _col_best_share] = best_chars / total_chars if total_chars else 0.0
+            out[i, _col_any_main] = any_main
+        _context_columns(out, n, prefix)
+    finally:
+        free(scratch)
+    return matrix
+
+
+cdef void _context_columns(double[:, ::1] out, Py_ssize_t n, double *prefix) noexcept:
+    """``features._context``: the neighbours' link density, best-container flag and heading (NaN past the
+    ends) and the link density and best flag averaged over ``_window_radius`` lines each side."""
+    cdef Py_ssize_t i, c = _context_base, stride = out.shape[1]
+    cdef double nan = float("nan")
+    for i in range(n):
+        out[i, c + _ctx_link_before] = out[i - 1, _col_link] if i else nan
+        out[i, c + _ctx_link_after] = out[i + 1, _col_link] if i + 1 < n else nan
+        out[i, c + _ctx_best_before] = out[i - 1, _col_in_best] if i else nan
+        out[i, c + _ctx_best_after] = out[i + 1, _col_in_best] if i + 1 < n else nan
+        out[i, c + _ctx_heading_before] = out[i - 1, _col_heading] if i else nan
+        out[i, c + _ctx_heading_after] = out[i + 1, _col_heading] if i + 1 < n else nan
+    _window_means(&out[0, _col_link], n, _window_radius, prefix, &out[0, c + _ctx_link_window], stride)
+    _window_means(&out[0, _col_in_best], n, _window_radius, prefix, &out[0, c + _ctx_best_window], stride)
+
+
+# ---------------------------------------------------------------- the second pass's page context
+
+def page_structure(list lines, unmatched):
+    """``html.features.page_structure``: per non-blank line (words, region, outer, in_best) as float64, read
+    from ``line.html or unmatched``."""
+    kept = [line for line in lines if line.text]
+    structure = np.zeros((len(kept), 4), dtype=np.float64)
+    cdef double[:, ::1] out = structure
+    cdef Py_ssize_t row
+    for row in range(len(kept)):
+        line = kept[row]
+        signals = line.html or unmatched
+        out[row, 0] = line.words
+        out[row, 1] = signals.region
+        out[row, 2] = signals.outer
+        out[row, 3] = signals.in_best
+    return structure
+
+
+cdef int _compare_at(const void *a, const void *b) noexcept nogil:
+    """Orders (value, row) pairs by value, then row (the pairs are ``double[2]``)."""
+    cdef const double *x = <const double*>a
+    cdef const double *y = <const double*>b
+    if x[0] != y[0]:
+        return -1 if x[0] < y[0] else 1
+    return (x[1] > y[1]) - (x[1] < y[1])
+
+
+cdef Py_ssize_t _groups(const double[:, ::1] structure, Py_ssize_t key, double *pairs, Py_ssize_t *group
+                        ) noexcept nogil:
+    """Each row's group: rows with equal ``structure[:, key]`` share one (``np.unique(..., return_inverse=True)``
+    numbers them in value order, as here); returns the number of groups."""
+    cdef Py_ssize_t n = structure.shape[0], i, count = 0
+    for i in range(n):
+        pairs[2 * i] = structure[i, key]
+        pairs[2 * i + 1] = <double>i
+    qsort(pairs, n, 2 * sizeof(double), _compare_at)
+    for i in range(n):
+        if i and pairs[2 * i] != pairs[2 * i - 2]:
+            count += 1
+        group[<Py_ssize_t>pairs[2 * i + 1]] = count
+    return count + 1
+
+
+def score_context_columns(const double[::1] scores, const double[:, ::1] structure, Py_ssize_t width):
+    """``html.features.html_score_context``'s first six columns (region mean, min, max, size; outer mean, size)
+    as its numpy computes them: per group the weights and weighted scores summed in row order (``np.bincount``),
+    the mean their quotient. The sizes are left as counts for numpy's ``log1p`` (the caller's); the last
+    columns (the means inside and outside the best container, a ``np.dot`` each) are the caller's too."""
+    cdef Py_ssize_t n = structure.shape[0], i, g, groups, key, column
+    if scores.shape[0] != n or structure.shape[1] < 4 or width < 6:
+        raise ValueError("one score per row of a 4-column structure")
+    context = np.zeros((n, width), dtype=np.float64)
+    cdef double[:, ::1] out = context
+    if n == 0:
+        return context
+    cdef double *pairs = <double*>malloc(2 * n * sizeof(double))
+    cdef double *sums = <double*>malloc(5 * n * sizeof(double))   # total, weighted, size, low, high per group
+    cdef Py_ssize_t *group = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
+    cdef double weight
+    try:
+        if pairs == NULL or sums == NULL or group == NULL:
+            raise MemoryError()
+        for key, column in ((1, 0), (2, 4)):
+            groups = _groups(structure, key, pairs, group)
+            for g in range(groups):
+                sums[5 * g] = sums[5 * g + 1] = sums[5 * g + 2] = 0.0
+                sums[5 * g + 3] = INFINITY
+                sums[5 * g + 4] = -INFINITY
+            for i in range(n):
+                g = 5 * group[i]
+                weight = structure[i, 0] if structure[i, 0] > 1.0 else 1.0   # np.maximum(words, 1.0)
+                sums[g] += weight
+                sums[g + 1] += weight * scores[i]
+                sums[g + 2] += 1.0
+                if scores[i] < sums[g + 3] or scores[i] != scores[i]:   # NaN sticks, as in np.minimum
+                    sums[g + 3] = scores[i]
+                if scores[i] > sums[g + 4] or scores[i] != scores[i]:
+                    sums[g + 4] = scores[i]
+            for i in range(n):
+                g = 5 * group[i]
+                out[i, column] = sums[g + 1] / sums[g]
+                if key == 1:
+                    out[i, 1], out[i, 2], out[i, 3] = sums[g + 3], sums[g + 4], sums[g + 2]
+                else:
+                    out[i, 5] = sums[g + 2]
+    finally:
+        free(pairs)
+        free(sums)
+        free(group)
+    return context
+
+
+# ---------------------------------------------------------------- the line texts
+
+from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from libc.stdlib cimport malloc, free, realloc
+from libc.stdint cimport uint64_t, int64_t
+from libc.string cimport memchr, memcpy, memcmp
+
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object text)
+    void *PyUnicode_DATA(object text)
+    Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index) nogil
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+
+
+cdef bint _collapsed_already(int kind, void *data, Py_ssize_t n) noexcept nogil:
+    """Whether the text is its own ``" ".join(text.split())``: single spaces between words, none at the ends."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 ch
+    cdef bint after_space = True
+    for i in range(n):
+        ch = PyUnicode_READ(kind, data, i)
+        if Py_UNICODE_ISSPACE(ch):
+            if ch != u' ' or after_space:
+                return False
+            after_space = True
+        else:
+            after_space = False
+    return n == 0 or not after_space
+
+
+cdef str _collapse(str text):
+    """``" ".join(text.split())``: ``str.split`` splits on ``Py_UNICODE_ISSPACE`` characters, as here."""
+    cdef Py_ssize_t n = len(text), i, out = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 ch
+    cdef Py_UCS4 *buffer
+    cdef bint pending = False
+    if _collapsed_already(kind, data, n):
+        return text
+    buffer = <Py_UCS4*>malloc((n + 1) * sizeof(Py_UCS4))
+    if buffer == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            ch = PyUnicode_READ(kind, data, i)
+            if Py_UNICODE_ISSPACE(ch):
+                pending = out > 0
+                continue
+            if pending:
+                buffer[out] = u' '
+                out += 1
+                pending = False
+            buffer[out] = ch
+            out += 1
+        # the narrowest kind that holds the characters, as every str is made
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buffer, out)
+    finally:
+        free(buffer)
+
+
+def collapsed_texts(list raw_lines) -> list:
+    """``[" ".join(line.text.split()) for line in raw_lines]`` (``lines._line_texts``' first step)."""
+    return [_collapse(line.text) for line in raw_lines]
+
+
+# ---------------------------------------------------------------- the depth guard
+
+cdef enum:
+    NAME_WORDS = 4            # guard.WORDS: names are keyed exactly up to 4 x 8 bytes
+    NAME_BYTES = 32
+
+
+cdef struct NameCount:
+    uint64_t key[NAME_WORDS]
+    int64_t count
+    bint used
+
+
+cdef inline bint _name_stop(unsigned char byte) noexcept nogil:
+    # where the tokenizer ends a tag name (guard._STOPS)
+    return byte == 0x00 or byte == 0x09 or byte == 0x0A or byte == 0x0C or byte == 0x0D or byte == 0x20 \
+        or byte == 0x2F or byte == 0x3E
+
+
+cdef inline bint _letter(unsigned char byte) noexcept nogil:
+    return (0x41 <= byte <= 0x5A) or (0x61 <= byte <= 0x7A)
+
+
+cdef inline uint64_t _hash_key(const uint64_t *key) noexcept nogil:
+    cdef uint64_t h = 0x9E3779B97F4A7C15ULL
+    cdef int w
+    for w in range(NAME_WORDS):
+        h = (h ^ key[w]) * 0xBF58476D1CE4E5B9ULL
+        h ^= h >> 31
+    return h
+
+
+cdef bint _in_keys(uint64_t key, const uint64_t[::1] keys) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(keys.shape[0]):
+        if keys[i] == key:
+            return True
+    return False
+
+
+cdef NameCount *_slot(NameCount *table, Py_ssize_t mask, const uint64_t *key) noexcept nogil:
+    cdef Py_ssize_t at = <Py_ssize_t>(_hash_key(key) & <uint64_t>mask)
+    while table[at].used and memcmp(table[at].key, key, sizeof(uint64_t) * NAME_WORDS) != 0:
+        at = (at + 1) & mask
+    return &table[at]
+
+
+cdef NameCount *_grown(NameCount *table, Py_ssize_t size) noexcept nogil:
+    """A table twice ``size`` with ``table``'s entries (``table`` freed); NULL when out of memory."""
+    cdef NameCount *bigger = <NameCount*>malloc(2 * size * sizeof(NameCount))
+    cdef Py_ssize_t i
+    cdef NameCount *slot
+    if bigger != NULL:
+        memset(bigger, 0, 2 * size * sizeof(NameCount))
+        for i in range(size):
+            if table[i].used:
+                slot = _slot(bigger, 2 * size - 1, table[i].key)
+                slot[0] = table[i]
+    free(table)
+    return bigger
+
+
+def depth_bound(const unsigned char[::1] data, const uint64_t[::1] void_keys, const uint64_t[::1] flat_keys
+                ) -> int:
+    """``guard.depth_bound_reference`` over the page's UTF-8 bytes in one pass: per tag name (case-folded,
+    keyed by its first 32 bytes) the elements of that name that can be open, never below zero (flat names:
+    1 after a start tag, else 0), summed over the names; the largest sum. ``void_keys``/``flat_keys``:
+    ``guard._VOID_WORDS``/``_FLAT_WORDS`` (names of up to 8 bytes as little-endian words, as here)."""
+    cdef Py_ssize_t n = data.shape[0], at, start, length, size = 256, used = 0, b
+    cdef unsigned char name[NAME_BYTES]
+    cdef unsigned char byte
+    cdef uint64_t key[NAME_WORDS]
+    cdef bint closing, fits, short
+    cdef int64_t delta, after, total = 0, best = 0
+    cdef const unsigned char *found
+    cdef NameCount *slot
+    cdef NameCount *table = <NameCount*>malloc(size * sizeof(NameCount))
+    if table == NULL:
+        raise MemoryError()
+    memset(table, 0, size * sizeof(NameCount))
+    try:
+        with nogil:
+            at = 0
+            while at < n:
+                found = <const unsigned char*>memchr(&data[at], 0x3C, n - at)
+                if found == NULL:
+                    break
+                at = found - &data[0] + 1   # the byte after the ``<``
+                closing = at < n and data[at] == 0x2F
+                start = at + closing
+                if start >= n or not _letter(data[start]):
+                    continue
+                memset(name, 0, NAME_BYTES)
+                length = 0
+                while length < NAME_BYTES and start + length < n and not _name_stop(data[start + length]):
+                    byte = data[start + length]
+                    name[length] = byte | 0x20 if 0x41 <= byte <= 0x5A else byte
+                    length += 1
+                fits = length < NAME_BYTES   # a longer name never closes anything
+                memcpy(key, name, NAME_BYTES)
+                short = length <= 8
+                if closing:
+                    delta = -1 if fits else 0
+                else:
+                    delta = 0 if short and _in_keys(key[0], void_keys) else 1
+                if 2 * (used + 1) > size:
+                    table = _grown(table, size)
+                    if table == NULL:
+                        break
+                    size *= 2
+                slot = _slot(table, size - 1, key)
+                if not slot.used:
+                    slot.used = True
+                    memcpy(slot.key, key, sizeof(key))
+                    slot.count = 0
+                    used += 1
+                if short and _in_keys(key[0], flat_keys):
+                    after = 1 if delta > 0 else 0
+                else:
+                    after = slot.count + delta
+                    if after < 0:
+                        after = 0
+                total += after - slot.count
+                slot.count = after
+                if total > best:
+                    best = total
+        if table == NULL:
+            raise MemoryError()
+        return best
+    finally:
+        free(table)

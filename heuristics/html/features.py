@@ -81,18 +81,31 @@ _NUMERIC_COLUMNS = [_COL[name] for name in (
     "h_region_link_density", "h_region_prose", "h_region_purity", "h_outer_prose", "h_outer_purity",
     "h_best_distance", "h_majority_levels", "h_log_region_chars", "h_log_region_lines")]
 _numeric_of = attrgetter(*_NUMERIC)
+_LOG_COLUMNS = _NUMERIC_COLUMNS[-2:]  # the two counts taken as log1p
+WINDOW_RADIUS = 3  # lines on either side of the ``_pm3`` means
 
 
 def html_features(lines: Sequence[Line]) -> np.ndarray:
     """The ``HTML_FEATURE_NAMES`` columns for the document's non-blank lines.
 
-    Built from one pass over the lines' signals (``_columns``) and per distinct token set (lines of one
-    element share theirs), not value by value: this runs for every HTML page."""
+    This runs for every HTML page: the compiled core's ``_html.html_matrix`` builds it in one pass over the
+    signals (numpy's ``log1p`` still takes the two counts), else ``html_features_reference`` in numpy."""
     kept = [line for line in lines if line.text]
     signals = [line.html if isinstance(line.html, Signals) else UNMATCHED for line in kept]
     n = len(signals)
     if n == 0:
         return np.zeros((0, len(HTML_FEATURE_NAMES)))
+    if _html is not None:
+        matrix = _html.html_matrix(signals, [len(line.text) for line in kept], len(HTML_FEATURE_NAMES))
+        matrix[:, _LOG_COLUMNS] = np.log1p(matrix[:, _LOG_COLUMNS])
+        return matrix
+    return html_features_reference(signals, [len(line.text) for line in kept])
+
+
+def html_features_reference(signals: list[Signals], sizes: list[int]) -> np.ndarray:
+    """``html_features`` in numpy (``signals``: of the non-blank lines, at least one; ``sizes``: their text
+    lengths); the compiled ``_html.html_matrix`` computes the same matrix."""
+    n = len(signals)
     own = np.zeros((n, len(OWN_FEATURES)))
     numeric, groups, which, regions, token_ids = _columns(signals)
     for last in (-4, -3):  # best_distance, majority_levels: -1 (none) and far both mean far
@@ -103,17 +116,15 @@ def html_features(lines: Sequence[Line]) -> np.ndarray:
     own[tagged, _TAG_BASE + groups[tagged]] = 1.0
     places, buckets = _token_columns(which, token_ids)
     own[:, _PLACE_BASE:_PLACE_BASE + len(PLACE_TAGS)] = places
-    _document_features(own, regions, [len(line.text) for line in kept])
+    _document_features(own, regions, sizes)
     return np.hstack([own, _context(own), buckets])
 
 
 def _columns(signals: list[Signals]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
     """Per line, in one pass over the signals: the ``_NUMERIC`` fields (float64), the tag's group in
     ``TAG_GROUPS`` (-1: none), the id of its token set (numbered in order of first sight; the sets by id
-    returned last) and its region (-1 unmatched). By the compiled core when it is built."""
+    returned last) and its region (-1 unmatched)."""
     token_ids: dict[frozenset[str], int] = {}
-    if _html is not None:
-        return (*_html.signal_columns(signals, _NUMERIC, _TAG_INDEX, token_ids), token_ids)
     n = len(signals)
     numeric = np.array([_numeric_of(sig) for sig in signals], dtype=np.float64)
     groups = np.fromiter((_TAG_INDEX.get(sig.tag, -1) for sig in signals), dtype=np.intp, count=n)
@@ -192,8 +203,8 @@ def _context(own: np.ndarray) -> np.ndarray:
     col = _CONTEXT_COL
     out[1:, col["h_link_density@-1"]], out[:-1, col["h_link_density@+1"]] = link[:-1], link[1:]
     out[1:, col["h_in_best@-1"]], out[:-1, col["h_in_best@+1"]] = best[:-1], best[1:]
-    out[:, col["h_link_density_pm3"]] = _window_mean(link, 3)
-    out[:, col["h_in_best_pm3"]] = _window_mean(best, 3)
+    out[:, col["h_link_density_pm3"]] = _window_mean(link, WINDOW_RADIUS)
+    out[:, col["h_in_best_pm3"]] = _window_mean(best, WINDOW_RADIUS)
     out[1:, col["h_heading@-1"]], out[:-1, col["h_heading@+1"]] = heading[:-1], heading[1:]
     return out
 
@@ -231,6 +242,8 @@ HTML_SCORE_FEATURES: tuple[str, ...] = (
 def page_structure(lines: Sequence[Line]) -> np.ndarray:
     """What the second pass pools over, per non-blank line: words, parent and grandparent element
     ids, inside the best container (a small array, so training need not keep the lines)."""
+    if _html is not None:
+        return _html.page_structure(list(lines), UNMATCHED)
     kept = [line for line in lines if line.text]
     out = np.zeros((len(kept), 4))
     for row, line in enumerate(kept):
@@ -247,6 +260,30 @@ def html_score_context(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
     grandparent, weighted by words; the mean inside and outside the best container. ``scores``:
     one per non-blank line, in row order; ``structure``: ``page_structure`` of the lines.
     """
+    n = len(structure)
+    if _html is not None and n:
+        out = _html.score_context_columns(np.ascontiguousarray(scores, dtype=np.float64),
+                                          np.ascontiguousarray(structure, dtype=np.float64), len(HTML_SCORE_FEATURES))
+        out[:, _SIZE_COLUMNS] = np.log1p(out[:, _SIZE_COLUMNS])
+        _best_means(out, scores, structure)
+        return out
+    return html_score_context_reference(scores, structure)
+
+
+_SIZE_COLUMNS = [HTML_SCORE_FEATURES.index("hs_region_size"), HTML_SCORE_FEATURES.index("hs_outer_size")]
+
+
+def _best_means(out: np.ndarray, scores: np.ndarray, structure: np.ndarray) -> None:
+    """The weighted mean score inside and outside the best container (NaN when no line is)."""
+    weight = np.maximum(structure[:, 0], 1.0)
+    best = structure[:, 3] > 0
+    for column, mask in ((6, best), (7, ~best)):
+        out[:, column] = np.dot(scores[mask], weight[mask]) / weight[mask].sum() if mask.any() else np.nan
+
+
+def html_score_context_reference(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
+    """``html_score_context`` in numpy (the compiled ``_html.score_context_columns`` computes its first six
+    columns the same way)."""
     n = len(structure)
     out = np.zeros((n, len(HTML_SCORE_FEATURES)))
     if n == 0:
@@ -265,9 +302,7 @@ def html_score_context(scores: np.ndarray, structure: np.ndarray) -> np.ndarray:
             np.minimum.at(low, group, scores)
             np.maximum.at(high, group, scores)
             out[:, 1], out[:, 2] = low[group], high[group]
-    best = structure[:, 3] > 0
-    for column, mask in ((6, best), (7, ~best)):
-        out[:, column] = np.dot(scores[mask], weight[mask]) / weight[mask].sum() if mask.any() else np.nan
+    _best_means(out, scores, structure)
     return out
 
 
@@ -298,3 +333,8 @@ def pass_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     first = FEATURE_NAMES + HTML_FEATURE_NAMES
     return first, first + SCORE_FEATURES + HTML_SCORE_FEATURES
+
+
+if _html is not None:
+    _html.configure_columns(_COL, _CONTEXT_COL, len(HTML_FEATURE_NAMES), _TAG_BASE, _PLACE_BASE, _NUMERIC,
+                            _NUMERIC_COLUMNS, _TAG_INDEX, _token_cells, FAR_LEVELS, WINDOW_RADIUS)

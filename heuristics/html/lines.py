@@ -468,7 +468,10 @@ def _line_texts(raw_lines: list[_RawLine]) -> list[str]:
     """Each line's text: whitespace collapsed, then repaired as every input text is (``normalise``).
 
     The repair looks at the whole page once first (most pages need none)."""
-    texts = [" ".join(line.text.split()) for line in raw_lines]
+    if _html is not None:
+        texts = _html.collapsed_texts(raw_lines)
+    else:
+        texts = [" ".join(line.text.split()) for line in raw_lines]
     joined = "\n".join(texts)
     if normalise_text(joined) != joined:
         texts = [normalise_text(text) for text in texts]

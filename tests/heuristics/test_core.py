@@ -4,6 +4,7 @@ the line feature kernels ``features.line_features_reference``'s matrices exactly
 from __future__ import annotations
 
 import json
+import math
 from importlib import resources
 from pathlib import Path
 
@@ -124,6 +125,45 @@ def test_the_forest_takes_every_split_edge_as_lightgbm_does(name):
     rows = split_edges(name, 2000, seed=7)
     expected = booster(name).predict(rows, num_threads=1)
     assert np.abs(compiled(name).predict(rows) - expected).max() <= TOLERANCE
+
+
+def walked_in_python(name: str, rows: np.ndarray) -> np.ndarray:
+    """The probabilities of the perfect trees ``forest.parse_model`` lays out, walked the plain way (zero
+    threshold, then NaN right when the split says, else right when greater), summed row by row in tree
+    order, with libm's exp as the compiled walk: what ``Forest.predict`` must give bit for bit."""
+    header, *blocks = forest._sections((MODELS / name).read_text("utf-8"))
+    trees = [forest._Tree(block) for block in blocks]
+    perfect = forest._Perfect(len(trees), max(1, max(tree.depth() for tree in trees)))
+    for t, tree in enumerate(trees):
+        tree.fill(perfect, t, 0, 0, 0)
+    values = np.where(np.abs(rows) <= float(np.float32(1e-35)), 0.0, rows)
+    totals = np.zeros(len(rows))
+    for t in range(len(trees)):
+        k = np.zeros(len(rows), dtype=np.int64)
+        for _ in range(perfect.depth):
+            value = values[np.arange(len(rows)), perfect.feature[t, k]]
+            k = 2 * k + 1 + ((value > perfect.threshold[t, k]) | (np.isnan(value) & (perfect.nan_right[t, k] == 1)))
+        totals = totals + perfect.leaf[t, k - perfect.width]
+    sigmoid = forest._sigmoid(header)
+    return np.array([1.0 / (1.0 + math.exp(-sigmoid * total)) for total in totals])
+
+
+@pytest.mark.parametrize("name", ["line_model_text_1.txt", "html_model_1.txt", "html_model_2.txt"])
+def test_the_forest_walk_is_the_plain_walk_bit_for_bit(name):
+    """The compiled walk reads NaN from widened rows instead of testing it (``Forest``'s docstring): the same
+    probabilities as the plain walk, to the last bit, on split edges, NaN, +-inf, and on the splits that send
+    NaN alone right (threshold +inf; the HTML models have some)."""
+    rows = split_edges(name, 1500, seed=11)
+    rng = np.random.default_rng(11)
+    rows[rng.random(rows.shape) < 0.05] = np.inf
+    rows[rng.random(rows.shape) < 0.05] = -np.inf
+    assert compiled(name).predict(rows).tobytes() == walked_in_python(name, rows).tobytes()
+
+
+def test_the_html_model_has_splits_that_send_nan_alone_right():
+    """What the third copy of a row in ``Forest.predict`` is for (else the test above would not reach it)."""
+    text = (MODELS / "html_model_1.txt").read_text("utf-8")
+    assert any(line.startswith("threshold=") and "inf" in line.split("=", 1)[1].split() for line in text.splitlines())
 
 
 def small_model(**params) -> str:

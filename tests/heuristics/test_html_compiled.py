@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import islice
 
+import numpy as np
 import pytest
 
 from heuristics.errors import CleanError
@@ -101,13 +102,12 @@ def test_compiled_signals_builder_makes_the_dataclass_objects():
 
 @compiled_only
 def test_html_features_are_the_same_with_and_without_the_compiled_columns(monkeypatch):
-    """``features._columns`` by ``_html.signal_columns`` or by its Python reference: the same matrix, bit for bit."""
-    import numpy as np
-
+    """``html_features`` by ``_html.html_matrix`` or by its numpy reference (``_html`` switched off): the same
+    matrix, bit for bit (NaN included), on the hand-made pages and bench pages."""
     from heuristics.html import features
     from heuristics.html.lines import lines_from_html
 
-    for html in PAGES:
+    for html in PAGES + _bench_pages(25):
         try:
             lines = lines_from_html(html)[0]
         except CleanError:
@@ -125,3 +125,124 @@ def test_the_compiled_walk_is_bound_wherever_the_extension_is_built():
     on a small page) passed."""
     pytest.importorskip("heuristics._html")
     assert html_lines_module._COMPILED
+
+
+def _bench_pages(per_file: int) -> list[str]:
+    from devtools.bench import bench_dir, read_jsonl
+
+    files = sorted((bench_dir() / "data").glob("*.jsonl.gz"))
+    return [record["html"] for path in files for record in islice(read_jsonl(path), per_file) if record.get("html")]
+
+
+_MARKUP_PIECES = ("<", "</", ">", "/", "/>", " ", "\t", "\n", "\x00", "div", "DIV", "Div", "p", "li", "td", "Tbody",
+                  "br", "BR", "basefont", "basefonts", "span", "a" * 31, "b" * 32, "c" * 40, "\u00e9", "\u00c9",
+                  "<<", "x", "=", "'", "<!--", "-->")
+
+
+def test_compiled_depth_bound_equals_the_reference():
+    """``guard.depth_bound`` (the compiled one pass) and ``depth_bound_reference`` (numpy): the same bound on
+    hand-made pages, random markup (names up to, at and past the 32 keyed bytes, void and flat names, NUL and
+    case) and bench pages."""
+    import random
+
+    from heuristics.html import guard as guard_module
+
+    if guard_module._html is None:
+        pytest.skip("the compiled parts are not built")
+    rng = random.Random(14)
+    pages = PAGES + ["".join(rng.choice(_MARKUP_PIECES) for _ in range(rng.randint(0, 80))) for _ in range(5000)]
+    pages += ["<div>" * 300 + "</DIV>" * 299, "<p>" * 50, "<li><li></li>" * 40, "</span>" * 20 + "<span>" * 30]
+    pages += [guard_module.strip_svg(valid_unicode(page)) for page in _bench_pages(40)]
+    mismatched = [page for page in pages if guard_module.depth_bound(page) != guard_module.depth_bound_reference(page)]
+    assert mismatched == []
+    assert guard_module.depth_bound("<div>" * 300) == 300
+
+
+def test_compiled_line_texts_equal_split_and_join():
+    """``_html.collapsed_texts``: each line's ``" ".join(text.split())``, on every kind of Unicode whitespace
+    and on texts of 1-, 2- and 4-byte characters."""
+    import random
+
+    _html = pytest.importorskip("heuristics._html")
+
+    class Raw:
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    rng = random.Random(14)
+    pieces = [" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000",
+              "\u200a", "\u200b", "\u2028", "\u202f", "\u3000", "a", "Z", "\u00e9", "\u20ac", "\U0001F600", "-"]
+    texts = ["", " ", "a", "a b", " a", "a ", "a  b", "\xa0only\xa0", "\u3000"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 16))) for _ in range(5000)]
+    got = _html.collapsed_texts([Raw(text) for text in texts])
+    expected = [" ".join(text.split()) for text in texts]
+    assert got == expected  # str equality compares the storage kinds first: a non-canonical result fails
+
+
+@compiled_only
+def test_html_features_kernel_equals_the_reference_on_random_signals():
+    """``_html.html_matrix`` (+ numpy's log1p) against ``html_features_reference`` on made-up signals: unmatched
+    lines, no best container, ties in the median, far and missing levels, counts up to millions."""
+    import random
+
+    from heuristics.html import features
+
+    rng = random.Random(14)
+    tags = ["p", "li", "h2", "td", "div", "nav", "span", ""]
+    token_sets = [frozenset(), frozenset({"nav", "menu"}), frozenset({"footer", "share", "li"}), frozenset({"entry"})]
+    for _ in range(300):
+        n = rng.randint(1, 40)
+        signals = [Signals() if rng.random() < 0.1 else Signals(
+            tokens=rng.choice(token_sets), tag=rng.choice(tags), depth=rng.randint(0, 30), heading=rng.randint(0, 6),
+            link_density=rng.random(), in_main=rng.random() < 0.3, in_table=rng.random() < 0.2,
+            in_list=rng.random() < 0.3, in_best=rng.random() < 0.4, best_distance=rng.randint(-1, 20),
+            region_chars=rng.choice([0, 1, 17, 4_000, 3_000_000]), region_link_density=rng.random(),
+            region_lines=rng.randint(0, 500), region=rng.randint(-1, 4), outer=rng.randint(-1, 4),
+            region_prose=rng.random(), region_purity=rng.random(), outer_prose=rng.random(),
+            outer_purity=rng.random(), majority_levels=rng.randint(-1, 20), position=rng.random(),
+            matched=rng.random() < 0.9) for _ in range(n)]
+        sizes = [rng.randint(1, 3_000) for _ in range(n)]
+        compiled = _html_kernel().html_matrix(signals, sizes, len(features.HTML_FEATURE_NAMES))
+        compiled[:, features._LOG_COLUMNS] = np.log1p(compiled[:, features._LOG_COLUMNS])
+        assert compiled.tobytes() == features.html_features_reference(signals, sizes).tobytes()
+
+
+@compiled_only
+def test_score_context_kernel_equals_the_reference():
+    """``html_score_context`` and ``page_structure`` by the compiled core or by numpy: the same arrays, bit for
+    bit, on random pages (shared and unique regions, no best line, all best lines, a NaN score) and bench pages."""
+    from heuristics.html import features
+    from heuristics.html.lines import lines_from_html
+
+    rng = np.random.default_rng(14)
+    for _ in range(300):
+        n = int(rng.integers(1, 60))
+        structure = np.column_stack([rng.integers(0, 40, n), rng.integers(-1, 6, n), rng.integers(-1, 4, n),
+                                     rng.random(n) < rng.choice([0.0, 0.5, 1.0])]).astype(np.float64)
+        scores = rng.random(n)
+        if rng.random() < 0.1:
+            scores[rng.integers(0, n)] = np.nan
+        with np.errstate(invalid="ignore"):  # np.maximum.at meeting the NaN
+            assert features.html_score_context(scores, structure).tobytes() == \
+                features.html_score_context_reference(scores, structure).tobytes()
+    for html in PAGES + _bench_pages(10):
+        try:
+            lines = lines_from_html(html)[0]
+        except CleanError:
+            continue
+        compiled = features.page_structure(lines)
+        kernel, features._html = features._html, None
+        try:
+            reference = features.page_structure(lines)
+        finally:
+            features._html = kernel
+        assert compiled.tobytes() == reference.tobytes()
+        scores = rng.random(len(compiled))
+        assert features.html_score_context(scores, compiled).tobytes() == \
+            features.html_score_context_reference(scores, compiled).tobytes()
+
+
+def _html_kernel():
+    from heuristics import _html
+
+    return _html
