@@ -163,3 +163,214 @@ def _trie(list keys, dict class_of):
             state = child
         word[state] = index
     return children, word
+
+
+def entries_by_line(list found, list lengths) -> dict:
+    """Per line, the bits of every ``(end, bits)`` occurrence (``PhraseScanner.scan`` of the lines
+    joined by newlines, ``lengths`` theirs) that ends in it: {position: bits}, only lines with one."""
+    cdef dict out = {}
+    cdef Py_ssize_t position = 0, line_end = lengths[0] if lengths else 0, end
+    for end, bits in found:
+        while end > line_end:  # ends come in order: walk the lines forward
+            position += 1
+            line_end += 1 + <Py_ssize_t> lengths[position]
+        out[position] = out.get(position, 0) | bits
+    return out
+
+
+cdef enum:
+    START_DEPTH = 4  # compiler._START_DEPTH: the line start that keys a detector's plans
+
+
+cdef class LineMatcher:
+    """The rules stage's per-line regex loop (``matcher.match_lines``), for one compiled ``_RegexSet``.
+
+    It does what ``matcher._match_lines_python`` (its reference: tests compare the two) does, line by
+    line, in C: the word-count and short-line checks of every detector, a start-anchored detector's
+    plan for the line's start (``_Detector.plan``, a dict read), and ``re`` only for the entries left.
+    Two cuts on top, both exact: an entry that needs one of some characters (``needs``: a tag list
+    needs a separator) is not tried on a line that holds none of them (one pass over the line's
+    characters, done only when an entry asks); a searched detector's gate names the entries whose
+    literal occurs in the line, and when that is one entry it is searched alone, since the combined
+    pattern could find nothing else (its leftmost match is that entry's, which the singles then find).
+    """
+    cdef list detectors
+    cdef list guarded
+    cdef object hit_type
+    cdef Py_ssize_t n, short_line_words
+    cdef Py_ssize_t *max_words
+    cdef int *kind           # 0: start-anchored, 1: searched
+    cdef int *short_lines    # -1: any line, 1: short lines only, 0: longer lines only
+    cdef Py_ssize_t *tail    # searched over the last ``tail`` characters; -1: the whole line
+    cdef list plans          # start-anchored: the detector's plan dict (per line start)
+    cdef list singles        # searched: (rule, pattern) per entry
+    cdef unsigned char *char_bit  # per BMP code point: 1 + its bit in ``needs``, 0 when no entry needs it
+
+    def __cinit__(self):
+        self.max_words = NULL
+        self.kind = NULL
+        self.short_lines = NULL
+        self.tail = NULL
+        self.char_bit = NULL
+
+    def __dealloc__(self):
+        PyMem_Free(self.max_words)
+        PyMem_Free(self.kind)
+        PyMem_Free(self.short_lines)
+        PyMem_Free(self.tail)
+        PyMem_Free(self.char_bit)
+
+    def __init__(self, list detectors, list guarded, Py_ssize_t short_line_words, dict char_bits, hit_type):
+        cdef Py_ssize_t i, n = len(detectors)
+        self.detectors = detectors
+        self.guarded = guarded
+        self.hit_type = hit_type
+        self.short_line_words = short_line_words
+        self.n = n
+        self.max_words = <Py_ssize_t *> PyMem_Malloc(max(n, 1) * sizeof(Py_ssize_t))
+        self.tail = <Py_ssize_t *> PyMem_Malloc(max(n, 1) * sizeof(Py_ssize_t))
+        self.kind = <int *> PyMem_Malloc(max(n, 1) * sizeof(int))
+        self.short_lines = <int *> PyMem_Malloc(max(n, 1) * sizeof(int))
+        self.char_bit = <unsigned char *> PyMem_Malloc(BMP * sizeof(unsigned char))
+        if not (self.max_words and self.tail and self.kind and self.short_lines and self.char_bit):
+            raise MemoryError()
+        for i in range(BMP):
+            self.char_bit[i] = 0
+        for char, bit in char_bits.items():
+            if not 0 <= bit < 64 or ord(char) >= BMP:
+                raise ValueError("a needed character outside the table")
+            self.char_bit[ord(char)] = bit + 1
+        self.plans = []
+        self.singles = []
+        for i, detector in enumerate(detectors):
+            self.max_words[i] = detector.max_words
+            self.kind[i] = 0 if detector.anchored else 1
+            self.short_lines[i] = -1 if detector.short_lines is None else (1 if detector.short_lines else 0)
+            self.tail[i] = -1 if detector.tail is None else detector.tail
+            self.plans.append(detector._plans if detector.anchored else None)
+            self.singles.append(None if detector.anchored else detector.searched())
+
+    cdef unsigned long long _chars(self, str text):
+        """The bits of the needed characters the text holds."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void *data = PyUnicode_DATA(text)
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text), index
+        cdef unsigned long long found = 0
+        cdef Py_UCS4 ch
+        cdef unsigned char bit
+        for index in range(length):
+            ch = PyUnicode_READ(kind, data, index)
+            if ch < BMP:
+                bit = self.char_bit[ch]
+                if bit:
+                    found |= 1ULL << (bit - 1)
+        return found
+
+    def match(self, list lines, dict line_table, Py_ssize_t line_words, dict phrase_hits, dict unlocked_by,
+              dict gated, dict containers) -> list:
+        """Every line's hits, as ``matcher._match_lines_python`` builds them from the same parts."""
+        cdef list out = []
+        cdef list hits
+        cdef dict memo = {}
+        cdef Py_ssize_t position, words
+        cdef str text
+        for position in range(len(lines)):
+            line = lines[position]
+            text = line.text
+            if not text:
+                out.append([])
+                continue
+            words = line.words
+            hits = []
+            if words <= line_words:
+                rules = line_table.get(line.key)
+                if rules:
+                    for rule in rules:
+                        hits.append(self.hit_type(rule))
+            found = phrase_hits.get(position)
+            if found is not None:
+                hits.extend(found)
+            self._regex_hits(hits, text, words, position, unlocked_by.get(position), gated)
+            if containers and line.html:
+                self._container_hits(hits, line.html.tokens, containers, words, memo)
+            out.append(_dedupe(hits) if len(hits) > 1 else hits)
+        return out
+
+    cdef _regex_hits(self, list hits, str text, Py_ssize_t words, Py_ssize_t position, unlocked, dict gated):
+        cdef Py_ssize_t i
+        cdef int is_short = words <= self.short_line_words
+        cdef unsigned long long chars = 0
+        cdef bint counted = False
+        for i in range(self.n):
+            if words > self.max_words[i] or (self.short_lines[i] >= 0 and self.short_lines[i] != is_short):
+                continue
+            if self.kind[i] == 0:
+                plan = self.plans[i].get(text[:START_DEPTH])
+                if plan is None:
+                    plan = self.detectors[i].plan(text)
+                for max_words, need, rule, single in plan:
+                    if words > max_words:
+                        continue
+                    if need:
+                        if not counted:
+                            chars = self._chars(text)
+                            counted = True
+                        if not (chars & <unsigned long long> need):
+                            continue
+                    match = single.match(text)
+                    if match is not None:
+                        hits.append(self._hit(rule, match))
+                continue
+            self._searched_hits(hits, i, text, words, position, gated)
+        if unlocked:
+            for rule, single, width in self.guarded:
+                if rule.id in unlocked and words <= rule.max_words:
+                    match = single.search(text, 0 if width is None else max(0, len(text) - width))
+                    if match is not None:
+                        hits.append(self._hit(rule, match))
+
+    cdef _searched_hits(self, list hits, Py_ssize_t i, str text, Py_ssize_t words, Py_ssize_t position,
+                        dict gated):
+        cdef Py_ssize_t start = 0 if self.tail[i] < 0 else max(0, len(text) - self.tail[i])
+        lines = gated.get(i)
+        if lines is not None:
+            bits = lines.get(position)
+            if bits is None:
+                return
+            if bits and bits & (bits - 1) == 0:  # one entry can match here: search it alone
+                rule, single = self.singles[i][bits.bit_length() - 1]
+                if words <= rule.max_words:
+                    match = single.search(text, start)
+                    if match is not None:
+                        hits.append(self._hit(rule, match))
+                return
+        found, singles = self.detectors[i].find(text)
+        if found is None:
+            return
+        for rule, single in singles[found.lastindex - 1:]:
+            if words <= rule.max_words:
+                match = single.search(text, found.start())
+                if match is not None:
+                    hits.append(self._hit(rule, match))
+
+    cdef _hit(self, rule, match):
+        groups = {k: v for k, v in match.groupdict().items() if v} or None
+        return self.hit_type(rule, groups, match.end() if rule.kind == "prefix" else 0)
+
+    cdef _container_hits(self, list hits, tokens, dict containers, Py_ssize_t words, dict memo):
+        rules = memo.get(tokens)
+        if rules is None:
+            rules = memo[tokens] = [rule for token in sorted(tokens) for rule in containers.get(token, ())]
+        for rule in rules:
+            if words <= rule.max_words:
+                hits.append(self.hit_type(rule))
+
+
+cdef list _dedupe(list hits):
+    cdef set seen = set()
+    cdef list unique = []
+    for hit in hits:
+        if hit.rule.id not in seen:
+            seen.add(hit.rule.id)
+            unique.append(hit)
+    return unique

@@ -10,11 +10,11 @@ from typing import Callable, Iterable, Sequence
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import LineMatcher, PhraseScanner
 from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
-from .prefilter import LiteralGate, StartGate
-from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Rule
+from .prefilter import LiteralGate, StartGate, required_chars
+from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Hit, Rule
 
 @dataclass(slots=True)
 class _Detector:
@@ -38,9 +38,12 @@ class _Detector:
     _named: frozenset[str] = frozenset()
     gate: LiteralGate | None = None  # searched detectors: the lines worth searching (``prefilter``)
     start_gate: StartGate | None = None  # start-anchored detectors: the entries a line's start allows
+    needs: list[int] = field(default_factory=list)  # start-anchored: per entry, bits of the characters it needs
     _singles: list[tuple[Rule, re.Pattern[str]]] = field(default_factory=list)
+    _planned: list[Planned] = field(default_factory=list)
     _by_start: dict[str, tuple[tuple[Rule, re.Pattern[str]], ...]] = field(default_factory=dict)
-    _by_mask: dict[tuple[int, str], tuple[tuple[Rule, re.Pattern[str]], ...]] = field(default_factory=dict)
+    _plans: dict[str, tuple[Planned, ...]] = field(default_factory=dict)  # read by _rules.LineMatcher
+    _by_mask: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._named = frozenset({""}).union(*(first for first in self.firsts if first is not None))
@@ -55,22 +58,42 @@ class _Detector:
         start = text[:_START_DEPTH]
         found = self._by_start.get(start)
         if found is None:
-            found = self._allowed(text)
+            found = tuple(self._singles[entry] for entry in self._allowed(text))
             if len(self._by_start) < _MAX_STARTS:  # bounded: a hostile page brings many distinct starts
                 self._by_start[start] = found
         return found
 
-    def _allowed(self, text: str) -> tuple[tuple[Rule, re.Pattern[str]], ...]:
+    def plan(self, text: str) -> tuple[Planned, ...]:
+        """``candidates`` as the compiled matcher reads them: (max_words, bits of the characters the entry
+        needs, rule, pattern matched at 0) per entry, kept per line start like ``candidates``."""
+        start = text[:_START_DEPTH]
+        found = self._plans.get(start)
+        if found is None:
+            found = tuple(self._planned[entry] for entry in self._allowed(text))
+            if len(self._plans) < _MAX_STARTS:
+                self._plans[start] = found
+        return found
+
+    def searched(self) -> list[tuple[Rule, re.Pattern[str]]]:
+        """Searched detectors: each entry's (rule, pattern searched singly), in order: ``find``'s singles."""
+        compiled = self._by_char.get("", _UNBUILT)
+        if compiled is _UNBUILT:
+            compiled = self._by_char[""] = self._build("")
+        return compiled[1] if compiled is not None else []  # type: ignore[index]
+
+    def _allowed(self, text: str) -> tuple[int, ...]:
         if self.start_gate is None:
             self.start_gate = StartGate([_flagged(rule, p) for rule, p in self.entries], _START_DEPTH)
             self._singles = [(rule, re.compile("^" + _flagged(rule, p))) for rule, p in self.entries]
+            needs = self.needs or [0] * len(self.entries)
+            self._planned = [(rule.max_words, need, rule, single) for (rule, single), need in zip(self._singles, needs)]
         char = _dispatch_key(text[:1])
         if char not in self._named:  # as in ``find``: first characters no pattern names share one key
             char = _OTHER
         key = (self.start_gate.mask(text), char)
         found = self._by_mask.get(key)
         if found is None:
-            found = tuple(self._singles[entry] for entry in self.start_gate.entries(key[0])
+            found = tuple(entry for entry in self.start_gate.entries(key[0])
                           if self.firsts[entry] is None or char in self.firsts[entry])  # type: ignore[operator]
             if len(self._by_mask) < _MAX_STARTS:
                 self._by_mask[key] = found
@@ -104,6 +127,7 @@ class _Detector:
         return re.compile(f"(?:{alternatives})"), singles
 
 
+Planned = tuple[int, int, Rule, re.Pattern[str]]  # max_words, needed characters (bits), rule, pattern
 _UNBUILT = object()
 _START_DEPTH = 4  # characters the start gate reads (3 and 6 closed about as many lines: measured)
 _MAX_STARTS = 16384
@@ -187,6 +211,14 @@ class _RegexSet:
     guarded: list[tuple[Rule, re.Pattern[str], int | None]]
     max_words: int
     short_line_words: int  # the short-line detector's lines (``Settings.rule_short_line_words``)
+    char_bits: dict[str, int] = field(default_factory=dict)  # characters entries need -> their bit
+    _matcher: LineMatcher | None = None
+
+    def line_matcher(self) -> LineMatcher:
+        """The compiled per-line loop for this set (``_rules.LineMatcher``), built on first use."""
+        if self._matcher is None:
+            self._matcher = LineMatcher(self.detectors, self.guarded, self.short_line_words, self.char_bits, Hit)
+        return self._matcher
 
 
 @dataclass(slots=True)
@@ -374,4 +406,24 @@ def _build_regex_set(entries: list[tuple[Rule, str]], short_line_words: int) -> 
         detectors.append(_detector(free, anchored=False))
     return _RegexSet(detectors=detectors, guarded=guarded,
                      max_words=max((rule.max_words for rule, _ in entries), default=-1),
-                     short_line_words=short_line_words)
+                     short_line_words=short_line_words, char_bits=_assign_needs(detectors))
+
+
+_MAX_CHAR_BITS = 64
+
+
+def _assign_needs(detectors: list[_Detector]) -> dict[str, int]:
+    """Give the characters start-anchored entries need (``required_chars``) a bit each, the most needed
+    first, and each entry the bits of its characters (0, needing nothing, when one has no bit)."""
+    wanted = [[required_chars(_flagged(rule, p)) for rule, p in detector.entries] if detector.anchored else []
+              for detector in detectors]
+    counts: dict[str, int] = {}
+    for chars in (chars for per_detector in wanted for chars in per_detector if chars):
+        for char in chars:
+            counts[char] = counts.get(char, 0) + 1
+    ranked = sorted(counts, key=lambda char: (-counts[char], char))[:_MAX_CHAR_BITS]
+    bits = {char: bit for bit, char in enumerate(ranked)}
+    for detector, per_detector in zip(detectors, wanted):
+        detector.needs = [sum(1 << bits[char] for char in chars) if chars and chars <= bits.keys() else 0
+                          for chars in per_detector]
+    return bits

@@ -15,7 +15,18 @@ from .compiler import RuleSet, _RegexSet
 from .types import Hit, Rule
 
 def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
-    """Every rule hit of every line (context-free: each line judged on its own text)."""
+    """Every rule hit of every line (context-free: each line judged on its own text). The per-line loop
+    runs compiled (``_rules.LineMatcher``); ``_match_lines_python`` is its reference."""
+    langs = ruleset.languages_for(language)
+    regex_set = ruleset.regex_set(langs)
+    phrase_hits, unlocked_by = _document_phrase_hits(ruleset.phrase_scanner(langs), lines, ruleset.phrase_words(langs))
+    return regex_set.line_matcher().match(lines if isinstance(lines, list) else list(lines), ruleset.line_table,
+                                          ruleset.line_words, phrase_hits, unlocked_by,
+                                          _gated_lines(regex_set, lines), ruleset.containers)
+
+
+def _match_lines_python(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
+    """``match_lines`` with the per-line loop in Python: the reference the compiled loop is tested against."""
     langs = ruleset.languages_for(language)
     scanner = ruleset.phrase_scanner(langs)
     regex_set = ruleset.regex_set(langs)
@@ -46,18 +57,19 @@ _NOTHING: frozenset[str] = frozenset()
 _ALL = None  # an ungated detector, or a gate that could not judge the document: every line is tried
 
 
-def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, set[int] | None]:
-    """Per gated detector (by its index), the positions of the lines it may match (None: all)."""
-    open_lines: dict[int, set[int] | None] = {}
+def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, dict[int, int] | None]:
+    """Per gated detector (by its index), the positions of the lines it may match, each with the
+    entries (bits) whose literal occurs there (``LiteralGate.open_entries``; None: every line)."""
+    open_lines: dict[int, dict[int, int] | None] = {}
     for index, detector in enumerate(regex_set.detectors):
         if detector.gate is not None:
             limit = detector.max_words
-            open_lines[index] = detector.gate.open_lines(
+            open_lines[index] = detector.gate.open_entries(
                 [line.text if line.words <= limit else "" for line in lines])
     return open_lines
 
 
-def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, set[int] | None],
+def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, dict[int, int] | None],
                 position: int) -> list[Hit]:
     """The line's regex hits; a gated detector is searched only on the lines its gate left open (on
     the others it would find nothing)."""

@@ -28,11 +28,13 @@ from re import _casefix  # re's extra case-insensitive equivalences (ſ ~ s, ı 
 from re import _compiler as sre_compile
 from re import _constants as sre_constants
 from re import _parser as sre_parse
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
+
+import _sre  # re's own character predicates: whether a character has case
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import PhraseScanner, entries_by_line
 
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None))
@@ -77,6 +79,38 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return None if None in folded else frozenset(folded)  # type: ignore[arg-type]
 
 
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` contains one, each one that ``re`` matches only as
+    itself whatever the flags (``uncased``); None when there is no such set. The compiled matcher skips a
+    start-anchored entry on a line that holds none of its characters (one pass over the line in C
+    instead of a ``re`` call): a tag list needs a separator, ``[,;|·•]``."""
+    found = _sequence(sre_parse.parse(pattern).data, _char_score)
+    if not found:
+        return None
+    chars = {_uncased_char(literal) for literal in found}
+    return None if None in chars else frozenset(chars)  # type: ignore[arg-type]
+
+
+def uncased(char: str) -> bool:
+    """Whether ``re`` matches this character only as itself, case-insensitively too (re compiles an
+    uncased literal as a plain one, and no cased character lowers to it); tables keep the BMP only."""
+    return ord(char) < 0x10000 and not _sre.unicode_iscased(ord(char))
+
+
+def _uncased_char(literal: str) -> str | None:
+    """The character of the literal to look for: punctuation before digits before a space (rarer in
+    prose first); None when every character has case."""
+    chars = [char for char in literal if uncased(char)]
+    return min(chars, key=lambda char: (char.isspace(), char.isalnum()), default=None)
+
+
+def _char_score(found: frozenset[str]) -> tuple[bool, bool, int]:
+    """Prefer sets whose every literal has an uncased character, then sets without a space, then fewer."""
+    chars = [_uncased_char(literal) for literal in found]
+    usable = None not in chars
+    return usable, usable and not any(char.isspace() for char in chars), -len(set(chars))  # type: ignore[union-attr]
+
+
 def _useful(literal: str) -> bool:
     """One ASCII character ('.', ':', 'a') is in most lines and filters nothing; '…' or '©' does."""
     return len(literal) > 1 or not literal.isascii()
@@ -87,15 +121,18 @@ def _score(found: frozenset[str]) -> tuple[bool, int, int]:
     return all(map(_useful, found)), min(len(literal) for literal in found), -len(found)
 
 
-def _sequence(items: Sequence[tuple[object, object]]) -> frozenset[str] | None:
-    """The best literal set of a sequence: a run of literal characters, or one item's own set (every
-    match of a sequence contains a match of each of its items)."""
+_Score = Callable[[frozenset[str]], tuple[object, ...]]
+
+
+def _sequence(items: Sequence[tuple[object, object]], score: _Score = _score) -> frozenset[str] | None:
+    """The best literal set of a sequence (by ``score``): a run of literal characters, or one item's own
+    set (every match of a sequence contains a match of each of its items)."""
     best: frozenset[str] | None = None
     run: list[str] = []
 
     def consider(candidate: frozenset[str] | None) -> None:
         nonlocal best
-        if candidate and (best is None or _score(candidate) > _score(best)):
+        if candidate and (best is None or score(candidate) > score(best)):
             best = candidate
 
     for op, arg in items:
@@ -105,24 +142,24 @@ def _sequence(items: Sequence[tuple[object, object]]) -> frozenset[str] | None:
         if run:
             consider(frozenset({"".join(run)}))
             run = []
-        consider(_item(op, arg))
+        consider(_item(op, arg, score))
     if run:
         consider(frozenset({"".join(run)}))
     return best
 
 
-def _item(op: object, arg: object) -> frozenset[str] | None:
+def _item(op: object, arg: object, score: _Score) -> frozenset[str] | None:
     """The literal set of one parsed item; None for what can match without one (assertions too)."""
     if op == _C.SUBPATTERN:
-        return _sequence(arg[3].data)  # type: ignore[index]
+        return _sequence(arg[3].data, score)  # type: ignore[index]
     if op == getattr(_C, "ATOMIC_GROUP", None):
-        return _sequence(arg.data)  # type: ignore[attr-defined]
+        return _sequence(arg.data, score)  # type: ignore[attr-defined]
     if op in _REPEATS:
-        return _sequence(arg[2].data) if arg[0] >= 1 else None  # type: ignore[index]
+        return _sequence(arg[2].data, score) if arg[0] >= 1 else None  # type: ignore[index]
     if op == _C.BRANCH:
         union: set[str] = set()
         for branch in arg[1]:  # type: ignore[index]
-            found = _sequence(branch.data)
+            found = _sequence(branch.data, score)
             if not found:
                 return None
             union |= found
@@ -145,27 +182,31 @@ class LiteralGate:
     """The lines where one of a detector's literals occurs (within the last ``tail`` characters of
     the line when the detector searches only there)."""
 
-    def __init__(self, literals: frozenset[str], tail: int | None) -> None:
+    def __init__(self, literals: frozenset[str] | Mapping[str, int], tail: int | None) -> None:
+        """``literals``: the strings, or each string with the patterns that need it (bits, ``open_entries``)."""
         self.tail = tail
+        owners = literals if isinstance(literals, Mapping) else dict.fromkeys(literals, 0)
         self._automaton = ahocorasick.Automaton()  # the reference of the compiled scanner (tests compare them)
-        for literal in literals:
-            self._automaton.add_word(literal, None)
+        for literal, bits in owners.items():
+            self._automaton.add_word(literal, bits)
         self._automaton.make_automaton()
+        keys = sorted(owners)
         try:
-            self._scanner: PhraseScanner | None = PhraseScanner(sorted(literals), [None] * len(literals))
+            self._scanner: PhraseScanner | None = PhraseScanner(keys, [owners[key] for key in keys])
         except ValueError:  # more states or characters than the compiled table holds
             self._scanner = None
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[str], tail: int | None) -> LiteralGate | None:
         """A gate for these patterns, or None when one of them has no literal set."""
-        union: set[str] = set()
-        for pattern in patterns:
+        owners: dict[str, int] = {}
+        for entry, pattern in enumerate(patterns):
             literals = required_literals(pattern)
             if literals is None:
                 return None
-            union |= literals
-        return cls(frozenset(union), tail)
+            for literal in literals:
+                owners[literal] = owners.get(literal, 0) | 1 << entry
+        return cls(owners, tail)
 
     def open_lines(self, texts: Sequence[str]) -> set[int] | None:
         """Positions of the texts the detector may match; None when the searched text holds a
@@ -179,6 +220,18 @@ class LiteralGate:
         lowered = document.lower()
         found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
         return {bisect_right(starts, end) - 1 for end, _ in found}
+
+    def open_entries(self, texts: Sequence[str]) -> dict[int, int] | None:
+        """Per position of a text the detector may match (``open_lines``), its patterns (bits, by their
+        index in ``for_patterns``) whose literal occurs there: only those can match that line."""
+        if self.tail is not None:
+            texts = [text[-self.tail:] for text in texts]
+        document = "\n".join(texts)
+        if unsafe_text().search(document):
+            return None
+        lowered = document.lower()
+        found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
+        return entries_by_line(found, [len(text) for text in texts])
 
 
 _ONE_CHARACTER = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
