@@ -21,6 +21,10 @@ cdef extern from "Python.h":
     void *PyUnicode_DATA(object text)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     Py_UCS4 PyUnicode_READ(int kind, void *data, Py_ssize_t index)
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+    int PyUnicode_4BYTE_KIND
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
 
 
 cdef enum:
@@ -374,3 +378,131 @@ cdef list _dedupe(list hits):
             seen.add(hit.rule.id)
             unique.append(hit)
     return unique
+
+
+def fold_lines(list lines, Py_ssize_t max_words) -> list:
+    """``segment.phrase_form`` of each line's text with 0 < words <= ``max_words``, "" for the others
+    (the phrase pass's lines; the same calls as ``phrase_form``, without a Python frame per line)."""
+    cdef list out = []
+    cdef Py_ssize_t words
+    cdef str folded
+    for line in lines:
+        words = line.words
+        if not 0 < words <= max_words:
+            out.append("")
+            continue
+        folded = line.text.casefold()
+        if "\u2019" in folded:
+            folded = folded.replace("\u2019", "'")
+        if "-" in folded:
+            folded = _hyphens_as_spaces(folded)
+        out.append(folded)
+    return out
+
+
+cdef str _hyphens_as_spaces(str text):
+    """``" ".join(text.replace("-", " ").split())`` in one pass: hyphens and whitespace runs become one
+    space, none at the ends (``split`` breaks on the characters ``Py_UNICODE_ISSPACE`` names, as here)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text), index, size = 0
+    cdef Py_UCS4 ch
+    cdef bint gap = False
+    cdef Py_UCS4 *out = <Py_UCS4 *> PyMem_Malloc(max(length, 1) * sizeof(Py_UCS4))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for index in range(length):
+            ch = PyUnicode_READ(kind, data, index)
+            if ch == 45 or Py_UNICODE_ISSPACE(ch):  # 45: "-"
+                gap = size > 0
+                continue
+            if gap:
+                out[size] = 32
+                size += 1
+                gap = False
+            out[size] = ch
+            size += 1
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, size)
+    finally:
+        PyMem_Free(out)
+
+
+cdef class CharSet:
+    """Whether a text holds one of some characters: a table read per character (``prefilter.unsafe_chars``
+    asks it of every gated document, in place of a regex character-class search)."""
+    cdef unsigned char *bmp
+    cdef frozenset astral
+    cdef bint latin1  # whether one of the characters is below 256 (else a one-byte text holds none)
+
+    def __cinit__(self):
+        self.bmp = NULL
+
+    def __dealloc__(self):
+        PyMem_Free(self.bmp)
+
+    def __init__(self, str chars):
+        cdef Py_ssize_t i
+        self.bmp = <unsigned char *> PyMem_Malloc(BMP * sizeof(unsigned char))
+        if self.bmp == NULL:
+            raise MemoryError()
+        for i in range(BMP):
+            self.bmp[i] = 0
+        for ch in chars:
+            if ord(ch) < BMP:
+                self.bmp[ord(ch)] = 1
+        self.astral = frozenset(ord(ch) for ch in chars if ord(ch) >= BMP)
+        self.latin1 = any(ord(ch) < 256 for ch in chars)
+
+    def found_in(self, str text) -> bool:
+        """Whether ``text`` holds one of the characters."""
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void *data = PyUnicode_DATA(text)
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text), index
+        cdef Py_UCS4 ch
+        if kind == 1 and not self.latin1:
+            return False
+        for index in range(length):
+            ch = PyUnicode_READ(kind, data, index)
+            if ch < BMP:
+                if self.bmp[ch]:
+                    return True
+            elif self.astral and <long> ch in self.astral:
+                return True
+        return False
+
+
+def phrase_hits(found, str document, list lengths, list lines, hit_type) -> tuple:
+    """The phrase pass's hits per line position (on word boundaries, within the rules' ``max_words``)
+    and the guarded regexes each line unlocked, from the scan of the folded lines joined by newlines
+    (``lengths``: the folded lines'), as ``matcher._document_phrase_hits_python`` reads them."""
+    cdef dict hits = {}, unlocked = {}
+    cdef Py_ssize_t position = 0, line_end = lengths[0] if lengths else 0, end, start, size = len(document)
+    cdef Py_ssize_t words
+    cdef int kind = PyUnicode_KIND(document)
+    cdef void *data = PyUnicode_DATA(document)
+    cdef list own
+    for end, value in found:
+        while end > line_end:  # ends come in order: walk the lines forward
+            position += 1
+            line_end += 1 + <Py_ssize_t> lengths[position]
+        length, rules, guard_ids = value
+        if guard_ids:
+            if position in unlocked:
+                unlocked[position].update(guard_ids)
+            else:
+                unlocked[position] = set(guard_ids)
+        if not rules:
+            continue
+        start = end - <Py_ssize_t> length + 1
+        if (start > 0 and Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, start - 1))) or \
+                (end + 1 < size and Py_UNICODE_ISALNUM(PyUnicode_READ(kind, data, end + 1))):
+            continue
+        words = lines[position].words
+        own = hits.get(position)
+        if own is None:
+            own = hits[position] = []
+        for rule in rules:
+            if words <= rule.max_words:
+                own.append(hit_type(rule))
+    return hits, unlocked

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import PhraseScanner, fold_lines, phrase_hits
 from ..segment import Line, phrase_form
 from .compiler import RuleSet, _RegexSet
 from .types import Hit, Rule
@@ -19,9 +19,9 @@ def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -
     runs compiled (``_rules.LineMatcher``); ``_match_lines_python`` is its reference."""
     langs = ruleset.languages_for(language)
     regex_set = ruleset.regex_set(langs)
-    phrase_hits, unlocked_by = _document_phrase_hits(ruleset.phrase_scanner(langs), lines, ruleset.phrase_words(langs))
-    return regex_set.line_matcher().match(lines if isinstance(lines, list) else list(lines), ruleset.line_table,
-                                          ruleset.line_words, phrase_hits, unlocked_by,
+    lines = lines if isinstance(lines, list) else list(lines)
+    found, unlocked_by = _document_phrase_hits(ruleset.phrase_scanner(langs), lines, ruleset.phrase_words(langs))
+    return regex_set.line_matcher().match(lines, ruleset.line_table, ruleset.line_words, found, unlocked_by,
                                           _gated_lines(regex_set, lines), ruleset.containers)
 
 
@@ -32,7 +32,7 @@ def _match_lines_python(lines: Sequence[Line], ruleset: RuleSet, language: str |
     regex_set = ruleset.regex_set(langs)
     line_table = ruleset.line_table
     line_words = ruleset.line_words
-    phrase_hits, unlocked_by = _document_phrase_hits(scanner, lines, ruleset.phrase_words(langs))
+    phrase_hits, unlocked_by = _document_phrase_hits_python(scanner, lines, ruleset.phrase_words(langs))
     open_lines = _gated_lines(regex_set, lines)
     out: list[list[Hit]] = []
     by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
@@ -142,8 +142,22 @@ def _document_phrase_hits(automaton: PhraseScanner | ahocorasick.Automaton | Non
     One automaton pass over the whole document: the lines are folded together and joined by
     newlines (which count as word boundaries), so no line pays for a call of its own. ``automaton``:
     the ruleset's compiled ``phrase_scanner``, or the pyahocorasick automaton it was built from
-    (the reference: both yield the same matches in the same order).
+    (the reference: both yield the same matches in the same order). Folding and reading the matches
+    are compiled (``_rules.fold_lines``, ``_rules.phrase_hits``); ``_document_phrase_hits_python``
+    is their reference.
     """
+    if automaton is None:
+        return {}, {}
+    lines = lines if isinstance(lines, list) else list(lines)
+    folded_lines = fold_lines(lines, max_words)
+    document = "\n".join(folded_lines)
+    found = automaton.scan(document) if isinstance(automaton, PhraseScanner) else list(automaton.iter(document))
+    return phrase_hits(found, document, [len(folded) for folded in folded_lines], lines, Hit)
+
+
+def _document_phrase_hits_python(automaton: PhraseScanner | ahocorasick.Automaton | None, lines: Sequence[Line],
+                          max_words: int) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
+    """``_document_phrase_hits`` with the folding and the reading of the matches in Python (its reference)."""
     hits: dict[int, list[Hit]] = {}
     unlocked: dict[int, set[str]] = {}
     if automaton is None:

@@ -34,7 +34,7 @@ import _sre  # re's own character predicates: whether a character has case
 
 import ahocorasick
 
-from .._rules import PhraseScanner, entries_by_line
+from .._rules import CharSet, PhraseScanner, entries_by_line
 
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None))
@@ -49,6 +49,17 @@ def _representative(lower: int) -> int:
 @lru_cache(maxsize=1)
 def unsafe_text() -> re.Pattern[str]:
     """Characters whose ``str.lower`` differs from how ``re`` folds them (see the module docstring)."""
+    return re.compile("[" + "".join(re.escape(c) for c in _odd_chars()) + "]")
+
+
+@lru_cache(maxsize=1)
+def unsafe_chars() -> CharSet:
+    """``unsafe_text``'s characters as a compiled set (``CharSet.found_in``: a table read per character)."""
+    return CharSet(_odd_chars())
+
+
+@lru_cache(maxsize=1)
+def _odd_chars() -> str:
     odd = {"\u0130", "\u03a3"}  # İ lowers to two characters; Σ to σ or ς by context
     for lower, others in _casefix._EXTRA_CASES.items():
         for member in (lower, *others):
@@ -56,7 +67,7 @@ def unsafe_text() -> re.Pattern[str]:
                 char = chr(member)
                 odd.update(c for c in (char, char.upper(), char.title())
                            if len(c) == 1 and ord(c.lower()) == member)
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]")
+    return "".join(sorted(odd))
 
 
 def _fold(literal: str) -> str | None:
@@ -227,7 +238,7 @@ class LiteralGate:
         if self.tail is not None:
             texts = [text[-self.tail:] for text in texts]
         document = "\n".join(texts)
-        if unsafe_text().search(document):
+        if unsafe_chars().found_in(document):
             return None
         lowered = document.lower()
         found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
@@ -256,7 +267,7 @@ class StartGate:
     kept per position and character (at most ``_MAX_CACHED`` each, then computed anew).
     """
 
-    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 64) -> None:
+    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 256) -> None:
         self.depth = depth
         paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in start_paths(pattern, depth, cap)]
         self._entry_of = [entry for entry, _ in paths]
