@@ -171,14 +171,15 @@ def _trie(list keys, dict class_of):
 
 def entries_by_line(list found, list lengths) -> dict:
     """Per line, the bits of every ``(end, bits)`` occurrence (``PhraseScanner.scan`` of the lines
-    joined by newlines, ``lengths`` theirs) that ends in it: {position: bits}, only lines with one."""
+    joined by newlines, ``lengths`` theirs) that ends in it: {position: bits}, only lines with one
+    (bits 0 when the values are None)."""
     cdef dict out = {}
     cdef Py_ssize_t position = 0, line_end = lengths[0] if lengths else 0, end
     for end, bits in found:
         while end > line_end:  # ends come in order: walk the lines forward
             position += 1
             line_end += 1 + <Py_ssize_t> lengths[position]
-        out[position] = out.get(position, 0) | bits
+        out[position] = out.get(position, 0) | (bits or 0)  # None: a gate that names no patterns
     return out
 
 
@@ -208,6 +209,10 @@ cdef class LineMatcher:
     cdef Py_ssize_t *tail    # searched over the last ``tail`` characters; -1: the whole line
     cdef list plans          # start-anchored: the detector's plan dict (per line start)
     cdef list singles        # searched: (rule, pattern) per entry
+    cdef list end_bits       # searched: each entry's bit in the end gate
+    cdef list guarded_end_bits
+    cdef object regex_set
+    cdef dict ends           # the set's end gate answers per line end (``_RegexSet.allowed_at_end``)
     cdef unsigned char *char_bit  # per BMP code point: 1 + its bit in ``needs``, 0 when no entry needs it
 
     def __cinit__(self):
@@ -224,12 +229,17 @@ cdef class LineMatcher:
         PyMem_Free(self.tail)
         PyMem_Free(self.char_bit)
 
-    def __init__(self, list detectors, list guarded, Py_ssize_t short_line_words, dict char_bits, hit_type):
+    def __init__(self, regex_set, hit_type):
+        cdef list detectors = regex_set.detectors
         cdef Py_ssize_t i, n = len(detectors)
+        cdef dict char_bits = regex_set.char_bits
+        self.regex_set = regex_set
+        self.ends = regex_set._ends
         self.detectors = detectors
-        self.guarded = guarded
+        self.guarded = regex_set.guarded
+        self.guarded_end_bits = regex_set.guarded_end_bits
         self.hit_type = hit_type
-        self.short_line_words = short_line_words
+        self.short_line_words = regex_set.short_line_words
         self.n = n
         self.max_words = <Py_ssize_t *> PyMem_Malloc(max(n, 1) * sizeof(Py_ssize_t))
         self.tail = <Py_ssize_t *> PyMem_Malloc(max(n, 1) * sizeof(Py_ssize_t))
@@ -246,6 +256,7 @@ cdef class LineMatcher:
             self.char_bit[ord(char)] = bit + 1
         self.plans = []
         self.singles = []
+        self.end_bits = []
         for i, detector in enumerate(detectors):
             self.max_words[i] = detector.max_words
             self.kind[i] = 0 if detector.anchored else 1
@@ -253,6 +264,7 @@ cdef class LineMatcher:
             self.tail[i] = -1 if detector.tail is None else detector.tail
             self.plans.append(detector._plans if detector.anchored else None)
             self.singles.append(None if detector.anchored else detector.searched())
+            self.end_bits.append(detector.end_bits)
 
     cdef unsigned long long _chars(self, str text):
         """The bits of the needed characters the text holds."""
@@ -300,11 +312,17 @@ cdef class LineMatcher:
             out.append(_dedupe(hits) if len(hits) > 1 else hits)
         return out
 
+    cdef object _ends(self, str text):
+        """The end gate's answer for the line (bits of the entries its last characters allow)."""
+        found = self.ends.get(text[-1:-START_DEPTH - 1:-1])
+        return found if found is not None else self.regex_set.allowed_at_end(text)
+
     cdef _regex_hits(self, list hits, str text, Py_ssize_t words, Py_ssize_t position, unlocked, dict gated):
         cdef Py_ssize_t i
         cdef int is_short = words <= self.short_line_words
         cdef unsigned long long chars = 0
         cdef bint counted = False
+        ends = None
         for i in range(self.n):
             if words > self.max_words[i] or (self.short_lines[i] >= 0 and self.short_lines[i] != is_short):
                 continue
@@ -312,7 +330,7 @@ cdef class LineMatcher:
                 plan = self.plans[i].get(text[:START_DEPTH])
                 if plan is None:
                     plan = self.detectors[i].plan(text)
-                for max_words, need, rule, single in plan:
+                for max_words, need, rule, single, end in plan:
                     if words > max_words:
                         continue
                     if need:
@@ -321,41 +339,61 @@ cdef class LineMatcher:
                             counted = True
                         if not (chars & <unsigned long long> need):
                             continue
+                    if end:
+                        if ends is None:
+                            ends = self._ends(text)
+                        if not (ends & end):
+                            continue
                     match = single.match(text)
                     if match is not None:
                         hits.append(self._hit(rule, match))
                 continue
-            self._searched_hits(hits, i, text, words, position, gated)
+            ends = self._searched_hits(hits, i, text, words, position, gated, ends)
         if unlocked:
-            for rule, single, width in self.guarded:
+            for index, (rule, single, width) in enumerate(self.guarded):
                 if rule.id in unlocked and words <= rule.max_words:
+                    end = self.guarded_end_bits[index]
+                    if end:
+                        if ends is None:
+                            ends = self._ends(text)
+                        if not (ends & end):
+                            continue
                     match = single.search(text, 0 if width is None else max(0, len(text) - width))
                     if match is not None:
                         hits.append(self._hit(rule, match))
 
     cdef _searched_hits(self, list hits, Py_ssize_t i, str text, Py_ssize_t words, Py_ssize_t position,
-                        dict gated):
+                        dict gated, ends):
+        """A searched detector's hits on the line; returns the end gate's answer (asked here or before)."""
         cdef Py_ssize_t start = 0 if self.tail[i] < 0 else max(0, len(text) - self.tail[i])
         lines = gated.get(i)
         if lines is not None:
             bits = lines.get(position)
             if bits is None:
-                return
+                return ends
             if bits and bits & (bits - 1) == 0:  # one entry can match here: search it alone
-                rule, single = self.singles[i][bits.bit_length() - 1]
+                entry = bits.bit_length() - 1
+                rule, single = self.singles[i][entry]
+                end = self.end_bits[i][entry]
+                if end:
+                    if ends is None:
+                        ends = self._ends(text)
+                    if not (ends & end):
+                        return ends
                 if words <= rule.max_words:
                     match = single.search(text, start)
                     if match is not None:
                         hits.append(self._hit(rule, match))
-                return
+                return ends
         found, singles = self.detectors[i].find(text)
         if found is None:
-            return
+            return ends
         for rule, single in singles[found.lastindex - 1:]:
             if words <= rule.max_words:
                 match = single.search(text, found.start())
                 if match is not None:
                     hits.append(self._hit(rule, match))
+        return ends
 
     cdef _hit(self, rule, match):
         groups = {k: v for k, v in match.groupdict().items() if v} or None

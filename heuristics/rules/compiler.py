@@ -13,7 +13,7 @@ import ahocorasick
 from .._rules import LineMatcher, PhraseScanner
 from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
-from .prefilter import LiteralGate, StartGate, required_chars
+from .prefilter import LiteralGate, StartGate, ends_at_line_end, required_chars
 from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Hit, Rule
 
 @dataclass(slots=True)
@@ -39,6 +39,7 @@ class _Detector:
     gate: LiteralGate | None = None  # searched detectors: the lines worth searching (``prefilter``)
     start_gate: StartGate | None = None  # start-anchored detectors: the entries a line's start allows
     needs: list[int] = field(default_factory=list)  # start-anchored: per entry, bits of the characters it needs
+    end_bits: list[int] = field(default_factory=list)  # per entry, its bit in the set's end gate (0: not gated)
     _singles: list[tuple[Rule, re.Pattern[str]]] = field(default_factory=list)
     _planned: list[Planned] = field(default_factory=list)
     _by_start: dict[str, tuple[tuple[Rule, re.Pattern[str]], ...]] = field(default_factory=dict)
@@ -86,7 +87,9 @@ class _Detector:
             self.start_gate = StartGate([_flagged(rule, p) for rule, p in self.entries], _START_DEPTH)
             self._singles = [(rule, re.compile("^" + _flagged(rule, p))) for rule, p in self.entries]
             needs = self.needs or [0] * len(self.entries)
-            self._planned = [(rule.max_words, need, rule, single) for (rule, single), need in zip(self._singles, needs)]
+            ends = self.end_bits or [0] * len(self.entries)
+            self._planned = [(rule.max_words, need, rule, single, end)
+                             for (rule, single), need, end in zip(self._singles, needs, ends)]
         char = _dispatch_key(text[:1])
         if char not in self._named:  # as in ``find``: first characters no pattern names share one key
             char = _OTHER
@@ -127,7 +130,7 @@ class _Detector:
         return re.compile(f"(?:{alternatives})"), singles
 
 
-Planned = tuple[int, int, Rule, re.Pattern[str]]  # max_words, needed characters (bits), rule, pattern
+Planned = tuple[int, int, Rule, re.Pattern[str], int]  # max_words, needed characters, rule, pattern, end bit
 _UNBUILT = object()
 _START_DEPTH = 4  # characters the start gate reads (3 and 6 closed about as many lines: measured)
 _MAX_STARTS = 16384
@@ -212,13 +215,41 @@ class _RegexSet:
     max_words: int
     short_line_words: int  # the short-line detector's lines (``Settings.rule_short_line_words``)
     char_bits: dict[str, int] = field(default_factory=dict)  # characters entries need -> their bit
+    guarded_end_bits: list[int] = field(default_factory=list)  # per guarded regex, its bit in the end gate
+    end_patterns: list[str | None] = field(default_factory=list)  # per end-gate bit: the pattern, None: not gated
+    end_gate: StartGate | None = None
+    _ends: dict[str, int] = field(default_factory=dict)  # read by _rules.LineMatcher
+    _all_ends: int = 0
+    _gated_bits: list[int] = field(default_factory=list)
     _matcher: LineMatcher | None = None
 
     def line_matcher(self) -> LineMatcher:
         """The compiled per-line loop for this set (``_rules.LineMatcher``), built on first use."""
         if self._matcher is None:
-            self._matcher = LineMatcher(self.detectors, self.guarded, self.short_line_words, self.char_bits, Hit)
+            self._matcher = LineMatcher(self, Hit)
         return self._matcher
+
+    def allowed_at_end(self, text: str) -> int:
+        """The end gate: the bits of the entries that a line ending as this one does may match.
+
+        Patterns whose every match ends where the line ends (``prefilter.ends_at_line_end``) go
+        into a ``StartGate`` walked backwards, asked with the line's last characters, last first; the
+        other entries are always allowed. Kept per line end, bounded like the start plans."""
+        if text.endswith("\n"):  # ``$`` may match before a final newline: no gate (lines hold none)
+            return -1
+        end = text[-1:-_START_DEPTH - 1:-1]
+        found = self._ends.get(end)
+        if found is None:
+            if self.end_gate is None:
+                gated = [pattern for pattern in self.end_patterns if pattern is not None]
+                self.end_gate = StartGate(gated, _START_DEPTH, backwards=True)
+                self._all_ends = sum(1 << bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None)
+                self._gated_bits = [bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None]
+            allowed = sum(1 << self._gated_bits[entry] for entry in self.end_gate.entries(self.end_gate.mask(end)))
+            found = ~self._all_ends | allowed
+            if len(self._ends) < _MAX_STARTS:
+                self._ends[end] = found
+        return found
 
 
 @dataclass(slots=True)
@@ -404,9 +435,26 @@ def _build_regex_set(entries: list[tuple[Rule, str]], short_line_words: int) -> 
         detectors.append(_detector(tailed, anchored=False, tail=tail_width))
     if free:
         detectors.append(_detector(free, anchored=False))
-    return _RegexSet(detectors=detectors, guarded=guarded,
-                     max_words=max((rule.max_words for rule, _ in entries), default=-1),
-                     short_line_words=short_line_words, char_bits=_assign_needs(detectors))
+    regex_set = _RegexSet(detectors=detectors, guarded=guarded,
+                          max_words=max((rule.max_words for rule, _ in entries), default=-1),
+                          short_line_words=short_line_words, char_bits=_assign_needs(detectors))
+    _assign_ends(regex_set)
+    return regex_set
+
+
+def _assign_ends(regex_set: _RegexSet) -> None:
+    """A bit in the end gate (``_RegexSet.allowed_at_end``) for every entry and guarded regex that ends
+    where the line ends; the others get 0 (never gated)."""
+    patterns: list[str | None] = []
+
+    def bit(flagged: str) -> int:
+        patterns.append(flagged if ends_at_line_end(flagged) else None)
+        return 1 << (len(patterns) - 1) if patterns[-1] is not None else 0
+
+    for detector in regex_set.detectors:
+        detector.end_bits = [bit(_flagged(rule, pattern)) for rule, pattern in detector.entries]
+    regex_set.guarded_end_bits = [bit(single.pattern) for _, single, _ in regex_set.guarded]
+    regex_set.end_patterns = patterns
 
 
 _MAX_CHAR_BITS = 64

@@ -194,9 +194,10 @@ class LiteralGate:
     the line when the detector searches only there)."""
 
     def __init__(self, literals: frozenset[str] | Mapping[str, int], tail: int | None) -> None:
-        """``literals``: the strings, or each string with the patterns that need it (bits, ``open_entries``)."""
+        """``literals``: the strings, or each string with the patterns that need it (bits, ``open_entries``;
+        plain strings name none: every open line then gets 0)."""
         self.tail = tail
-        owners = literals if isinstance(literals, Mapping) else dict.fromkeys(literals, 0)
+        owners = literals if isinstance(literals, Mapping) else dict.fromkeys(literals)
         self._automaton = ahocorasick.Automaton()  # the reference of the compiled scanner (tests compare them)
         for literal, bits in owners.items():
             self._automaton.add_word(literal, bits)
@@ -267,9 +268,10 @@ class StartGate:
     kept per position and character (at most ``_MAX_CACHED`` each, then computed anew).
     """
 
-    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 256) -> None:
+    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 256, backwards: bool = False) -> None:
         self.depth = depth
-        paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in start_paths(pattern, depth, cap)]
+        paths = [(entry, steps) for entry, pattern in enumerate(patterns)
+                 for steps in start_paths(pattern, depth, cap, backwards)]
         self._entry_of = [entry for entry, _ in paths]
         self._all = (1 << len(paths)) - 1
         self._ended: list[int] = []  # per position: the paths no longer than it (they accept anything there)
@@ -319,22 +321,38 @@ class StartGate:
 
 
 @lru_cache(maxsize=4096)
-def start_paths(pattern: str, depth: int, cap: int) -> tuple[tuple[_Step, ...], ...]:
-    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns."""
+def start_paths(pattern: str, depth: int, cap: int, backwards: bool = False) -> tuple[tuple[_Step, ...], ...]:
+    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns.
+    ``backwards``: the last characters of its matches, last first (walked from the pattern's end)."""
     parsed = sre_parse.parse(pattern)
-    walked = _PathWalker(depth, cap).sequence(parsed.data, parsed.state.flags, [((), True)])
+    walked = _PathWalker(depth, cap, backwards).sequence(parsed.data, parsed.state.flags, [((), True)])
     return tuple(dict.fromkeys(steps for steps, _ in walked))
 
 
-class _PathWalker:
-    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps."""
+def ends_at_line_end(pattern: str) -> bool:
+    """Whether every match of the pattern ends where the text ends (its last item is ``$`` outside any
+    alternation), so that its last characters are the text's (a text that ends with a newline aside)."""
+    items = sre_parse.parse(pattern).data
+    while items:
+        op, arg = items[-1]
+        if op == _C.SUBPATTERN:
+            items = arg[3].data  # type: ignore[index]
+            continue
+        return op == _C.AT and arg in (_C.AT_END, _C.AT_END_STRING)
+    return False
 
-    def __init__(self, depth: int, cap: int) -> None:
+
+class _PathWalker:
+    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps (from its end when
+    ``backwards``: every sequence is read last item first)."""
+
+    def __init__(self, depth: int, cap: int, backwards: bool = False) -> None:
         self.depth = depth
         self._cap = cap
+        self._backwards = backwards
 
     def sequence(self, items: Sequence[tuple[object, object]], flags: int, paths: list[_Path]) -> list[_Path]:
-        for op, arg in items:
+        for op, arg in (reversed(items) if self._backwards else items):
             if not any(open_ for _, open_ in paths):
                 break
             paths = self._shrink(self._item(op, arg, flags, paths))
