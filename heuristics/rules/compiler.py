@@ -221,6 +221,7 @@ class _RegexSet:
     _ends: dict[str, int] = field(default_factory=dict)  # read by _rules.LineMatcher
     _all_ends: int = 0
     _gated_bits: list[int] = field(default_factory=list)
+    _by_end_mask: dict[int, int] = field(default_factory=dict)
     _matcher: LineMatcher | None = None
 
     def line_matcher(self) -> LineMatcher:
@@ -245,8 +246,13 @@ class _RegexSet:
                 self.end_gate = StartGate(gated, _START_DEPTH, backwards=True)
                 self._all_ends = sum(1 << bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None)
                 self._gated_bits = [bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None]
-            allowed = sum(1 << self._gated_bits[entry] for entry in self.end_gate.entries(self.end_gate.mask(end)))
-            found = ~self._all_ends | allowed
+            mask = self.end_gate.mask(end)
+            found = self._by_end_mask.get(mask)
+            if found is None:
+                allowed = sum(1 << self._gated_bits[entry] for entry in self.end_gate.entries(mask))
+                found = ~self._all_ends | allowed
+                if len(self._by_end_mask) < _MAX_STARTS:
+                    self._by_end_mask[mask] = found
             if len(self._ends) < _MAX_STARTS:
                 self._ends[end] = found
         return found

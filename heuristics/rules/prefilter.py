@@ -273,6 +273,9 @@ class StartGate:
         paths = [(entry, steps) for entry, pattern in enumerate(patterns)
                  for steps in start_paths(pattern, depth, cap, backwards)]
         self._entry_of = [entry for entry, _ in paths]
+        self._paths_of = [0] * len(patterns)  # per pattern, its paths (consecutive bits)
+        for bit, (entry, _) in enumerate(paths):
+            self._paths_of[entry] |= 1 << bit
         self._all = (1 << len(paths)) - 1
         self._ended: list[int] = []  # per position: the paths no longer than it (they accept anything there)
         self._items: list[list[tuple[re.Pattern[str], int]]] = []  # per position: (item, paths using it)
@@ -304,13 +307,14 @@ class StartGate:
         return found
 
     def entries(self, mask: int) -> list[int]:
-        """The patterns (indexes, ascending) that own one of these paths."""
-        found = set()
+        """The patterns (indexes, ascending) that own one of these paths: a pattern's paths are
+        consecutive bits, so the lowest bit left names the next pattern, and all its bits go at once."""
+        found = []
         while mask:
-            low = mask & -mask
-            found.add(self._entry_of[low.bit_length() - 1])
-            mask ^= low
-        return sorted(found)
+            entry = self._entry_of[(mask & -mask).bit_length() - 1]
+            found.append(entry)
+            mask &= ~self._paths_of[entry]
+        return found
 
     def _fits(self, position: int, char: str) -> int:
         bits = self._ended[position]
