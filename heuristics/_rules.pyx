@@ -1,5 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The rules stage's phrase pass: an Aho-Corasick automaton laid out as a dense table, scanned in C.
+"""The rules stage in C: the phrase pass's Aho-Corasick automaton laid out as a dense table
+(``PhraseScanner``), the folding and reading around it (``fold_lines``, ``phrase_hits``), and the per-line
+regex loop (``LineMatcher``, below; ``matcher._match_lines_python`` is its reference).
 
 ``PhraseScanner(keys, values).scan(text)`` returns exactly what pyahocorasick's
 ``Automaton.iter(text)`` yields for an automaton holding the same keys and values (its reference;
