@@ -10,11 +10,11 @@ from typing import Callable, Iterable, Sequence
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import LineMatcher, PhraseScanner
 from ..settings import SETTINGS
 from ..vocabulary import CATEGORY_PRIORITY
-from .prefilter import LiteralGate, StartGate
-from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Rule
+from .prefilter import LiteralGate, StartGate, ends_at_line_end, required_chars
+from .types import FALLBACK_LANGUAGE, NEUTRAL, Block, Hit, Rule
 
 @dataclass(slots=True)
 class _Detector:
@@ -38,9 +38,13 @@ class _Detector:
     _named: frozenset[str] = frozenset()
     gate: LiteralGate | None = None  # searched detectors: the lines worth searching (``prefilter``)
     start_gate: StartGate | None = None  # start-anchored detectors: the entries a line's start allows
+    needs: list[int] = field(default_factory=list)  # start-anchored: per entry, bits of the characters it needs
+    end_bits: list[int] = field(default_factory=list)  # per entry, its bit in the set's end gate (0: not gated)
     _singles: list[tuple[Rule, re.Pattern[str]]] = field(default_factory=list)
+    _planned: list[Planned] = field(default_factory=list)
     _by_start: dict[str, tuple[tuple[Rule, re.Pattern[str]], ...]] = field(default_factory=dict)
-    _by_mask: dict[tuple[int, str], tuple[tuple[Rule, re.Pattern[str]], ...]] = field(default_factory=dict)
+    _plans: dict[str, tuple[Planned, ...]] = field(default_factory=dict)  # read by _rules.LineMatcher
+    _by_mask: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._named = frozenset({""}).union(*(first for first in self.firsts if first is not None))
@@ -55,22 +59,44 @@ class _Detector:
         start = text[:_START_DEPTH]
         found = self._by_start.get(start)
         if found is None:
-            found = self._allowed(text)
+            found = tuple(self._singles[entry] for entry in self._allowed(text))
             if len(self._by_start) < _MAX_STARTS:  # bounded: a hostile page brings many distinct starts
                 self._by_start[start] = found
         return found
 
-    def _allowed(self, text: str) -> tuple[tuple[Rule, re.Pattern[str]], ...]:
+    def plan(self, text: str) -> tuple[Planned, ...]:
+        """``candidates`` as the compiled matcher reads them: (max_words, bits of the characters the entry
+        needs, rule, pattern matched at 0) per entry, kept per line start like ``candidates``."""
+        start = text[:_START_DEPTH]
+        found = self._plans.get(start)
+        if found is None:
+            found = tuple(self._planned[entry] for entry in self._allowed(text))
+            if len(self._plans) < _MAX_STARTS:
+                self._plans[start] = found
+        return found
+
+    def searched(self) -> list[tuple[Rule, re.Pattern[str]]]:
+        """Searched detectors: each entry's (rule, pattern searched singly), in order: ``find``'s singles."""
+        compiled = self._by_char.get("", _UNBUILT)
+        if compiled is _UNBUILT:
+            compiled = self._by_char[""] = self._build("")
+        return compiled[1] if compiled is not None else []  # type: ignore[index]
+
+    def _allowed(self, text: str) -> tuple[int, ...]:
         if self.start_gate is None:
             self.start_gate = StartGate([_flagged(rule, p) for rule, p in self.entries], _START_DEPTH)
             self._singles = [(rule, re.compile("^" + _flagged(rule, p))) for rule, p in self.entries]
+            needs = self.needs or [0] * len(self.entries)
+            ends = self.end_bits or [0] * len(self.entries)
+            self._planned = [(rule.max_words, need, rule, single, end)
+                             for (rule, single), need, end in zip(self._singles, needs, ends)]
         char = _dispatch_key(text[:1])
         if char not in self._named:  # as in ``find``: first characters no pattern names share one key
             char = _OTHER
         key = (self.start_gate.mask(text), char)
         found = self._by_mask.get(key)
         if found is None:
-            found = tuple(self._singles[entry] for entry in self.start_gate.entries(key[0])
+            found = tuple(entry for entry in self.start_gate.entries(key[0])
                           if self.firsts[entry] is None or char in self.firsts[entry])  # type: ignore[operator]
             if len(self._by_mask) < _MAX_STARTS:
                 self._by_mask[key] = found
@@ -104,6 +130,7 @@ class _Detector:
         return re.compile(f"(?:{alternatives})"), singles
 
 
+Planned = tuple[int, int, Rule, re.Pattern[str], int]  # max_words, needed characters, rule, pattern, end bit
 _UNBUILT = object()
 _START_DEPTH = 4  # characters the start gate reads (3 and 6 closed about as many lines: measured)
 _MAX_STARTS = 16384
@@ -187,6 +214,48 @@ class _RegexSet:
     guarded: list[tuple[Rule, re.Pattern[str], int | None]]
     max_words: int
     short_line_words: int  # the short-line detector's lines (``Settings.rule_short_line_words``)
+    char_bits: dict[str, int] = field(default_factory=dict)  # characters entries need -> their bit
+    guarded_end_bits: list[int] = field(default_factory=list)  # per guarded regex, its bit in the end gate
+    end_patterns: list[str | None] = field(default_factory=list)  # per end-gate bit: the pattern, None: not gated
+    end_gate: StartGate | None = None
+    _ends: dict[str, int] = field(default_factory=dict)  # read by _rules.LineMatcher
+    _all_ends: int = 0
+    _gated_bits: list[int] = field(default_factory=list)
+    _by_end_mask: dict[int, int] = field(default_factory=dict)
+    _matcher: LineMatcher | None = None
+
+    def line_matcher(self) -> LineMatcher:
+        """The compiled per-line loop for this set (``_rules.LineMatcher``), built on first use."""
+        if self._matcher is None:
+            self._matcher = LineMatcher(self, Hit)
+        return self._matcher
+
+    def allowed_at_end(self, text: str) -> int:
+        """The end gate: the bits of the entries that a line ending as this one does may match.
+
+        Patterns whose every match ends where the line ends (``prefilter.ends_at_line_end``) go
+        into a ``StartGate`` walked backwards, asked with the line's last characters, last first; the
+        other entries are always allowed. Kept per line end, bounded like the start plans."""
+        if text.endswith("\n"):  # ``$`` may match before a final newline: no gate (lines hold none)
+            return -1
+        end = text[-1:-_START_DEPTH - 1:-1]
+        found = self._ends.get(end)
+        if found is None:
+            if self.end_gate is None:
+                gated = [pattern for pattern in self.end_patterns if pattern is not None]
+                self.end_gate = StartGate(gated, _START_DEPTH, backwards=True)
+                self._all_ends = sum(1 << bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None)
+                self._gated_bits = [bit for bit, pattern in enumerate(self.end_patterns) if pattern is not None]
+            mask = self.end_gate.mask(end)
+            found = self._by_end_mask.get(mask)
+            if found is None:
+                allowed = sum(1 << self._gated_bits[entry] for entry in self.end_gate.entries(mask))
+                found = ~self._all_ends | allowed
+                if len(self._by_end_mask) < _MAX_STARTS:
+                    self._by_end_mask[mask] = found
+            if len(self._ends) < _MAX_STARTS:
+                self._ends[end] = found
+        return found
 
 
 @dataclass(slots=True)
@@ -372,6 +441,43 @@ def _build_regex_set(entries: list[tuple[Rule, str]], short_line_words: int) -> 
         detectors.append(_detector(tailed, anchored=False, tail=tail_width))
     if free:
         detectors.append(_detector(free, anchored=False))
-    return _RegexSet(detectors=detectors, guarded=guarded,
-                     max_words=max((rule.max_words for rule, _ in entries), default=-1),
-                     short_line_words=short_line_words)
+    regex_set = _RegexSet(detectors=detectors, guarded=guarded,
+                          max_words=max((rule.max_words for rule, _ in entries), default=-1),
+                          short_line_words=short_line_words, char_bits=_assign_needs(detectors))
+    _assign_ends(regex_set)
+    return regex_set
+
+
+def _assign_ends(regex_set: _RegexSet) -> None:
+    """A bit in the end gate (``_RegexSet.allowed_at_end``) for every entry and guarded regex that ends
+    where the line ends; the others get 0 (never gated)."""
+    patterns: list[str | None] = []
+
+    def bit(flagged: str) -> int:
+        patterns.append(flagged if ends_at_line_end(flagged) else None)
+        return 1 << (len(patterns) - 1) if patterns[-1] is not None else 0
+
+    for detector in regex_set.detectors:
+        detector.end_bits = [bit(_flagged(rule, pattern)) for rule, pattern in detector.entries]
+    regex_set.guarded_end_bits = [bit(single.pattern) for _, single, _ in regex_set.guarded]
+    regex_set.end_patterns = patterns
+
+
+_MAX_CHAR_BITS = 64
+
+
+def _assign_needs(detectors: list[_Detector]) -> dict[str, int]:
+    """Give the characters start-anchored entries need (``required_chars``) a bit each, the most needed
+    first, and each entry the bits of its characters (0, needing nothing, when one has no bit)."""
+    wanted = [[required_chars(_flagged(rule, p)) for rule, p in detector.entries] if detector.anchored else []
+              for detector in detectors]
+    counts: dict[str, int] = {}
+    for chars in (chars for per_detector in wanted for chars in per_detector if chars):
+        for char in chars:
+            counts[char] = counts.get(char, 0) + 1
+    ranked = sorted(counts, key=lambda char: (-counts[char], char))[:_MAX_CHAR_BITS]
+    bits = {char: bit for bit, char in enumerate(ranked)}
+    for detector, per_detector in zip(detectors, wanted):
+        detector.needs = [sum(1 << bits[char] for char in chars) if chars and chars <= bits.keys() else 0
+                          for chars in per_detector]
+    return bits

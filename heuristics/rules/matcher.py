@@ -9,19 +9,30 @@ from typing import Sequence
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import PhraseScanner, fold_lines, phrase_hits
 from ..segment import Line, phrase_form
 from .compiler import RuleSet, _RegexSet
 from .types import Hit, Rule
 
 def match_lines(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
-    """Every rule hit of every line (context-free: each line judged on its own text)."""
+    """Every rule hit of every line (context-free: each line judged on its own text). The per-line loop
+    runs compiled (``_rules.LineMatcher``); ``_match_lines_python`` is its reference."""
+    langs = ruleset.languages_for(language)
+    regex_set = ruleset.regex_set(langs)
+    lines = lines if isinstance(lines, list) else list(lines)
+    found, unlocked_by = _document_phrase_hits(ruleset.phrase_scanner(langs), lines, ruleset.phrase_words(langs))
+    return regex_set.line_matcher().match(lines, ruleset.line_table, ruleset.line_words, found, unlocked_by,
+                                          _gated_lines(regex_set, lines), ruleset.containers)
+
+
+def _match_lines_python(lines: Sequence[Line], ruleset: RuleSet, language: str | None) -> list[list[Hit]]:
+    """``match_lines`` with the per-line loop in Python: the reference the compiled loop is tested against."""
     langs = ruleset.languages_for(language)
     scanner = ruleset.phrase_scanner(langs)
     regex_set = ruleset.regex_set(langs)
     line_table = ruleset.line_table
     line_words = ruleset.line_words
-    phrase_hits, unlocked_by = _document_phrase_hits(scanner, lines, ruleset.phrase_words(langs))
+    phrase_hits, unlocked_by = _document_phrase_hits_python(scanner, lines, ruleset.phrase_words(langs))
     open_lines = _gated_lines(regex_set, lines)
     out: list[list[Hit]] = []
     by_tokens: dict[frozenset[str], list[Rule]] = {}  # lines of one element share their token set
@@ -46,18 +57,19 @@ _NOTHING: frozenset[str] = frozenset()
 _ALL = None  # an ungated detector, or a gate that could not judge the document: every line is tried
 
 
-def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, set[int] | None]:
-    """Per gated detector (by its index), the positions of the lines it may match (None: all)."""
-    open_lines: dict[int, set[int] | None] = {}
+def _gated_lines(regex_set: _RegexSet, lines: Sequence[Line]) -> dict[int, dict[int, int] | None]:
+    """Per gated detector (by its index), the positions of the lines it may match, each with the
+    entries (bits) whose literal occurs there (``LiteralGate.open_entries``; None: every line)."""
+    open_lines: dict[int, dict[int, int] | None] = {}
     for index, detector in enumerate(regex_set.detectors):
         if detector.gate is not None:
             limit = detector.max_words
-            open_lines[index] = detector.gate.open_lines(
+            open_lines[index] = detector.gate.open_entries(
                 [line.text if line.words <= limit else "" for line in lines])
     return open_lines
 
 
-def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, set[int] | None],
+def _regex_hits(regex_set: _RegexSet, line: Line, unlocked: Set[str], open_lines: dict[int, dict[int, int] | None],
                 position: int) -> list[Hit]:
     """The line's regex hits; a gated detector is searched only on the lines its gate left open (on
     the others it would find nothing)."""
@@ -130,8 +142,22 @@ def _document_phrase_hits(automaton: PhraseScanner | ahocorasick.Automaton | Non
     One automaton pass over the whole document: the lines are folded together and joined by
     newlines (which count as word boundaries), so no line pays for a call of its own. ``automaton``:
     the ruleset's compiled ``phrase_scanner``, or the pyahocorasick automaton it was built from
-    (the reference: both yield the same matches in the same order).
+    (the reference: both yield the same matches in the same order). Folding and reading the matches
+    are compiled (``_rules.fold_lines``, ``_rules.phrase_hits``); ``_document_phrase_hits_python``
+    is their reference.
     """
+    if automaton is None:
+        return {}, {}
+    lines = lines if isinstance(lines, list) else list(lines)
+    folded_lines = fold_lines(lines, max_words)
+    document = "\n".join(folded_lines)
+    found = automaton.scan(document) if isinstance(automaton, PhraseScanner) else list(automaton.iter(document))
+    return phrase_hits(found, document, [len(folded) for folded in folded_lines], lines, Hit)
+
+
+def _document_phrase_hits_python(automaton: PhraseScanner | ahocorasick.Automaton | None, lines: Sequence[Line],
+                          max_words: int) -> tuple[dict[int, list[Hit]], dict[int, set[str]]]:
+    """``_document_phrase_hits`` with the folding and the reading of the matches in Python (its reference)."""
     hits: dict[int, list[Hit]] = {}
     unlocked: dict[int, set[str]] = {}
     if automaton is None:

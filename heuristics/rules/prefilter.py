@@ -28,11 +28,13 @@ from re import _casefix  # re's extra case-insensitive equivalences (ſ ~ s, ı 
 from re import _compiler as sre_compile
 from re import _constants as sre_constants
 from re import _parser as sre_parse
-from typing import Sequence
+from typing import Callable, Mapping, Sequence
+
+import _sre  # re's own character predicates: whether a character has case
 
 import ahocorasick
 
-from .._rules import PhraseScanner
+from .._rules import CharSet, PhraseScanner, entries_by_line
 
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, getattr(_C, "POSSESSIVE_REPEAT", None))
@@ -47,6 +49,17 @@ def _representative(lower: int) -> int:
 @lru_cache(maxsize=1)
 def unsafe_text() -> re.Pattern[str]:
     """Characters whose ``str.lower`` differs from how ``re`` folds them (see the module docstring)."""
+    return re.compile("[" + "".join(re.escape(c) for c in _odd_chars()) + "]")
+
+
+@lru_cache(maxsize=1)
+def unsafe_chars() -> CharSet:
+    """``unsafe_text``'s characters as a compiled set (``CharSet.found_in``: a table read per character)."""
+    return CharSet(_odd_chars())
+
+
+@lru_cache(maxsize=1)
+def _odd_chars() -> str:
     odd = {"\u0130", "\u03a3"}  # İ lowers to two characters; Σ to σ or ς by context
     for lower, others in _casefix._EXTRA_CASES.items():
         for member in (lower, *others):
@@ -54,7 +67,7 @@ def unsafe_text() -> re.Pattern[str]:
                 char = chr(member)
                 odd.update(c for c in (char, char.upper(), char.title())
                            if len(c) == 1 and ord(c.lower()) == member)
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(odd)) + "]")
+    return "".join(sorted(odd))
 
 
 def _fold(literal: str) -> str | None:
@@ -77,6 +90,38 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return None if None in folded else frozenset(folded)  # type: ignore[arg-type]
 
 
+def required_chars(pattern: str) -> frozenset[str] | None:
+    """Characters of which every match of ``pattern`` contains one, each one that ``re`` matches only as
+    itself whatever the flags (``uncased``); None when there is no such set. The compiled matcher skips a
+    start-anchored entry on a line that holds none of its characters (one pass over the line in C
+    instead of a ``re`` call): a tag list needs a separator, ``[,;|·•]``."""
+    found = _sequence(sre_parse.parse(pattern).data, _char_score)
+    if not found:
+        return None
+    chars = {_uncased_char(literal) for literal in found}
+    return None if None in chars else frozenset(chars)  # type: ignore[arg-type]
+
+
+def uncased(char: str) -> bool:
+    """Whether ``re`` matches this character only as itself, case-insensitively too (re compiles an
+    uncased literal as a plain one, and no cased character lowers to it); tables keep the BMP only."""
+    return ord(char) < 0x10000 and not _sre.unicode_iscased(ord(char))
+
+
+def _uncased_char(literal: str) -> str | None:
+    """The character of the literal to look for: punctuation before digits before a space (rarer in
+    prose first); None when every character has case."""
+    chars = [char for char in literal if uncased(char)]
+    return min(chars, key=lambda char: (char.isspace(), char.isalnum()), default=None)
+
+
+def _char_score(found: frozenset[str]) -> tuple[bool, bool, int]:
+    """Prefer sets whose every literal has an uncased character, then sets without a space, then fewer."""
+    chars = [_uncased_char(literal) for literal in found]
+    usable = None not in chars
+    return usable, usable and not any(char.isspace() for char in chars), -len(set(chars))  # type: ignore[union-attr]
+
+
 def _useful(literal: str) -> bool:
     """One ASCII character ('.', ':', 'a') is in most lines and filters nothing; '…' or '©' does."""
     return len(literal) > 1 or not literal.isascii()
@@ -87,15 +132,18 @@ def _score(found: frozenset[str]) -> tuple[bool, int, int]:
     return all(map(_useful, found)), min(len(literal) for literal in found), -len(found)
 
 
-def _sequence(items: Sequence[tuple[object, object]]) -> frozenset[str] | None:
-    """The best literal set of a sequence: a run of literal characters, or one item's own set (every
-    match of a sequence contains a match of each of its items)."""
+_Score = Callable[[frozenset[str]], tuple[object, ...]]
+
+
+def _sequence(items: Sequence[tuple[object, object]], score: _Score = _score) -> frozenset[str] | None:
+    """The best literal set of a sequence (by ``score``): a run of literal characters, or one item's own
+    set (every match of a sequence contains a match of each of its items)."""
     best: frozenset[str] | None = None
     run: list[str] = []
 
     def consider(candidate: frozenset[str] | None) -> None:
         nonlocal best
-        if candidate and (best is None or _score(candidate) > _score(best)):
+        if candidate and (best is None or score(candidate) > score(best)):
             best = candidate
 
     for op, arg in items:
@@ -105,24 +153,24 @@ def _sequence(items: Sequence[tuple[object, object]]) -> frozenset[str] | None:
         if run:
             consider(frozenset({"".join(run)}))
             run = []
-        consider(_item(op, arg))
+        consider(_item(op, arg, score))
     if run:
         consider(frozenset({"".join(run)}))
     return best
 
 
-def _item(op: object, arg: object) -> frozenset[str] | None:
+def _item(op: object, arg: object, score: _Score) -> frozenset[str] | None:
     """The literal set of one parsed item; None for what can match without one (assertions too)."""
     if op == _C.SUBPATTERN:
-        return _sequence(arg[3].data)  # type: ignore[index]
+        return _sequence(arg[3].data, score)  # type: ignore[index]
     if op == getattr(_C, "ATOMIC_GROUP", None):
-        return _sequence(arg.data)  # type: ignore[attr-defined]
+        return _sequence(arg.data, score)  # type: ignore[attr-defined]
     if op in _REPEATS:
-        return _sequence(arg[2].data) if arg[0] >= 1 else None  # type: ignore[index]
+        return _sequence(arg[2].data, score) if arg[0] >= 1 else None  # type: ignore[index]
     if op == _C.BRANCH:
         union: set[str] = set()
         for branch in arg[1]:  # type: ignore[index]
-            found = _sequence(branch.data)
+            found = _sequence(branch.data, score)
             if not found:
                 return None
             union |= found
@@ -145,27 +193,32 @@ class LiteralGate:
     """The lines where one of a detector's literals occurs (within the last ``tail`` characters of
     the line when the detector searches only there)."""
 
-    def __init__(self, literals: frozenset[str], tail: int | None) -> None:
+    def __init__(self, literals: frozenset[str] | Mapping[str, int], tail: int | None) -> None:
+        """``literals``: the strings, or each string with the patterns that need it (bits, ``open_entries``;
+        plain strings name none: every open line then gets 0)."""
         self.tail = tail
+        owners = literals if isinstance(literals, Mapping) else dict.fromkeys(literals)
         self._automaton = ahocorasick.Automaton()  # the reference of the compiled scanner (tests compare them)
-        for literal in literals:
-            self._automaton.add_word(literal, None)
+        for literal, bits in owners.items():
+            self._automaton.add_word(literal, bits)
         self._automaton.make_automaton()
+        keys = sorted(owners)
         try:
-            self._scanner: PhraseScanner | None = PhraseScanner(sorted(literals), [None] * len(literals))
+            self._scanner: PhraseScanner | None = PhraseScanner(keys, [owners[key] for key in keys])
         except ValueError:  # more states or characters than the compiled table holds
             self._scanner = None
 
     @classmethod
     def for_patterns(cls, patterns: Sequence[str], tail: int | None) -> LiteralGate | None:
         """A gate for these patterns, or None when one of them has no literal set."""
-        union: set[str] = set()
-        for pattern in patterns:
+        owners: dict[str, int] = {}
+        for entry, pattern in enumerate(patterns):
             literals = required_literals(pattern)
             if literals is None:
                 return None
-            union |= literals
-        return cls(frozenset(union), tail)
+            for literal in literals:
+                owners[literal] = owners.get(literal, 0) | 1 << entry
+        return cls(owners, tail)
 
     def open_lines(self, texts: Sequence[str]) -> set[int] | None:
         """Positions of the texts the detector may match; None when the searched text holds a
@@ -179,6 +232,18 @@ class LiteralGate:
         lowered = document.lower()
         found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
         return {bisect_right(starts, end) - 1 for end, _ in found}
+
+    def open_entries(self, texts: Sequence[str]) -> dict[int, int] | None:
+        """Per position of a text the detector may match (``open_lines``), its patterns (bits, by their
+        index in ``for_patterns``) whose literal occurs there: only those can match that line."""
+        if self.tail is not None:
+            texts = [text[-self.tail:] for text in texts]
+        document = "\n".join(texts)
+        if unsafe_chars().found_in(document):
+            return None
+        lowered = document.lower()
+        found = self._scanner.scan(lowered) if self._scanner is not None else self._automaton.iter(lowered)
+        return entries_by_line(found, [len(text) for text in texts])
 
 
 _ONE_CHARACTER = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
@@ -203,10 +268,14 @@ class StartGate:
     kept per position and character (at most ``_MAX_CACHED`` each, then computed anew).
     """
 
-    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 64) -> None:
+    def __init__(self, patterns: Sequence[str], depth: int = 4, cap: int = 256, backwards: bool = False) -> None:
         self.depth = depth
-        paths = [(entry, steps) for entry, pattern in enumerate(patterns) for steps in start_paths(pattern, depth, cap)]
+        paths = [(entry, steps) for entry, pattern in enumerate(patterns)
+                 for steps in start_paths(pattern, depth, cap, backwards)]
         self._entry_of = [entry for entry, _ in paths]
+        self._paths_of = [0] * len(patterns)  # per pattern, its paths (consecutive bits)
+        for bit, (entry, _) in enumerate(paths):
+            self._paths_of[entry] |= 1 << bit
         self._all = (1 << len(paths)) - 1
         self._ended: list[int] = []  # per position: the paths no longer than it (they accept anything there)
         self._items: list[list[tuple[re.Pattern[str], int]]] = []  # per position: (item, paths using it)
@@ -238,13 +307,14 @@ class StartGate:
         return found
 
     def entries(self, mask: int) -> list[int]:
-        """The patterns (indexes, ascending) that own one of these paths."""
-        found = set()
+        """The patterns (indexes, ascending) that own one of these paths: a pattern's paths are
+        consecutive bits, so the lowest bit left names the next pattern, and all its bits go at once."""
+        found = []
         while mask:
-            low = mask & -mask
-            found.add(self._entry_of[low.bit_length() - 1])
-            mask ^= low
-        return sorted(found)
+            entry = self._entry_of[(mask & -mask).bit_length() - 1]
+            found.append(entry)
+            mask &= ~self._paths_of[entry]
+        return found
 
     def _fits(self, position: int, char: str) -> int:
         bits = self._ended[position]
@@ -255,22 +325,38 @@ class StartGate:
 
 
 @lru_cache(maxsize=4096)
-def start_paths(pattern: str, depth: int, cap: int) -> tuple[tuple[_Step, ...], ...]:
-    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns."""
+def start_paths(pattern: str, depth: int, cap: int, backwards: bool = False) -> tuple[tuple[_Step, ...], ...]:
+    """The paths of one pattern (``StartGate``), walked once per process: language sets share patterns.
+    ``backwards``: the last characters of its matches, last first (walked from the pattern's end)."""
     parsed = sre_parse.parse(pattern)
-    walked = _PathWalker(depth, cap).sequence(parsed.data, parsed.state.flags, [((), True)])
+    walked = _PathWalker(depth, cap, backwards).sequence(parsed.data, parsed.state.flags, [((), True)])
     return tuple(dict.fromkeys(steps for steps, _ in walked))
 
 
-class _PathWalker:
-    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps."""
+def ends_at_line_end(pattern: str) -> bool:
+    """Whether every match of the pattern ends where the text ends (its last item is ``$`` outside any
+    alternation), so that its last characters are the text's (a text that ends with a newline aside)."""
+    items = sre_parse.parse(pattern).data
+    while items:
+        op, arg = items[-1]
+        if op == _C.SUBPATTERN:
+            items = arg[3].data  # type: ignore[index]
+            continue
+        return op == _C.AT and arg in (_C.AT_END, _C.AT_END_STRING)
+    return False
 
-    def __init__(self, depth: int, cap: int) -> None:
+
+class _PathWalker:
+    """Walks a parse tree into at most ``cap`` paths of at most ``depth`` steps (from its end when
+    ``backwards``: every sequence is read last item first)."""
+
+    def __init__(self, depth: int, cap: int, backwards: bool = False) -> None:
         self.depth = depth
         self._cap = cap
+        self._backwards = backwards
 
     def sequence(self, items: Sequence[tuple[object, object]], flags: int, paths: list[_Path]) -> list[_Path]:
-        for op, arg in items:
+        for op, arg in (reversed(items) if self._backwards else items):
             if not any(open_ for _, open_ in paths):
                 break
             paths = self._shrink(self._item(op, arg, flags, paths))
