@@ -52,8 +52,6 @@ _PRICE_RE = re.compile(r"(?:[$€£¥]|\b(?:EUR|USD|GBP|CHF|PLN|zł|Fr\.))\s?\d|
 _LIST_MARK_RE = re.compile(r"^(?:[-–—•·*►▪▸■□●○◦→»+]\s|\(?\d{1,3}[.)]\s|\(?[a-zA-Z][)]\s)")
 # A field of a spec list, a CV or a fact box: a short label, a colon, a value.
 _FIELD_RE = re.compile(r"^[^:.!?]{1,40}:\s+\S")
-# A row of data: a quantity, then words ("200 g Zucker", "2 x 100 m Staffel"): an ingredient, a spec, a result.
-_QUANTITY_RE = re.compile(r"^\d+(?:[.,/]\d+)?\s*[^\W\d_]")
 _QUOTES_OPEN = "\"'“”„«»‚‘’「『"
 # Closing quotes or brackets (and a footnote number after them) at the end of a line: what a sentence
 # end hides behind ("... nutzen.”1", "(Hier die Online-Version.)").
@@ -192,18 +190,13 @@ class Page:
     def is_field(self, index: int) -> bool:
         return bool(_FIELD_RE.match(self.lines[index].text))
 
-    def is_data_row(self, index: int) -> bool:
-        """A field of a fact box or a quantity with words (an ingredient, a spec, a result): data, not a menu item."""
-        text = self.lines[index].text
-        return bool(_FIELD_RE.match(text) or _QUANTITY_RE.match(text))
-
     def is_link_like(self, index: int) -> bool:
         """A menu item's shape: a few words (or mostly link text on a page), no sentence, no field."""
         line = self.lines[index]
         if line.html is not None and line.html.matched:
             return line.html.link_density >= self.settings.menu_link_density
         return (self.words[index] <= self.settings.menu_item_words and not ends_sentence(line.text)
-                and not self.is_data_row(index) and not self.is_phrase(index))
+                and not self.is_field(index) and not self.is_phrase(index))
 
 
 def is_prose(line: Line, good_words: int = GOOD_WORDS_DEFAULT) -> bool:
@@ -637,7 +630,7 @@ def _remove_menu(run: list[int], verdicts: list[Verdict], min_run: int, vouched:
     if not (vouched or shaped):
         return
     for index in run:
-        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_data_row(index)):
+        if vouched or not settings.menu_needs_evidence or not (page.is_phrase(index) or page.is_field(index)):
             verdicts[index].remove("navigation", "navigation.outside_body")
 
 

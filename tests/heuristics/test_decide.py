@@ -119,15 +119,6 @@ def test_a_fact_box_after_the_body_is_not_a_menu():
     assert [decision.verdicts[i].final for i in (2, 3, 4)] == ["keep"] * 3
 
 
-def test_rows_opening_with_a_quantity_are_data_not_a_menu():
-    """An ingredient list or a results table after the body is data; the same run as words alone is a menu."""
-    rows = ["300 g Mehl", "1 TL Backpulver", "200 g Zucker", "1 Ei"]
-    _, decision = run_in(f"{BODY}\n{BODY2}\n" + "\n".join(rows), "de")
-    assert [decision.verdicts[i].final for i in (2, 3, 4, 5)] == ["keep"] * 4
-    _, decision = run_in(f"{BODY}\n{BODY2}\nMehl\nBackpulver\nZucker\nEier", "de")
-    assert [decision.verdicts[i].rule for i in (2, 3, 4, 5)] == ["navigation.outside_body"] * 4
-
-
 def test_phrases_in_the_page_language_after_the_body_are_not_a_menu():
     text = (f"{BODY}\n{BODY2}\nFinalist bei der Show im Fernsehen\nZweiter Platz beim Wettbewerb in Wien\n"
             "Preis der Jury für das beste Lied")
