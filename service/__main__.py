@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API under gunicorn (PORT and WEB_CONCURRENCY honoured)")
     serve.add_argument("--bind", help="HOST:PORT to listen on (default 0.0.0.0:$PORT, PORT defaulting to 8080)")
-    serve.add_argument("--workers", type=int, help="worker processes (default $WEB_CONCURRENCY or 2 x cores + 1)")
+    serve.add_argument("--workers", type=int, help="worker processes (default $WEB_CONCURRENCY or cores + 1)")
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")

@@ -1,7 +1,7 @@
 """Gunicorn settings for textwash: ``gunicorn -c python:service.gunicorn_conf``.
 
 Environment: ``PORT`` (default 8080) or ``TEXTWASH_BIND`` for the address, ``WEB_CONCURRENCY`` for the
-number of worker processes (default 2 x cores + 1, at most 8), ``TEXTWASH_THREADS`` threads per worker
+number of worker processes (default cores + 1, at most 8), ``TEXTWASH_THREADS`` threads per worker
 (default 2), ``TEXTWASH_TIMEOUT`` seconds before a silent worker is restarted (default 60),
 ``TEXTWASH_CLIENT_TIMEOUT`` seconds a connection may stay silent mid-request (default 30).
 Command-line flags (``--bind``, ``--workers``) override all of these.
@@ -34,8 +34,11 @@ def _cores() -> int:
 
 
 def default_workers(cores: int) -> int:
-    """2 x cores + 1 (the usual rule for CPU-bound work), capped: each worker holds its own heap."""
-    return max(1, min(2 * cores + 1, MAX_DEFAULT_WORKERS))
+    """cores + 1, capped: each worker holds its own heap. The engine is CPU-bound and the threads of a
+    worker already overlap its I/O; on the 2-core VM 3 workers served 836-841 R2 documents/s with p99 at
+    half load 27.8-27.9 ms, 5 workers (2 x cores + 1) 723-731 docs/s and 26.8-34.9 ms
+    (``scripts/loadtest.py --duration 20 --workers N``, docs/service.md)."""
+    return max(1, min(cores + 1, MAX_DEFAULT_WORKERS))
 
 
 wsgi_app = "service.wsgi:app"

@@ -157,10 +157,10 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path):
     assert re.search(r"Handling signal: term", server.log_path.read_text())
 
 
-def test_default_worker_count_is_two_per_core_plus_one_capped():
+def test_default_worker_count_is_one_per_core_plus_one_capped():
     from service.gunicorn_conf import MAX_DEFAULT_WORKERS, default_workers
 
-    assert [default_workers(cores) for cores in (1, 2, 3)] == [3, 5, 7]
+    assert [default_workers(cores) for cores in (1, 2, 3)] == [2, 3, 4]
     assert default_workers(64) == MAX_DEFAULT_WORKERS
 
 
