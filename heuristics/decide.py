@@ -35,13 +35,13 @@ from .memory.policy import Evidence
 from .rules import Block, Hit
 from .segment import Line
 from .settings import EVIDENCE_FIRST, SETTINGS, Settings
-from .vocabulary import CATEGORY_PRIORITY, SCRIPT_STOPS, SENTENCE_END, WORD_RE
+from .vocabulary import CATEGORY_PRIORITY, SCRIPT_FULL_STOPS, SENTENCE_END, WORD_RE
 
 GOOD_WORDS_DEFAULT = SETTINGS.good_words
 
 _PRIORITY = {category: rank for rank, category in enumerate(CATEGORY_PRIORITY)}
 # A headline may ask or exclaim, but does not end like a statement or run on into a list or a clause.
-_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”", *SCRIPT_STOPS)
+_TITLE_STOPS = (".", ":", ",", ";", "。", ".\"", ".”", *SCRIPT_FULL_STOPS)
 # Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar, Tibetan).
 _UNSPACED_RE = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                           "\u4e00-\u9fff\uf900-\ufaff]")
@@ -60,9 +60,9 @@ _CLOSING_TAIL_RE = re.compile(r"(?:[)\]\"'”’»›」』]+\d{0,3}|[)\]\"'”�
 # running text, not a headline ("... multiplizierst. Siehe Kapitel Masse!").
 _SENTENCE_BREAK_RE = re.compile(r"[^\W\d_]{3}\.\s+([^\W\d_])")
 # The same in scripts without capitals: a full stop of the script with more text after it.
-_CASELESS_BREAK_RE = re.compile(r"[।॥۔։።။。]\s*[^\W\d_]")
+_CASELESS_BREAK_RE = re.compile("[" + "".join(SCRIPT_FULL_STOPS) + "。]" + r"\s*[^\W\d_]")
 # A statement or an exclamation ends here (a question, a heading or a label does not).
-_STATEMENT_STOPS = (".", "!", "。", "！", "…", *SCRIPT_STOPS)
+_STATEMENT_STOPS = (".", "!", "。", "！", "…", *SCRIPT_FULL_STOPS)
 # A web address: a link line or a shared post, not a headline.
 _URL_RE = re.compile(r"://|\bwww\.")
 
@@ -487,9 +487,10 @@ def _residue_copy(index: int, verdicts: Sequence[Verdict], order: list[int], pos
 
 
 def grow_blocks(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], verdicts: list[Verdict],
-                blocks: dict[str, Block], edges_enabled: bool = True) -> None:
-    """Let each category's removed lines grow into the run the category comes in."""
-    order = _non_blank(lines)
+                blocks: dict[str, Block], edges_enabled: bool = True, *, page: Page | None = None) -> None:
+    """Let each category's removed lines grow into the run the category comes in (``page``: its non-blank
+    lines, when the caller has them)."""
+    order = page._order if page is not None else _non_blank(lines)
     members: dict[str, list[int]] = {}
     weak: dict[str, set[int]] = {}
     removed: list[int] = []  # positions of the removed lines (a category's run only adds to them)
@@ -758,7 +759,7 @@ def decide(lines: Sequence[Line], hits: Sequence[Sequence[Hit]], blocks: dict[st
     default_count = settings.chars_per_word == SETTINGS.chars_per_word
     verdicts = initial_labels(lines, hits, *body_span(lines, page=page), good_words=settings.good_words,
                               words=page.words if default_count else None)
-    grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall")
+    grow_blocks(lines, hits, verdicts, blocks, edges_enabled=mode != "recall", page=page)
     start, end = body_span(lines, verdicts, page)
     if repeated:  # after the body span: the memory takes lines, it does not move the article
         mark_repeated(lines, hits, verdicts, repeated, is_body=lambda line: is_prose(line, settings.good_words))

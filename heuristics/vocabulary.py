@@ -47,12 +47,15 @@ MODES: tuple[str, ...] = ("precision", "balanced", "recall")
 # How HTML becomes lines: one walk over the page ("fast"), or trafilatura's text with the walk's signals.
 EXTRACTORS: tuple[str, ...] = ("fast", "trafilatura")
 
+# Full stops of other scripts: the danda in Hindi, Bengali and other Indic scripts, the Arabic (Urdu),
+# Armenian, Ethiopic and Myanmar full stops; and their question marks (the Arabic one). A headline may ask,
+# so the title and statement checks take the full stops only.
+SCRIPT_FULL_STOPS: tuple[str, ...] = ("।", "॥", "۔", "։", "።", "။")
+SCRIPT_QUESTION_MARKS: tuple[str, ...] = ("؟",)
 # A line ending with one of these ends a sentence (closing quotes and brackets after the mark count;
-# the full-width marks end sentences in Chinese and Japanese; the danda in Hindi, Bengali and other
-# Indic scripts; the Arabic full stop and question mark; the Armenian, Ethiopic and Myanmar full stops).
-SCRIPT_STOPS: tuple[str, ...] = ("।", "॥", "۔", "؟", "։", "።", "။")
+# the full-width marks end sentences in Chinese and Japanese).
 SENTENCE_END: tuple[str, ...] = (".", "!", "?", "…", ".\"", ".”", ".’", "!\"", "?\"", ".)", ":", "。", "！", "？",
-                                 *SCRIPT_STOPS)
+                                 *SCRIPT_FULL_STOPS, *SCRIPT_QUESTION_MARKS)
 
 # A word: what Python's \w+ finds (the bench scorer's tokens too).
 WORD_RE = re.compile(r"\w+")

@@ -345,3 +345,7 @@ def test_scripts_with_their_own_full_stop_end_sentences_and_run_on():
     assert decision.title_line is None
     _, decision = run(f"দৌলতপুরে ভাইকে কুপিয়ে হত্যা\n{bengali}\n{hindi}")
     assert decision.title_line == 0
+    from heuristics.decide import _ends_statement, _states
+
+    question = "هل ينجح الاتفاق الجديد؟"  # an Arabic question ends a sentence, but a headline may ask
+    assert ends_sentence(question) and not _states(question) and not _ends_statement(question)
