@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import pycld2
 
@@ -65,19 +65,16 @@ _CLD2_REFUSES = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
                            + "]")
 
 
-def identify(sample: str, words: Sequence[str] = (), *, votes: Counter[str] | None = None
-             ) -> tuple[str | None, float | None]:
+def identify(sample: str, votes: Counter[str] | None = None) -> tuple[str | None, float | None]:
     """CLD2's language for ``sample`` (ISO 639-1, the region or script dropped) and its share of the text,
     or (None, None) when CLD2 does not call it reliably. On a page of two languages, the one of CLD2's
-    candidates with the most stopwords among ``words`` wins: the engine uses the language for its
-    function words, and those of the running text are what it needs. ``votes``: ``words``' stopword
-    votes when the caller counted them already."""
+    candidates with the most stopword ``votes`` (``_votes`` of the sample's first words) wins: the engine
+    uses the language for its function words, and those of the running text are what it needs."""
     reliable, _, details = pycld2.detect(_CLD2_REFUSES.sub(" ", sample).encode("utf-8", "replace"))
     found = [(code.split("-")[0], percent) for _, code, percent, _ in details if code != "un" and percent > 0]
     if not reliable or not found:
         return None, None
-    if len(found) > 1:
-        votes = _votes(words) if votes is None else votes
+    if len(found) > 1 and votes:
         found.sort(key=lambda candidate: votes[candidate[0]], reverse=True)  # stable: CLD2's order on ties
     code, percent = found[0]
     return code, round(percent / 100, 3)
@@ -132,4 +129,4 @@ def detect(text: str, settings: Settings = SETTINGS) -> tuple[str | None, float 
     fast = _winner(counts, settings.vote_min_hits, settings.vote_margin)
     if fast is not None:
         return fast
-    return identify(sample, votes=counts)
+    return identify(sample, counts)
